@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { type CommandContext, type CommandResult, Change, loadIncident } from "../context.js";
+import * as input from "../input.js";
+import { authorize } from "../permissions.js";
+
+export const escalateIncidentInput = z.object({
+  key: z.string(),
+  reason: input.requiredText("why the response needs leadership"),
+});
+export type EscalateIncidentInput = z.input<typeof escalateIncidentInput>;
+
+export async function escalateIncident(ctx: CommandContext, raw: EscalateIncidentInput): Promise<CommandResult> {
+  const i = input.parseInput(escalateIncidentInput, raw);
+  const { incident, roles } = await loadIncident(ctx, i.key);
+  authorize("escalate", ctx.actor, roles, incident.key);
+  const id = ctx.newId();
+  await ctx.tx.insertEscalation({
+    id,
+    incidentId: incident.id,
+    escalatedBy: ctx.actor.userId,
+    reason: i.reason,
+    at: ctx.now,
+  });
+  return new Change(ctx, incident)
+    .event("escalated", { escalationId: id, reason: i.reason })
+    .result({}, { escalationId: id });
+}

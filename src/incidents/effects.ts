@@ -1,0 +1,31 @@
+import type { EventKind, JobKind } from "./model.js";
+
+/**
+ * Which outside systems hear about each kind of timeline event. Kept as data
+ * so "what does GitHub get?" has one answer. The jobs carry the event id;
+ * the worker renders the event when it runs.
+ */
+export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
+  declared: [],
+  severity_classified: ["slack.post_event", "github.post_comment"],
+  role_assigned: ["slack.post_event"],
+  role_unassigned: ["slack.post_event"],
+  handoff_proposed: ["slack.post_event"],
+  handoff_accepted: ["slack.post_event", "github.post_comment"],
+  handoff_declined: ["slack.post_event"],
+  status_update: ["slack.post_event", "github.post_comment"],
+  escalated: ["slack.post_event", "github.post_comment", "slack.escalate"],
+  vendor_check_requested: ["slack.post_event"],
+  vendor_check_answered: ["slack.post_event", "github.post_comment"],
+  follow_up_added: ["slack.post_event", "github.post_comment"],
+  risk_added: ["slack.post_event"],
+  note: [],
+  status_changed: ["slack.post_event", "github.post_comment"],
+  times_corrected: ["slack.post_event"],
+  postmortem_updated: [],
+  postmortem_completed: ["slack.post_event", "github.post_comment"],
+  postmortem_waived: ["slack.post_event", "github.post_comment"],
+};
+
+/** Jobs that bring every outside view of the incident up to date with its state. */
+export const SYNC_JOBS: readonly JobKind[] = ["slack.sync_announcement", "slack.sync_channel", "github.sync_issue"];

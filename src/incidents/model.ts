@@ -1,0 +1,225 @@
+// The incident record as the domain sees it. Plain data: no ORM types leak
+// in, the store maps rows to these shapes.
+
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export type ClassifiedSeverity = (typeof SEVERITIES)[number];
+export type Severity = ClassifiedSeverity | "unclassified";
+
+export const STATUSES = ["investigating", "mitigated", "resolved", "closed", "not_an_incident"] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const IMPACTS = ["outage", "degraded_performance", "data_loss", "security_breach", "customer_facing"] as const;
+export type Impact = (typeof IMPACTS)[number];
+
+export const REPORT_SOURCES = ["on_call", "monitoring", "employee", "customer", "third_party"] as const;
+export type ReportSource = (typeof REPORT_SOURCES)[number];
+
+export const VENDOR_ANSWERS = ["pending", "not_affected", "compromised"] as const;
+export type VendorAnswer = (typeof VENDOR_ANSWERS)[number];
+
+/** Role keys. `commander` and `communications` always exist; more come from config. */
+export const COMMANDER = "commander";
+export const COMMUNICATIONS = "communications";
+
+export interface Scope {
+  components: string[];
+  regions: string[];
+  /** The blast radius in customers, when known. */
+  customersAffected: number | null;
+}
+
+export interface IncidentTimes {
+  impactStartedAt: Date | null;
+  detectedAt: Date | null;
+  declaredAt: Date;
+  mitigatedAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+}
+
+export interface Incident {
+  id: string;
+  number: number;
+  key: string;
+  title: string;
+  summary: string;
+  status: Status;
+  severity: Severity;
+  impacts: Impact[];
+  scope: Scope;
+  assetRisk: string;
+  private: boolean;
+  reportSource: ReportSource;
+  reportedBy: string | null;
+  declaredBy: string;
+  times: IncidentTimes;
+  resolutionSummary: string | null;
+  partiesInformed: string[];
+  version: number;
+}
+
+export interface RoleAssignment {
+  id: string;
+  incidentId: string;
+  role: string;
+  userId: string;
+  assignedBy: string;
+  assignedAt: Date;
+  endedAt: Date | null;
+  endedBy: string | null;
+}
+
+export type HandoffStatus = "pending" | "accepted" | "declined" | "cancelled";
+
+export interface Handoff {
+  id: string;
+  incidentId: string;
+  fromUserId: string;
+  toUserId: string;
+  note: string;
+  status: HandoffStatus;
+  proposedBy: string;
+  proposedAt: Date;
+  answeredAt: Date | null;
+  declineReason: string | null;
+}
+
+export interface StatusUpdate {
+  id: string;
+  incidentId: string;
+  authorId: string;
+  internalText: string;
+  publicText: string | null;
+  postedAt: Date;
+}
+
+export interface Escalation {
+  id: string;
+  incidentId: string;
+  escalatedBy: string;
+  reason: string;
+  at: Date;
+}
+
+export interface VendorCheck {
+  id: string;
+  incidentId: string;
+  vendor: string;
+  askedBy: string;
+  askedAt: Date;
+  answer: VendorAnswer;
+  answeredAt: Date | null;
+  notes: string | null;
+}
+
+export interface FollowUp {
+  id: string;
+  incidentId: string;
+  title: string;
+  ownerId: string;
+  dueDate: Date | null;
+  status: "open" | "done";
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface Risk {
+  id: string;
+  incidentId: string;
+  description: string;
+  ownerId: string | null;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export const POSTMORTEM_SECTIONS = [
+  "details",
+  "timeline",
+  "impact",
+  "actionsTaken",
+  "rootCauses",
+  "followUps",
+  "newRisks",
+] as const;
+export type PostmortemSection = (typeof POSTMORTEM_SECTIONS)[number];
+
+export interface Postmortem extends Record<PostmortemSection, string> {
+  incidentId: string;
+  status: "draft" | "complete" | "waived";
+  externalVersionShared: boolean;
+  waivedReason: string | null;
+  waivedBy: string | null;
+  completedBy: string | null;
+  completedAt: Date | null;
+  updatedAt: Date;
+}
+
+export type Visibility = "internal" | "public";
+
+export interface TimelineEvent {
+  id: number;
+  incidentId: string;
+  at: Date;
+  actorId: string;
+  kind: EventKind;
+  visibility: Visibility;
+  data: Record<string, unknown>;
+}
+
+export type NewTimelineEvent = Omit<TimelineEvent, "id">;
+
+export const EVENT_KINDS = [
+  "declared",
+  "severity_classified",
+  "role_assigned",
+  "role_unassigned",
+  "handoff_proposed",
+  "handoff_accepted",
+  "handoff_declined",
+  "status_update",
+  "escalated",
+  "vendor_check_requested",
+  "vendor_check_answered",
+  "follow_up_added",
+  "risk_added",
+  "note",
+  "status_changed",
+  "times_corrected",
+  "postmortem_updated",
+  "postmortem_completed",
+  "postmortem_waived",
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/**
+ * Side effects the domain asks for. They are stored in the outbox with the
+ * change and performed after commit by the worker; payloads carry ids, not
+ * text, so a job always renders the incident as it is when it runs.
+ */
+export type JobKind =
+  | "slack.create_channel"
+  | "slack.sync_announcement"
+  | "slack.sync_channel"
+  | "slack.post_event"
+  | "slack.notify_user"
+  | "slack.escalate"
+  | "github.sync_issue"
+  | "github.post_comment"
+  | "google.create_doc"
+  | "google.create_postmortem_doc";
+
+export interface NewJob {
+  incidentId: string | null;
+  kind: JobKind;
+  payload: Record<string, unknown>;
+}
+
+export interface Actor {
+  userId: string;
+  /** Admins (configured) may act in place of the Incident Commander. */
+  isAdmin: boolean;
+}
+
+export function incidentKey(n: number): string {
+  return `INC-${n}`;
+}

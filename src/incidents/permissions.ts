@@ -1,0 +1,80 @@
+import { AppError } from "../errors.js";
+import type { Actor, RoleAssignment } from "./model.js";
+import { COMMANDER } from "./model.js";
+
+/**
+ * Who may do what, as data. "commander" means the current IC; "responder"
+ * anyone holding a role in the incident; admins (configured) may always act,
+ * so an incident never gets stuck behind an unreachable IC.
+ */
+export type Audience = "anyone" | "responder" | "commander";
+
+export const PERMISSIONS = {
+  declare: "anyone",
+  classifySeverity: "commander",
+  assignRole: "commander",
+  unassignRole: "commander",
+  proposeHandoff: "commander",
+  postStatusUpdate: "responder",
+  // Escalation is the safety valve when the response is insufficient, so
+  // anyone may pull it; who did is recorded.
+  escalate: "anyone",
+  recordVendorCheck: "responder",
+  addFollowUp: "responder",
+  addRisk: "responder",
+  addNote: "anyone",
+  correctTimes: "commander",
+  mitigate: "commander",
+  resolve: "commander",
+  close: "commander",
+  reopen: "commander",
+  markNotAnIncident: "commander",
+  updatePostmortem: "responder",
+  completePostmortem: "commander",
+  waivePostmortem: "commander",
+} as const satisfies Record<string, Audience>;
+
+export type Action = keyof typeof PERMISSIONS;
+
+const ACTION_WORDS: Record<Action, string> = {
+  declare: "declare incidents",
+  classifySeverity: "change the severity",
+  assignRole: "assign roles",
+  unassignRole: "remove roles",
+  proposeHandoff: "hand off the Incident Commander role",
+  postStatusUpdate: "post status updates",
+  escalate: "escalate",
+  recordVendorCheck: "record vendor checks",
+  addFollowUp: "add follow-up actions",
+  addRisk: "add risks",
+  addNote: "add notes",
+  correctTimes: "correct the incident's times",
+  mitigate: "mark it mitigated",
+  resolve: "resolve it",
+  close: "close it",
+  reopen: "reopen it",
+  markNotAnIncident: "mark it as not an incident",
+  updatePostmortem: "edit the post-mortem",
+  completePostmortem: "mark the post-mortem complete",
+  waivePostmortem: "waive the post-mortem",
+};
+
+export function commanderOf(roles: readonly RoleAssignment[]): string | null {
+  return roles.find((r) => r.role === COMMANDER && r.endedAt === null)?.userId ?? null;
+}
+
+export function mayAct(action: Action, actor: Actor, activeRoles: readonly RoleAssignment[]): boolean {
+  const audience: Audience = PERMISSIONS[action];
+  if (audience === "anyone" || actor.isAdmin) return true;
+  if (audience === "commander") return commanderOf(activeRoles) === actor.userId;
+  return activeRoles.some((r) => r.userId === actor.userId && r.endedAt === null);
+}
+
+export function authorize(action: Action, actor: Actor, activeRoles: readonly RoleAssignment[], key: string): void {
+  if (mayAct(action, actor, activeRoles)) return;
+  const who =
+    PERMISSIONS[action] === "commander"
+      ? "the Incident Commander or an admin"
+      : "someone with a role in the incident or an admin";
+  throw new AppError("forbidden", `Only ${who} can ${ACTION_WORDS[action]} for ${key}.`);
+}

@@ -1,0 +1,112 @@
+// What the domain needs from storage, declared here and implemented by
+// src/store. Nothing in incidents/ knows which database (or ORM) is behind it.
+import type {
+  Escalation,
+  FollowUp,
+  Handoff,
+  Incident,
+  NewJob,
+  NewTimelineEvent,
+  Postmortem,
+  Risk,
+  RoleAssignment,
+  Severity,
+  Status,
+  StatusUpdate,
+  TimelineEvent,
+  VendorCheck,
+} from "./model.js";
+
+export type IncidentPatch = Partial<
+  Pick<
+    Incident,
+    | "title"
+    | "summary"
+    | "status"
+    | "severity"
+    | "impacts"
+    | "scope"
+    | "assetRisk"
+    | "private"
+    | "resolutionSummary"
+    | "partiesInformed"
+  >
+> & { times?: Partial<Incident["times"]> };
+
+export interface IdempotencyRecord {
+  key: string;
+  command: string;
+  incidentId: string | null;
+  result: unknown;
+}
+
+/** Storage inside one transaction: everything written through it commits or rolls back together. */
+export interface IncidentTx {
+  nextIncidentNumber(): Promise<number>;
+  insertIncident(incident: Incident): Promise<void>;
+  findIncidentByKey(key: string): Promise<Incident | null>;
+  incidentKeyById(id: string): Promise<string | null>;
+  /** Applies the patch and bumps the version; throws a conflict if `expectedVersion` is stale. */
+  updateIncident(id: string, expectedVersion: number, patch: IncidentPatch): Promise<Incident>;
+
+  activeRoles(incidentId: string): Promise<RoleAssignment[]>;
+  insertRole(role: RoleAssignment): Promise<void>;
+  endRole(id: string, endedAt: Date, endedBy: string): Promise<void>;
+
+  pendingHandoff(incidentId: string): Promise<Handoff | null>;
+  findHandoff(id: string): Promise<Handoff | null>;
+  insertHandoff(handoff: Handoff): Promise<void>;
+  answerHandoff(
+    id: string,
+    answer: { status: "accepted" | "declined" | "cancelled"; answeredAt: Date; declineReason: string | null },
+  ): Promise<void>;
+
+  insertStatusUpdate(update: StatusUpdate): Promise<void>;
+  insertEscalation(escalation: Escalation): Promise<void>;
+  findVendorCheck(id: string): Promise<VendorCheck | null>;
+  insertVendorCheck(check: VendorCheck): Promise<void>;
+  answerVendorCheck(id: string, answer: Pick<VendorCheck, "answer" | "answeredAt" | "notes">): Promise<void>;
+  insertFollowUp(followUp: FollowUp): Promise<void>;
+  insertRisk(risk: Risk): Promise<void>;
+
+  findPostmortem(incidentId: string): Promise<Postmortem | null>;
+  savePostmortem(postmortem: Postmortem): Promise<void>;
+
+  /** Append-only: there is deliberately no way to change or remove an event. */
+  appendEvent(event: NewTimelineEvent): Promise<number>;
+  enqueueJobs(jobs: NewJob[], runAt: Date): Promise<void>;
+
+  findIdempotency(key: string): Promise<IdempotencyRecord | null>;
+  saveIdempotency(record: IdempotencyRecord, at: Date): Promise<void>;
+}
+
+export interface IncidentFilter {
+  status?: Status[];
+  severity?: Severity[];
+  limit?: number;
+}
+
+/** Everything known about one incident, for display and export. */
+export interface IncidentRecord {
+  incident: Incident;
+  roles: RoleAssignment[];
+  handoffs: Handoff[];
+  statusUpdates: StatusUpdate[];
+  escalations: Escalation[];
+  vendorChecks: VendorCheck[];
+  followUps: FollowUp[];
+  risks: Risk[];
+  postmortem: Postmortem | null;
+  timeline: TimelineEvent[];
+}
+
+export interface IncidentStore {
+  /**
+   * Runs `fn` in one transaction. A conflict (stale version, a concurrent
+   * writer) surfaces as AppError("conflict") so the caller may retry.
+   */
+  transaction<T>(fn: (tx: IncidentTx) => Promise<T>): Promise<T>;
+  listIncidents(filter: IncidentFilter): Promise<Incident[]>;
+  loadIncident(key: string): Promise<IncidentRecord | null>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,27 @@
+import type { Impact, Postmortem, PostmortemSection } from "./model.js";
+import { POSTMORTEM_SECTIONS } from "./model.js";
+
+/** Policy: a production outage or loss/corruption of customer or critical data needs a post-mortem. */
+export function postmortemRequired(impacts: readonly Impact[]): boolean {
+  return impacts.includes("outage") || impacts.includes("data_loss");
+}
+
+export const POSTMORTEM_SECTION_LABELS: Record<PostmortemSection, string> = {
+  details: "Details",
+  timeline: "Timeline",
+  impact: "Impact",
+  actionsTaken: "Actions taken to mitigate and resolve",
+  rootCauses: "Root causes",
+  followUps: "Follow-up actions",
+  newRisks: "Newly identified risks",
+};
+
+export function missingSections(pm: Pick<Postmortem, PostmortemSection> | null): PostmortemSection[] {
+  return POSTMORTEM_SECTIONS.filter((s) => !pm || pm[s].trim() === "");
+}
+
+/** Whether closing may go ahead as far as the post-mortem is concerned. */
+export function postmortemSatisfied(impacts: readonly Impact[], pm: Postmortem | null): boolean {
+  if (!postmortemRequired(impacts)) return true;
+  return pm !== null && (pm.status === "complete" || pm.status === "waived");
+}

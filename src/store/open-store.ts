@@ -1,0 +1,54 @@
+// Opens the database named by DATABASE_URL with the matching generated client
+// and driver adapter, after applying pending migrations.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { IncidentStore } from "../incidents/ports.js";
+import { type DatabaseTarget, parseDatabaseUrl } from "./database-url.js";
+import { PrismaClient as PostgresClient } from "./generated/postgresql/client.js";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
+import { type MigrationReport, migrate } from "./migrate.js";
+import { createPrismaStore, type Db } from "./prisma-store.js";
+
+export interface OpenedStore {
+  store: IncidentStore;
+  db: Db;
+  target: DatabaseTarget;
+  migrations: MigrationReport;
+}
+
+export interface OpenStoreOptions {
+  /** PostgreSQL connections per process. */
+  poolSize?: number;
+}
+
+export function targetFor(url: string): DatabaseTarget {
+  const target = parseDatabaseUrl(url);
+  if (!target) throw new Error("DATABASE_URL must start with file:, postgres:// or postgresql://");
+  return target;
+}
+
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<OpenedStore> {
+  const target = targetFor(url);
+  if (target.provider === "sqlite" && target.file !== ":memory:") mkdirSync(dirname(target.file), { recursive: true });
+  const migrations = await migrate(target);
+  const db = await connect(target, options);
+  return { store: createPrismaStore(db), db, target, migrations };
+}
+
+export async function connect(target: DatabaseTarget, options: OpenStoreOptions = {}): Promise<Db> {
+  if (target.provider === "postgresql") {
+    const adapter = new PrismaPg({ connectionString: target.url, max: options.poolSize ?? 10 });
+    // Same models, same API: the generated types differ only in provider-specific internals.
+    return new PostgresClient({ adapter }) as unknown as Db;
+  }
+  const adapter = new PrismaBetterSQLite3({ url: target.file, timeout: 15_000 });
+  const db = new SqliteClient({ adapter });
+  // One connection per process (the adapter's): these hold for all its queries.
+  // synchronous=FULL: a committed incident survives power loss, not only a crash.
+  await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  await db.$queryRawUnsafe("PRAGMA synchronous = FULL");
+  await db.$queryRawUnsafe("PRAGMA foreign_keys = ON");
+  return db;
+}

@@ -1,0 +1,290 @@
+// The IncidentStore port on Prisma. Both generated clients (SQLite and
+// PostgreSQL) have the same model API; the SQLite one's types stand for both.
+import { ConcurrencyConflict } from "../errors.js";
+import type {
+  Handoff,
+  Incident,
+  Postmortem,
+  RoleAssignment,
+  TimelineEvent,
+  VendorCheck,
+} from "../incidents/model.js";
+import type { IncidentFilter, IncidentPatch, IncidentRecord, IncidentStore, IncidentTx } from "../incidents/ports.js";
+import type { Prisma, PrismaClient } from "./generated/sqlite/client.js";
+
+export type Db = PrismaClient;
+type Client = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+type IncidentRow = Prisma.IncidentGetPayload<object>;
+
+const json = (v: unknown) => v as Prisma.InputJsonValue;
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+
+export function toIncident(r: IncidentRow): Incident {
+  return {
+    id: r.id,
+    number: r.number,
+    key: r.key,
+    title: r.title,
+    summary: r.summary,
+    status: r.status,
+    severity: r.severity,
+    impacts: strings(r.impacts) as Incident["impacts"],
+    scope: {
+      components: strings(r.scopeComponents),
+      regions: strings(r.scopeRegions),
+      customersAffected: r.customersAffected,
+    },
+    assetRisk: r.assetRisk,
+    private: r.private,
+    reportSource: r.reportSource,
+    reportedBy: r.reportedBy,
+    declaredBy: r.declaredBy,
+    times: {
+      impactStartedAt: r.impactStartedAt,
+      detectedAt: r.detectedAt,
+      declaredAt: r.declaredAt,
+      mitigatedAt: r.mitigatedAt,
+      resolvedAt: r.resolvedAt,
+      closedAt: r.closedAt,
+    },
+    resolutionSummary: r.resolutionSummary,
+    partiesInformed: strings(r.partiesInformed),
+    version: r.version,
+  };
+}
+
+function patchData(p: IncidentPatch): Prisma.IncidentUpdateInput {
+  const d: Prisma.IncidentUpdateInput = {};
+  if (p.title !== undefined) d.title = p.title;
+  if (p.summary !== undefined) d.summary = p.summary;
+  if (p.status !== undefined) d.status = p.status;
+  if (p.severity !== undefined) d.severity = p.severity;
+  if (p.impacts !== undefined) d.impacts = json(p.impacts);
+  if (p.scope !== undefined) {
+    d.scopeComponents = json(p.scope.components);
+    d.scopeRegions = json(p.scope.regions);
+    d.customersAffected = p.scope.customersAffected;
+  }
+  if (p.assetRisk !== undefined) d.assetRisk = p.assetRisk;
+  if (p.private !== undefined) d.private = p.private;
+  if (p.resolutionSummary !== undefined) d.resolutionSummary = p.resolutionSummary;
+  if (p.partiesInformed !== undefined) d.partiesInformed = json(p.partiesInformed);
+  if (p.times) Object.assign(d, p.times);
+  return d;
+}
+
+const toEvent = (r: Prisma.TimelineEventGetPayload<object>): TimelineEvent => ({
+  id: r.id,
+  incidentId: r.incidentId,
+  at: r.at,
+  actorId: r.actorId,
+  kind: r.kind as TimelineEvent["kind"],
+  visibility: r.visibility,
+  data: (r.data ?? {}) as Record<string, unknown>,
+});
+
+function txApi(db: Client): IncidentTx {
+  return {
+    async nextIncidentNumber() {
+      const row = await db.counter.upsert({
+        where: { name: "incident" },
+        create: { name: "incident", value: 1 },
+        update: { value: { increment: 1 } },
+      });
+      return row.value;
+    },
+    async insertIncident(i) {
+      await db.incident.create({
+        data: {
+          id: i.id,
+          number: i.number,
+          key: i.key,
+          title: i.title,
+          summary: i.summary,
+          status: i.status,
+          severity: i.severity,
+          impacts: json(i.impacts),
+          scopeComponents: json(i.scope.components),
+          scopeRegions: json(i.scope.regions),
+          customersAffected: i.scope.customersAffected,
+          assetRisk: i.assetRisk,
+          private: i.private,
+          reportSource: i.reportSource,
+          reportedBy: i.reportedBy,
+          declaredBy: i.declaredBy,
+          ...i.times,
+          resolutionSummary: i.resolutionSummary,
+          partiesInformed: json(i.partiesInformed),
+          version: i.version,
+        },
+      });
+    },
+    async findIncidentByKey(key) {
+      const r = await db.incident.findUnique({ where: { key } });
+      return r ? toIncident(r) : null;
+    },
+    async incidentKeyById(id) {
+      const r = await db.incident.findUnique({ where: { id }, select: { key: true } });
+      return r?.key ?? null;
+    },
+    async updateIncident(id, expectedVersion, patch) {
+      try {
+        const r = await db.incident.update({
+          where: { id, version: expectedVersion },
+          data: { ...patchData(patch), version: { increment: 1 } },
+        });
+        return toIncident(r);
+      } catch (e) {
+        if ((e as { code?: string }).code === "P2025") throw new ConcurrencyConflict(e);
+        throw e;
+      }
+    },
+    async activeRoles(incidentId) {
+      return db.roleAssignment.findMany({ where: { incidentId, endedAt: null }, orderBy: { assignedAt: "asc" } });
+    },
+    async insertRole(role) {
+      await db.roleAssignment.create({ data: role });
+    },
+    async endRole(id, endedAt, endedBy) {
+      await db.roleAssignment.update({ where: { id }, data: { endedAt, endedBy } });
+    },
+    async pendingHandoff(incidentId) {
+      return db.handoff.findFirst({ where: { incidentId, status: "pending" } });
+    },
+    async findHandoff(id) {
+      return db.handoff.findUnique({ where: { id } });
+    },
+    async insertHandoff(h) {
+      await db.handoff.create({ data: h });
+    },
+    async answerHandoff(id, answer) {
+      await db.handoff.update({ where: { id }, data: answer });
+    },
+    async insertStatusUpdate(u) {
+      await db.statusUpdate.create({ data: u });
+    },
+    async insertEscalation(e) {
+      await db.escalation.create({ data: e });
+    },
+    async findVendorCheck(id) {
+      return db.vendorCheck.findUnique({ where: { id } });
+    },
+    async insertVendorCheck(c) {
+      await db.vendorCheck.create({ data: c });
+    },
+    async answerVendorCheck(id, answer) {
+      await db.vendorCheck.update({ where: { id }, data: answer });
+    },
+    async insertFollowUp(f) {
+      await db.followUp.create({ data: f });
+    },
+    async insertRisk(r) {
+      await db.risk.create({ data: r });
+    },
+    async findPostmortem(incidentId) {
+      return db.postmortem.findUnique({ where: { incidentId } });
+    },
+    async savePostmortem(pm) {
+      const { incidentId, ...rest } = pm;
+      await db.postmortem.upsert({ where: { incidentId }, create: pm, update: rest });
+    },
+    async appendEvent(e) {
+      const r = await db.timelineEvent.create({
+        data: { ...e, data: json(e.data) },
+        select: { id: true },
+      });
+      return r.id;
+    },
+    async enqueueJobs(jobs, runAt) {
+      await db.job.createMany({
+        data: jobs.map((j) => ({
+          incidentId: j.incidentId,
+          kind: j.kind,
+          payload: json(j.payload),
+          status: "pending" as const,
+          runAt,
+          createdAt: runAt,
+        })),
+      });
+    },
+    async findIdempotency(key) {
+      const r = await db.idempotencyKey.findUnique({ where: { key } });
+      return r ? { key: r.key, command: r.command, incidentId: r.incidentId, result: r.result } : null;
+    },
+    async saveIdempotency(rec, at) {
+      await db.idempotencyKey.create({
+        data: { key: rec.key, command: rec.command, incidentId: rec.incidentId, result: json(rec.result), createdAt: at },
+      });
+    },
+  };
+}
+
+/** Errors that mean "someone else wrote first": the whole command may be retried. */
+function isConflict(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  if (code === "P2002" || code === "P2034") return true;
+  const text = String((e as Error)?.message ?? "");
+  return /SQLITE_BUSY|database is locked|could not serialize|deadlock detected/i.test(text);
+}
+
+export function createPrismaStore(db: Db, options: { transactionTimeoutMs?: number } = {}): IncidentStore {
+  return {
+    async transaction(fn) {
+      try {
+        return await db.$transaction((tx) => fn(txApi(tx as Client)), {
+          maxWait: 10_000,
+          timeout: options.transactionTimeoutMs ?? 15_000,
+        });
+      } catch (e) {
+        if (!(e instanceof ConcurrencyConflict) && isConflict(e)) throw new ConcurrencyConflict(e);
+        throw e;
+      }
+    },
+
+    async listIncidents(filter: IncidentFilter) {
+      const rows = await db.incident.findMany({
+        where: {
+          ...(filter.status?.length ? { status: { in: filter.status } } : {}),
+          ...(filter.severity?.length ? { severity: { in: filter.severity } } : {}),
+        },
+        orderBy: { number: "desc" },
+        take: filter.limit ?? 100,
+      });
+      return rows.map(toIncident);
+    },
+
+    async loadIncident(key): Promise<IncidentRecord | null> {
+      const r = await db.incident.findUnique({
+        where: { key },
+        include: {
+          roles: { orderBy: { assignedAt: "asc" } },
+          handoffs: { orderBy: { proposedAt: "asc" } },
+          statusUpdates: { orderBy: { postedAt: "asc" } },
+          escalations: { orderBy: { at: "asc" } },
+          vendorChecks: { orderBy: { askedAt: "asc" } },
+          followUps: { orderBy: { createdAt: "asc" } },
+          risks: { orderBy: { createdAt: "asc" } },
+          postmortem: true,
+          timeline: { orderBy: { id: "asc" } },
+        },
+      });
+      if (!r) return null;
+      return {
+        incident: toIncident(r),
+        roles: r.roles as RoleAssignment[],
+        handoffs: r.handoffs as Handoff[],
+        statusUpdates: r.statusUpdates,
+        escalations: r.escalations,
+        vendorChecks: r.vendorChecks as VendorCheck[],
+        followUps: r.followUps,
+        risks: r.risks,
+        postmortem: r.postmortem as Postmortem | null,
+        timeline: r.timeline.map(toEvent),
+      };
+    },
+
+    async close() {
+      await db.$disconnect();
+    },
+  };
+}
