@@ -1,0 +1,179 @@
+// The `muster` command: database chores and a way to record an incident when
+// Slack itself is down. Exit codes: 0 done, 1 the command failed, 2 usage.
+import { userInfo } from "node:os";
+import { parseArgs } from "node:util";
+import { parseConfig } from "../config.js";
+import { AppError } from "../errors.js";
+import { normalizeKey } from "../incidents/context.js";
+import { SEVERITIES, STATUSES, type Severity, type Status } from "../incidents/model.js";
+import { createIncidentService } from "../incidents/service.js";
+import { redactUrl } from "../store/database-url.js";
+import { migrate } from "../store/migrate.js";
+import { openStore, targetFor } from "../store/open-store.js";
+import { renderJson, renderList, renderMarkdown, renderText } from "./render-incident.js";
+
+const USAGE = `Usage: muster <command> [options]
+
+Commands:
+  migrate                         apply pending database migrations
+  incidents [--status S] [--severity S] [--limit N] [--json]
+                                  list incidents, newest first (S may be comma-separated)
+  show INC-n [--format text|markdown|json]
+                                  an incident with its whole timeline
+  declare --title "…" [--summary "…"] [--severity critical|high|medium|low]
+          [--impact outage|degraded_performance|data_loss|security_breach|customer_facing]…
+          [--private] [--commander USER] [--as USER] [--source on_call|monitoring|employee|customer|third_party]
+          [--reported-by "…"]
+                                  record an incident without Slack; its Slack, GitHub and
+                                  Google side effects wait in the outbox until they can run
+  help                            this text
+
+The database comes from DATABASE_URL (default file:./data/muster.db).`;
+
+class UsageError extends Error {}
+
+type Out = { out: (s: string) => void; err: (s: string) => void };
+
+export async function runCli(argv: string[], env: Record<string, string | undefined>, io: Out): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === "help" || command === "--help" || command === "-h") {
+      io.out(`${USAGE}\n`);
+      return command ? 0 : 2;
+    }
+    const parsed = parseConfig(env);
+    if (!parsed.ok) {
+      io.err(`muster: fix these settings first:\n${parsed.problems.map((p) => `  - ${p}`).join("\n")}\n`);
+      return 2;
+    }
+    const config = parsed.config;
+
+    if (command === "migrate") {
+      const target = targetFor(config.databaseUrl);
+      const report = await migrate(target);
+      const where = target.provider === "sqlite" ? target.file : redactUrl(target.url);
+      io.out(
+        report.applied.length
+          ? `Applied ${report.applied.length} migration(s) to ${where}: ${report.applied.join(", ")}\n`
+          : `${where} is up to date (${report.alreadyApplied} migrations applied).\n`,
+      );
+      return 0;
+    }
+
+    const handlers: Record<string, true> = { incidents: true, show: true, declare: true };
+    if (!handlers[command]) throw new UsageError(`Unknown command "${command}".`);
+
+    const { store } = await openStore(config.databaseUrl, { poolSize: 2 });
+    try {
+      if (command === "incidents") {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            status: { type: "string" },
+            severity: { type: "string" },
+            limit: { type: "string" },
+            json: { type: "boolean" },
+          },
+        });
+        const status = oneOfList(values.status, STATUSES, "status") as Status[] | undefined;
+        const severity = oneOfList(values.severity, [...SEVERITIES, "unclassified"], "severity") as
+          | Severity[]
+          | undefined;
+        const limit = values.limit === undefined ? 100 : Number(values.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit must be a positive whole number.");
+        const incidents = await store.listIncidents({
+          ...(status ? { status } : {}),
+          ...(severity ? { severity } : {}),
+          limit,
+        });
+        io.out(values.json ? `${JSON.stringify(incidents, null, 2)}\n` : renderList(incidents));
+        return 0;
+      }
+
+      if (command === "show") {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { format: { type: "string", default: "text" } },
+        });
+        const raw = positionals[0];
+        if (!raw) throw new UsageError("Say which incident, e.g. muster show INC-42.");
+        const key = normalizeKey(raw);
+        const record = key ? await store.loadIncident(key) : null;
+        if (!record) throw new AppError("not_found", `There is no incident ${raw}.`);
+        const render = { text: renderText, markdown: renderMarkdown, json: renderJson }[values.format ?? "text"];
+        if (!render) throw new UsageError("--format must be text, markdown or json.");
+        io.out(render(record));
+        return 0;
+      }
+
+      // declare
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          title: { type: "string" },
+          summary: { type: "string" },
+          severity: { type: "string" },
+          impact: { type: "string", multiple: true },
+          private: { type: "boolean" },
+          commander: { type: "string" },
+          as: { type: "string" },
+          source: { type: "string" },
+          "reported-by": { type: "string" },
+        },
+      });
+      if (values.title === undefined) throw new UsageError('Give the incident a title: --title "…".');
+      // Whoever can run this can read the database: treat them as an admin.
+      const actor = { userId: values.as ?? `cli:${userInfo().username}`, isAdmin: true };
+      const service = createIncidentService({ store, policy: { roles: config.roles } });
+      const result = await service.declare(actor, {
+        title: values.title,
+        ...(values.summary !== undefined ? { summary: values.summary } : {}),
+        ...(values.severity !== undefined ? { severity: values.severity as Severity & "critical" } : {}),
+        impacts: (values.impact ?? []) as never[],
+        ...(values.private ? { private: true } : {}),
+        ...(values.commander !== undefined ? { commanderId: values.commander } : {}),
+        ...(values.source !== undefined ? { reportSource: values.source as "on_call" } : {}),
+        ...(values["reported-by"] !== undefined ? { reportedBy: values["reported-by"] } : {}),
+      });
+      io.out(`Declared ${result.key}. Its Slack channel, GitHub issue and doc will be created by the running bot.\n`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`muster: ${e.message}\nRun "muster help" for usage.\n`);
+      return 2;
+    }
+    if (e instanceof AppError) {
+      io.err(`muster: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.err(`muster: ${e.message}\nRun "muster help" for usage.\n`);
+      return 2;
+    }
+    io.err(`muster: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+function oneOfList(value: string | undefined, allowed: readonly string[], what: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(",").map((s) => s.trim().toLowerCase().replace(/[\s-]+/g, "_"));
+  for (const x of items) {
+    if (!allowed.includes(x)) throw new UsageError(`Unknown ${what} "${x}"; use one of: ${allowed.join(", ")}.`);
+  }
+  return items;
+}
+
+/** Entry point used by bin/muster.js. */
+export function cliMain(): void {
+  runCli(process.argv.slice(2), process.env, {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

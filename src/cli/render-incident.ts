@@ -1,0 +1,111 @@
+// Pure renderings of an incident record for the command line: text, Markdown, JSON.
+import type { Incident, TimelineEvent } from "../incidents/model.js";
+import type { IncidentRecord } from "../incidents/ports.js";
+import { severityLabel } from "../incidents/severity.js";
+import { STATUS_LABELS } from "../incidents/transitions.js";
+
+const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 19).replace("T", " ")}Z` : "—");
+
+function describeEvent(e: TimelineEvent): string {
+  const d = e.data as Record<string, unknown>;
+  const s = (k: string) => String(d[k] ?? "");
+  switch (e.kind) {
+    case "declared":
+      return `Declared; Incident Commander ${s("commanderId")}, severity ${s("severity")}`;
+    case "severity_classified":
+      return `Severity ${s("from")} → ${s("to")}: ${s("reason")}`;
+    case "role_assigned":
+      return `${s("userId")} is now ${s("role")}`;
+    case "role_unassigned":
+      return `${s("userId")} is no longer ${s("role")}`;
+    case "handoff_proposed":
+      return `IC hand-off proposed to ${s("toUserId")}`;
+    case "handoff_accepted":
+      return `${s("toUserId")} accepted the IC hand-off from ${s("fromUserId")}`;
+    case "handoff_declined":
+      return `${s("toUserId")} declined the IC hand-off`;
+    case "status_update":
+      return `Update: ${s("internalText")}${d.publicText ? ` (public: ${s("publicText")})` : ""}`;
+    case "escalated":
+      return `Escalated to leadership: ${s("reason")}`;
+    case "vendor_check_requested":
+      return `Vendor check: ${s("vendor")} asked by ${s("askedBy")}`;
+    case "vendor_check_answered":
+      return `Vendor ${s("vendor")} answered: ${s("answer")}`;
+    case "follow_up_added":
+      return `Follow-up for ${s("ownerId")}: ${s("title")}`;
+    case "risk_added":
+      return `Risk: ${s("description")}`;
+    case "note":
+      return `Note: ${s("text")}`;
+    case "status_changed":
+      return `Status ${s("from")} → ${s("to")}${d.reason ? `: ${s("reason")}` : ""}${d.summary ? `: ${s("summary")}` : ""}`;
+    case "times_corrected":
+      return `Times corrected: ${Object.keys((d.changed as object) ?? {}).join(", ")}`;
+    case "postmortem_updated":
+      return `Post-mortem edited (${((d.sections as string[]) ?? []).join(", ")})`;
+    case "postmortem_completed":
+      return "Post-mortem marked complete";
+    case "postmortem_waived":
+      return `Post-mortem waived: ${s("reason")}`;
+  }
+}
+
+function facts(i: Incident): [string, string][] {
+  return [
+    ["Status", STATUS_LABELS[i.status]],
+    ["Severity", severityLabel(i.severity)],
+    ["Private", i.private ? "yes" : "no"],
+    ["Impact", i.impacts.join(", ") || "—"],
+    ["Components", i.scope.components.join(", ") || "—"],
+    ["Regions", i.scope.regions.join(", ") || "—"],
+    ["Customers affected", i.scope.customersAffected?.toString() ?? "unknown"],
+    ["Asset risk", i.assetRisk || "—"],
+    ["Reported", `${i.reportSource}${i.reportedBy ? ` by ${i.reportedBy}` : ""}`],
+    ["Impact started", when(i.times.impactStartedAt)],
+    ["Detected", when(i.times.detectedAt)],
+    ["Declared", when(i.times.declaredAt)],
+    ["Mitigated", when(i.times.mitigatedAt)],
+    ["Resolved", when(i.times.resolvedAt)],
+    ["Closed", when(i.times.closedAt)],
+  ];
+}
+
+export function renderText(r: IncidentRecord): string {
+  const i = r.incident;
+  const lines = [`${i.key}  ${i.title}`, ""];
+  for (const [k, v] of facts(i)) lines.push(`${k.padEnd(20)}${v}`);
+  const active = r.roles.filter((x) => x.endedAt === null);
+  lines.push("", "Roles:");
+  for (const x of active) lines.push(`  ${x.role.padEnd(18)}${x.userId}`);
+  if (i.summary) lines.push("", "Summary:", `  ${i.summary}`);
+  lines.push("", `Timeline (${r.timeline.length} events):`);
+  for (const e of r.timeline) lines.push(`  ${when(e.at)}  ${e.actorId.padEnd(12)} ${describeEvent(e)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+const md = (s: string) => s.replace(/([\\`*_[\]|<>#])/g, "\\$1").replace(/\n/g, " ");
+
+export function renderMarkdown(r: IncidentRecord): string {
+  const i = r.incident;
+  const lines = [`# ${i.key}: ${md(i.title)}`, "", "| | |", "|---|---|"];
+  for (const [k, v] of facts(i)) lines.push(`| ${k} | ${md(v)} |`);
+  lines.push("", "## Roles", "");
+  for (const x of r.roles.filter((y) => y.endedAt === null)) lines.push(`- **${x.role}**: ${md(x.userId)}`);
+  if (i.summary) lines.push("", "## Summary", "", md(i.summary));
+  lines.push("", "## Timeline", "", "| Time (UTC) | Who | What |", "|---|---|---|");
+  for (const e of r.timeline) lines.push(`| ${when(e.at)} | ${md(e.actorId)} | ${md(describeEvent(e))} |`);
+  return `${lines.join("\n")}\n`;
+}
+
+export function renderJson(r: IncidentRecord): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
+}
+
+export function renderList(incidents: Incident[]): string {
+  if (incidents.length === 0) return "No incidents match.\n";
+  const rows = incidents.map((i) =>
+    [i.key.padEnd(9), STATUS_LABELS[i.status].padEnd(16), severityLabel(i.severity).padEnd(13), when(i.times.declaredAt).padEnd(21), i.private ? "[private] " : "", i.title].join(" "),
+  );
+  return `${["KEY       STATUS           SEVERITY      DECLARED", ...rows].join("\n")}\n`;
+}

@@ -1,0 +1,146 @@
+// The whole environment, described once. Parsed in the composition roots
+// (src/main.ts, src/cli/main.ts) and passed down: nothing else reads process.env.
+import { z } from "zod";
+import type { RoleDefinition } from "./incidents/context.js";
+import { DEFAULT_ROLES } from "./incidents/context.js";
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "./store/database-url.js";
+
+const EXTRA_ROLES: RoleDefinition[] = [
+  {
+    key: "scribe",
+    name: "Scribe",
+    description:
+      "Keeps the timeline: adds decisions, findings and actions as they happen (the message shortcut “Add to incident timeline” helps).",
+  },
+  {
+    key: "operations",
+    name: "Operations lead",
+    description: "Leads the hands-on technical work: coordinates investigation, mitigation and recovery steps.",
+  },
+];
+
+const url = (name: string) => z.string().url(`${name} must be a URL`);
+const list = z
+  .string()
+  .transform((s) =>
+    s
+      .split(/[\s,]+/)
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+const roleList = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be JSON: [{\"key\":\"scribe\",\"name\":\"Scribe\",\"description\":\"…\"}]" });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.array(
+      z.object({
+        key: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "role keys are lower-case words, e.g. scribe"),
+        name: z.string().min(1).max(60),
+        description: z.string().min(1).max(1000),
+      }),
+    ),
+  );
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .default(DEFAULT_DATABASE_URL)
+    .refine((s) => parseDatabaseUrl(s) !== null, "must start with file: (SQLite), postgres:// or postgresql://"),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "must be a bot token (starts with xoxb-)").optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, "looks too short to be a signing secret").optional(),
+  SLACK_APP_TOKEN: z.string().startsWith("xapp-", "must be an app-level token (starts with xapp-)").optional(),
+  SLACK_API_URL: url("SLACK_API_URL").default("https://slack.com/api/"),
+  INCIDENT_CHANNEL: z
+    .string()
+    .regex(/^#?[a-z0-9_-]{1,80}$|^[CG][A-Z0-9]{6,}$/, "must be a channel name like incident-response or a channel id")
+    .default("incident-response"),
+  MUSTER_ADMINS: list.default([]),
+  MUSTER_ROLES: roleList.optional(),
+
+  GITHUB_API_URL: url("GITHUB_API_URL").default("https://api.github.com"),
+  GITHUB_REPO: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must look like owner/repo")
+    .default("tailscale/corp"),
+  GOOGLE_API_URL: url("GOOGLE_API_URL").default("https://www.googleapis.com/"),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  databaseUrl: string;
+  databasePoolSize: number;
+  port: number;
+  logLevel: z.output<typeof schema>["LOG_LEVEL"];
+  slack: {
+    botToken: string | undefined;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string;
+    incidentChannel: string;
+  };
+  github: { apiUrl: string; repo: string };
+  google: { apiUrl: string };
+  admins: string[];
+  roles: RoleDefinition[];
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/**
+ * Every problem at once, each naming the variable. Values are never echoed:
+ * a mistyped variable may hold a secret.
+ */
+export function parseConfig(env: Env): ConfigResult {
+  // Empty means unset: `FOO= npm start` should fall back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`);
+    return { ok: false, problems: [...new Set(problems)] };
+  }
+  const e = parsed.data;
+  const custom = e.MUSTER_ROLES ?? EXTRA_ROLES;
+  const roles = [...DEFAULT_ROLES, ...custom.filter((r) => !DEFAULT_ROLES.some((d) => d.key === r.key))];
+  return {
+    ok: true,
+    config: {
+      databaseUrl: e.DATABASE_URL,
+      databasePoolSize: e.DATABASE_POOL_SIZE,
+      port: e.PORT,
+      logLevel: e.LOG_LEVEL,
+      slack: {
+        botToken: e.SLACK_BOT_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        appToken: e.SLACK_APP_TOKEN,
+        apiUrl: e.SLACK_API_URL,
+        incidentChannel: e.INCIDENT_CHANNEL.replace(/^#/, ""),
+      },
+      github: { apiUrl: e.GITHUB_API_URL, repo: e.GITHUB_REPO },
+      google: { apiUrl: e.GOOGLE_API_URL },
+      admins: e.MUSTER_ADMINS,
+      roles,
+    },
+  };
+}
+
+/** The Slack settings the bot cannot start without. */
+export function missingSlackSettings(config: Config): string[] {
+  const missing: string[] = [];
+  if (!config.slack.botToken) missing.push("SLACK_BOT_TOKEN");
+  // Socket Mode has no incoming HTTP requests to verify.
+  if (!config.slack.signingSecret && !config.slack.appToken) missing.push("SLACK_SIGNING_SECRET");
+  return missing;
+}
