@@ -14,6 +14,8 @@ export default defineConfig({
   // A datamodel diff only needs a reachable server for PostgreSQL; nothing is written.
   adapter: async () =>
     postgres
-      ? new PrismaPg({ connectionString: process.env.MUSTER_PRISMA_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" })
+      ? new PrismaPg({
+          connectionString: process.env.MUSTER_PRISMA_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
+        })
       : new PrismaBetterSQLite3({ url: ":memory:" }),
 });

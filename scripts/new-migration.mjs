@@ -9,7 +9,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { runPrisma } from "./prisma.mjs";
 import { derivePostgresSchema, postgresSchemaPath, readSource, root, sourceSchemaPath } from "./prisma-schemas.mjs";
 
-const name = (process.argv[2] ?? "").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+const name = (process.argv[2] ?? "")
+  .toLowerCase()
+  .replace(/[^a-z0-9]+/g, "_")
+  .replace(/^_|_$/g, "");
 if (!name) {
   console.error("usage: npm run db:migration -- <name>   (e.g. add_vendor_contacts)");
   process.exit(2);

@@ -14,7 +14,10 @@ export const HEADER =
 export function derivePostgresSchema(source) {
   const out = source
     .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
-    .replace(/output\s*=\s*"\.\.\/src\/store\/generated\/sqlite"/, 'output       = "../../src/store/generated/postgresql"');
+    .replace(
+      /output\s*=\s*"\.\.\/src\/store\/generated\/sqlite"/,
+      'output       = "../../src/store/generated/postgresql"',
+    );
   if (out === source || !out.includes('"postgresql"') || !out.includes("generated/postgresql")) {
     throw new Error("prisma/schema.prisma no longer has the provider/output lines the derivation expects");
   }

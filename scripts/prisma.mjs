@@ -3,7 +3,7 @@
 // here, and unnecessary: muster uses the client engine and driver adapters,
 // and the CLI's WebAssembly schema engine through prisma.config.ts).
 import { spawnSync } from "node:child_process";
-import { root, sourceSchemaPath, postgresSchemaPath } from "./prisma-schemas.mjs";
+import { postgresSchemaPath, root, sourceSchemaPath } from "./prisma-schemas.mjs";
 
 export function prismaEnv(extra = {}) {
   // Any existing file satisfies the CLI's start-up check; it is never loaded.

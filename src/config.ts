@@ -20,14 +20,12 @@ const EXTRA_ROLES: RoleDefinition[] = [
 ];
 
 const url = (name: string) => z.string().url(`${name} must be a URL`);
-const list = z
-  .string()
-  .transform((s) =>
-    s
-      .split(/[\s,]+/)
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
+const list = z.string().transform((s) =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
 const roleList = z
   .string()
@@ -35,7 +33,7 @@ const roleList = z
     try {
       return JSON.parse(s) as unknown;
     } catch {
-      ctx.addIssue({ code: "custom", message: "must be JSON: [{\"key\":\"scribe\",\"name\":\"Scribe\",\"description\":\"…\"}]" });
+      ctx.addIssue({ code: "custom", message: 'must be JSON: [{"key":"scribe","name":"Scribe","description":"…"}]' });
       return z.NEVER;
     }
   })

@@ -23,7 +23,17 @@ describe("muster CLI", () => {
   });
 
   it("declares an incident without Slack, lists and shows it", async () => {
-    const d = await cli("declare", "--title", "Slack is down", "--impact", "outage", "--severity", "high", "--as", "UOPS");
+    const d = await cli(
+      "declare",
+      "--title",
+      "Slack is down",
+      "--impact",
+      "outage",
+      "--severity",
+      "high",
+      "--as",
+      "UOPS",
+    );
     expect(d).toMatchObject({ code: 0 });
     expect(d.out).toMatch(/Declared INC-1\./);
     await cli("declare", "--title", "Minor", "--severity", "low");

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { parseConfig } from "../config.js";
 import { AppError } from "../errors.js";
 import { normalizeKey } from "../incidents/context.js";
-import { SEVERITIES, STATUSES, type Severity, type Status } from "../incidents/model.js";
+import { SEVERITIES, type Severity, STATUSES, type Status } from "../incidents/model.js";
 import { createIncidentService } from "../incidents/service.js";
 import { redactUrl } from "../store/database-url.js";
 import { migrate } from "../store/migrate.js";
@@ -161,7 +161,12 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
 
 function oneOfList(value: string | undefined, allowed: readonly string[], what: string): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = value.split(",").map((s) => s.trim().toLowerCase().replace(/[\s-]+/g, "_"));
+  const items = value.split(",").map((s) =>
+    s
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, "_"),
+  );
   for (const x of items) {
     if (!allowed.includes(x)) throw new UsageError(`Unknown ${what} "${x}"; use one of: ${allowed.join(", ")}.`);
   }

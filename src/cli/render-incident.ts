@@ -105,7 +105,14 @@ export function renderJson(r: IncidentRecord): string {
 export function renderList(incidents: Incident[]): string {
   if (incidents.length === 0) return "No incidents match.\n";
   const rows = incidents.map((i) =>
-    [i.key.padEnd(9), STATUS_LABELS[i.status].padEnd(16), severityLabel(i.severity).padEnd(13), when(i.times.declaredAt).padEnd(21), i.private ? "[private] " : "", i.title].join(" "),
+    [
+      i.key.padEnd(9),
+      STATUS_LABELS[i.status].padEnd(16),
+      severityLabel(i.severity).padEnd(13),
+      when(i.times.declaredAt).padEnd(21),
+      i.private ? "[private] " : "",
+      i.title,
+    ].join(" "),
   );
   return `${["KEY       STATUS           SEVERITY      DECLARED", ...rows].join("\n")}\n`;
 }

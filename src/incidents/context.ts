@@ -54,9 +54,13 @@ export async function loadIncident(
   const normalized = normalizeKey(key);
   const incident = normalized ? await ctx.tx.findIncidentByKey(normalized) : null;
   if (!incident) {
-    throw new AppError("not_found", `There is no incident ${key.trim() || "with an empty key"}. Keys look like INC-42.`, {
-      field: "key",
-    });
+    throw new AppError(
+      "not_found",
+      `There is no incident ${key.trim() || "with an empty key"}. Keys look like INC-42.`,
+      {
+        field: "key",
+      },
+    );
   }
   return { incident, roles: await ctx.tx.activeRoles(incident.id) };
 }
@@ -130,9 +134,11 @@ export class Change {
       });
       eventIds.push(eventId);
       for (const kind of EVENT_EFFECTS[e.kind]) jobs.push({ incidentId: this.incident.id, kind, payload: { eventId } });
-      for (const j of e.extraJobs) jobs.push({ incidentId: this.incident.id, kind: j.kind, payload: { ...j.payload, eventId } });
+      for (const j of e.extraJobs)
+        jobs.push({ incidentId: this.incident.id, kind: j.kind, payload: { ...j.payload, eventId } });
     }
-    if (this.syncRequested) for (const kind of SYNC_JOBS) jobs.push({ incidentId: this.incident.id, kind, payload: {} });
+    if (this.syncRequested)
+      for (const kind of SYNC_JOBS) jobs.push({ incidentId: this.incident.id, kind, payload: {} });
     jobs.push(...this.jobs);
     if (jobs.length) await tx.enqueueJobs(jobs, now);
     return { incident: this.incident, eventIds };

@@ -21,6 +21,7 @@ const SLACK_CONTROL = /<[!@#][^>]*>/;
 // Control characters other than tab/newline, zero-width characters (but not
 // the joiner inside emoji), and bidi overrides that make text read differently
 // from what it is.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f\u200b\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 const clean = (s: string) => s.replace(INVISIBLE, "").trim();

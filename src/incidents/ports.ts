@@ -106,6 +106,12 @@ export interface IncidentStore {
    * writer) surfaces as AppError("conflict") so the caller may retry.
    */
   transaction<T>(fn: (tx: IncidentTx) => Promise<T>): Promise<T>;
+  /**
+   * Appends events outside a command, all or none: facts the bot learns from
+   * outside (the worker recording that an issue or doc now exists). No state
+   * is read or changed, so no interactive transaction is needed.
+   */
+  appendEvents(events: NewTimelineEvent[]): Promise<number[]>;
   listIncidents(filter: IncidentFilter): Promise<Incident[]>;
   loadIncident(key: string): Promise<IncidentRecord | null>;
   close(): Promise<void>;

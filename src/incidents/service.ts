@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { AppError, ConcurrencyConflict } from "../errors.js";
-import { acceptHandoff, declineHandoff } from "./commands/answer-handoff.js";
 import { addFollowUp } from "./commands/add-follow-up.js";
 import { addRisk } from "./commands/add-risk.js";
 import { addTimelineNote } from "./commands/add-timeline-note.js";
+import { acceptHandoff, declineHandoff } from "./commands/answer-handoff.js";
 import { assignRole } from "./commands/assign-role.js";
 import {
   closeIncident,

@@ -1,8 +1,6 @@
 import { resolve } from "node:path";
 
-export type DatabaseTarget =
-  | { provider: "sqlite"; file: string }
-  | { provider: "postgresql"; url: string };
+export type DatabaseTarget = { provider: "sqlite"; file: string } | { provider: "postgresql"; url: string };
 
 export const DEFAULT_DATABASE_URL = "file:./data/muster.db";
 

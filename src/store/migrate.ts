@@ -78,8 +78,13 @@ function checkApplied(applied: Map<string, string>, migrations: Migration[]): vo
   }
 }
 
-export async function migrate(target: DatabaseTarget, migrations = listMigrations(target.provider)): Promise<MigrationReport> {
-  return target.provider === "sqlite" ? migrateSqlite(target.file, migrations) : migratePostgres(target.url, migrations);
+export async function migrate(
+  target: DatabaseTarget,
+  migrations = listMigrations(target.provider),
+): Promise<MigrationReport> {
+  return target.provider === "sqlite"
+    ? migrateSqlite(target.file, migrations)
+    : migratePostgres(target.url, migrations);
 }
 
 function migrateSqlite(file: string, migrations: Migration[]): MigrationReport {
@@ -92,7 +97,9 @@ function migrateSqlite(file: string, migrations: Migration[]): MigrationReport {
     db.exec("BEGIN IMMEDIATE");
     try {
       const rows = db
-        .prepare(`SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)
+        .prepare(
+          `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+        )
         .all() as { migration_name: string; checksum: string }[];
       const applied = new Map(rows.map((r) => [r.migration_name, r.checksum]));
       checkApplied(applied, migrations);

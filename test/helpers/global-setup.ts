@@ -28,10 +28,9 @@ export default async function setup(project: TestProject) {
     const { default: pg } = await import("pg");
     const client = new pg.Client({ connectionString: urlFor("postgres") });
     await client.connect();
-    const { rows } = await client.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE $1",
-      [`${template}%`],
-    );
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [
+      `${template}%`,
+    ]);
     await client.end();
     for (const { datname } of rows) await adminQuery(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   };

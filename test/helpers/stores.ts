@@ -28,7 +28,10 @@ export function available(provider: Provider): boolean {
 export async function freshDatabase(provider: Provider): Promise<TestDatabase> {
   if (provider === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "muster-test-"));
-    return { url: `file:${join(dir, "muster.db")}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `file:${join(dir, "muster.db")}`,
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const template = inject("pgTemplate");
   if (!template) throw new Error("PostgreSQL is not available in this run");

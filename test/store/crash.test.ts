@@ -15,7 +15,11 @@ describe.each(PROVIDERS)("crash mid-command on %s", (provider) => {
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_c, s) => resolve(s)));
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error("child never reached the middle of the command")), 20_000);
-        child.on("message", (m) => m === "halfway" && (clearTimeout(timer), resolve()));
+        child.on("message", (m) => {
+          if (m !== "halfway") return;
+          clearTimeout(timer);
+          resolve();
+        });
         child.on("exit", () => reject(new Error("child exited early")));
       });
       child.kill("SIGKILL");

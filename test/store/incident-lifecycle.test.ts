@@ -67,7 +67,11 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
     });
     const v = await svc.recordVendorCheck(ic, { key, vendor: "Stripe" });
     await svc.answerVendorCheck(ic, { key, vendorCheckId: v.vendorCheckId as string, answer: "not_affected" });
-    const h = await svc.proposeHandoff(ic, { key, toUserId: successor.userId, note: "Rollback done; watch error rate" });
+    const h = await svc.proposeHandoff(ic, {
+      key,
+      toUserId: successor.userId,
+      note: "Rollback done; watch error rate",
+    });
     await svc.acceptHandoff(successor, { handoffId: h.handoffId as string });
     await svc.escalate(other, { key, reason: "Need a decision on refunds" });
     await svc.addFollowUp(successor, { key, title: "Add canary for payments", ownerId: "UIC" });
@@ -96,7 +100,12 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
     expect(record?.incident.severity).toBe("high");
     expect(record?.incident.scope.customersAffected).toBe(120);
     const active = record?.roles.filter((r) => r.endedAt === null).map((r) => [r.role, r.userId]);
-    expect(active).toEqual(expect.arrayContaining([["commander", "USUCC"], ["communications", "UCOMMS"]]));
+    expect(active).toEqual(
+      expect.arrayContaining([
+        ["commander", "USUCC"],
+        ["communications", "UCOMMS"],
+      ]),
+    );
     // Full role history: the first IC's assignment is kept, ended.
     expect(record?.roles.find((r) => r.userId === "UIC")?.endedAt).toBeInstanceOf(Date);
     expect(record?.timeline.map((e) => e.kind)).toEqual([
@@ -120,7 +129,9 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
     ]);
     expect(record?.timeline.find((e) => e.kind === "status_update")?.visibility).toBe("public");
     const t = record?.incident.times;
-    expect(t && t.declaredAt <= (t.mitigatedAt as Date) && (t.mitigatedAt as Date) <= (t.resolvedAt as Date)).toBe(true);
+    expect(t && t.declaredAt <= (t.mitigatedAt as Date) && (t.mitigatedAt as Date) <= (t.resolvedAt as Date)).toBe(
+      true,
+    );
 
     // The outbox got the side effects, in the same transactions.
     const jobs = await opened.db.job.findMany({ where: { incidentId: d.incidentId }, orderBy: { id: "asc" } });
@@ -138,7 +149,11 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
   it.runIf(available(provider))("enforces who may do what, in plain words, changing nothing", async () => {
     const { key } = await svc.declare(ic, { title: "Login slow" });
     const before = await counts(opened);
-    await rejects(svc.classifySeverity(other, { key, severity: "low", reason: "x" }), "forbidden", /Incident Commander/);
+    await rejects(
+      svc.classifySeverity(other, { key, severity: "low", reason: "x" }),
+      "forbidden",
+      /Incident Commander/,
+    );
     await rejects(svc.resolve(other, { key, summary: "x", partiesInformed: ["n/a"] }), "forbidden");
     await rejects(svc.proposeHandoff(other, { key, toUserId: "UX", note: "n" }), "forbidden");
     await rejects(svc.postStatusUpdate(other, { key, internalText: "x" }), "forbidden", /role in the incident/);
@@ -204,8 +219,16 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
     await rejects(svc.declare(ic, { title: "   " }), "validation", /Give the incident a title/);
     await rejects(svc.declare(ic, { title: "x".repeat(10_000) }), "validation", /150 characters/);
     await rejects(svc.declare(ic, { title: "<!channel> <@U123> db down" }), "validation", /mentions/);
-    await rejects(svc.declare(ic, { title: "ok", severity: "catastrophic" as "high" }), "validation", /Severity must be one of/);
-    await rejects(svc.classifySeverity(ic, { key: "INC-999999", severity: "low", reason: "x" }), "not_found", /INC-999999/);
+    await rejects(
+      svc.declare(ic, { title: "ok", severity: "catastrophic" as "high" }),
+      "validation",
+      /Severity must be one of/,
+    );
+    await rejects(
+      svc.classifySeverity(ic, { key: "INC-999999", severity: "low", reason: "x" }),
+      "not_found",
+      /INC-999999/,
+    );
     await rejects(svc.classifySeverity(ic, { key: "nonsense", severity: "low", reason: "x" }), "not_found");
     expect(await counts(opened)).toEqual(before);
   });
@@ -251,5 +274,36 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
     await expect(opened.db.$executeRawUnsafe(`UPDATE ${table} SET "kind" = 'note'`)).rejects.toThrow(/append-only/);
     await expect(opened.db.$executeRawUnsafe(`DELETE FROM ${table}`)).rejects.toThrow(/append-only/);
     expect((await opened.store.loadIncident(key))?.timeline).toHaveLength(1);
+  });
+
+  it.runIf(available(provider))("appends outside events all or none", async () => {
+    const { incidentId, key } = await svc.declare(ic, { title: "Outside facts" });
+    const event = {
+      incidentId,
+      at: new Date(),
+      actorId: "muster",
+      kind: "note" as const,
+      visibility: "internal" as const,
+    };
+    const ids = await opened.store.appendEvents([
+      { ...event, data: { text: "a" } },
+      { ...event, data: { text: "b" } },
+    ]);
+    expect(ids).toHaveLength(2);
+    await expect(
+      opened.store.appendEvents([
+        { ...event, data: { text: "c" } },
+        { ...event, incidentId: "no-such-incident", data: {} },
+      ]),
+    ).rejects.toThrow();
+    const texts = (await opened.store.loadIncident(key))?.timeline.map((e) => e.data.text);
+    expect(texts).toEqual([undefined, "a", "b"]);
+  });
+});
+
+describe("PostgreSQL coverage", () => {
+  it("runs the PostgreSQL store tests whenever they are required (CI)", async () => {
+    const { POSTGRES_REQUIRED } = await import("../helpers/postgres.js");
+    if (POSTGRES_REQUIRED) expect(available("postgresql")).toBe(true);
   });
 });

@@ -5,7 +5,16 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
-const FORBIDDEN = [/^@slack\//, /^@octokit\//, /^googleapis/, /^@googleapis\//, /^google-auth-library/, /prisma/i, /^pg$/, /^better-sqlite3/];
+const FORBIDDEN = [
+  /^@slack\//,
+  /^@octokit\//,
+  /^googleapis/,
+  /^@googleapis\//,
+  /^google-auth-library/,
+  /prisma/i,
+  /^pg$/,
+  /^better-sqlite3/,
+];
 const FORBIDDEN_LOCAL = [/\/store\//, /\/slack\//, /\/adapters\//, /\/jobs\//, /\/cli\//, /\/main\.js$/];
 
 function files(dir: string): string[] {
@@ -15,9 +24,11 @@ function files(dir: string): string[] {
 }
 
 const importsOf = (file: string) =>
-  [...readFileSync(file, "utf8").matchAll(/(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']/g)].map(
-    (m) => (m[1] ?? m[2]) as string,
-  );
+  [
+    ...readFileSync(file, "utf8").matchAll(
+      /(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']/g,
+    ),
+  ].map((m) => (m[1] ?? m[2]) as string);
 
 describe("dependency direction", () => {
   const domain = files(join(SRC, "incidents"));
@@ -25,8 +36,15 @@ describe("dependency direction", () => {
   for (const file of domain) {
     it(`${file.slice(SRC.length)} imports no Slack, GitHub, Google, database or outer layer`, () => {
       for (const spec of importsOf(file)) {
-        expect(FORBIDDEN.some((r) => r.test(spec)), spec).toBe(false);
-        if (spec.startsWith(".")) expect(FORBIDDEN_LOCAL.some((r) => r.test(spec)), spec).toBe(false);
+        expect(
+          FORBIDDEN.some((r) => r.test(spec)),
+          spec,
+        ).toBe(false);
+        if (spec.startsWith("."))
+          expect(
+            FORBIDDEN_LOCAL.some((r) => r.test(spec)),
+            spec,
+          ).toBe(false);
       }
     });
   }

@@ -52,7 +52,11 @@ describe("npm start without Slack credentials", () => {
   it("exits non-zero naming the missing settings", async () => {
     const { spawnSync } = await import("node:child_process");
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SLACK_")));
-    const r = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], { env, encoding: "utf8", timeout: 20_000 });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      env,
+      encoding: "utf8",
+      timeout: 20_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set/);
     expect(r.stderr).toContain("manifest.yml");

@@ -105,7 +105,17 @@ describe("time order", () => {
   const at = (h: number) => new Date(now.getTime() + h * 3_600_000);
   it("accepts times in order", () => {
     expect(() =>
-      validateTimes({ ...base, impactStartedAt: at(-3), detectedAt: at(-2), declaredAt: at(-1), mitigatedAt: at(-0.5), resolvedAt: now }, now),
+      validateTimes(
+        {
+          ...base,
+          impactStartedAt: at(-3),
+          detectedAt: at(-2),
+          declaredAt: at(-1),
+          mitigatedAt: at(-0.5),
+          resolvedAt: now,
+        },
+        now,
+      ),
     ).not.toThrow();
   });
   it.each([

@@ -21,6 +21,8 @@ describe("provider schemas", () => {
   it("the latest migration leads to the current datamodel", () => {
     const latest = dirs("sqlite").at(-1);
     const strip = (s: string) => s.replace(/generator client \{[^}]*\}/, "");
-    expect(strip(readFileSync(`${root}prisma/migrations/sqlite/${latest}/schema.prisma`, "utf8"))).toBe(strip(readSource()));
+    expect(strip(readFileSync(`${root}prisma/migrations/sqlite/${latest}/schema.prisma`, "utf8"))).toBe(
+      strip(readSource()),
+    );
   });
 });

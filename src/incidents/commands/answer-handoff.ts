@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
-import { type CommandContext, type CommandResult, Change, loadIncident } from "../context.js";
+import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
 import { COMMANDER, type Handoff } from "../model.js";
 import { commanderOf } from "../permissions.js";

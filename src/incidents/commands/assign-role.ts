@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
-import { assertOpen, type CommandContext, type CommandResult, Change, loadIncident } from "../context.js";
+import { assertOpen, Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
 import { COMMANDER } from "../model.js";
 import { authorize } from "../permissions.js";

@@ -1,11 +1,16 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
-import { type CommandContext, type CommandResult, Change, loadIncident } from "../context.js";
+import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
 import type { Incident, IncidentTimes, Postmortem, Status } from "../model.js";
 import { type Action, authorize } from "../permissions.js";
-import { POSTMORTEM_SECTION_LABELS, missingSections, postmortemRequired, postmortemSatisfied } from "../postmortem-rules.js";
 import type { IncidentPatch } from "../ports.js";
+import {
+  missingSections,
+  POSTMORTEM_SECTION_LABELS,
+  postmortemRequired,
+  postmortemSatisfied,
+} from "../postmortem-rules.js";
 import { validateTimes } from "../times.js";
 import { assertTransition } from "../transitions.js";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
-import { type CommandContext, type CommandResult, Change, loadIncident } from "../context.js";
+import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
 import type { IncidentTimes } from "../model.js";
 import { authorize } from "../permissions.js";
@@ -41,7 +41,5 @@ export async function correctTimes(ctx: CommandContext, raw: CorrectTimesInput):
     throw new AppError("validation", "Those are the times already recorded; nothing changed.");
   }
   validateTimes(times, ctx.now);
-  return new Change(ctx, incident)
-    .event("times_corrected", { changed, reason: i.reason || null })
-    .result({ times });
+  return new Change(ctx, incident).event("times_corrected", { changed, reason: i.reason || null }).result({ times });
 }

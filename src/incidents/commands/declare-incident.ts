@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type CommandContext, type CommandResult, Change } from "../context.js";
+import { Change, type CommandContext, type CommandResult } from "../context.js";
 import * as input from "../input.js";
 import { COMMANDER, type Incident, incidentKey } from "../model.js";
 import { validateTimes } from "../times.js";
@@ -85,11 +85,7 @@ export async function declareIncident(ctx: CommandContext, raw: DeclareIncidentI
     reportedBy: incident.reportedBy,
   });
   // Order matters to the worker: the channel first, so later posts have a home.
-  change
-    .job("slack.create_channel")
-    .job("slack.sync_announcement")
-    .job("github.sync_issue")
-    .job("google.create_doc");
+  change.job("slack.create_channel").job("slack.sync_announcement").job("github.sync_issue").job("google.create_doc");
   if (commanderId !== actor.userId) change.job("slack.notify_user", { userId: commanderId, role: COMMANDER });
   return change.result();
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type CommandContext, type CommandResult, Change, loadIncident } from "../context.js";
+import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
 import { authorize } from "../permissions.js";
 

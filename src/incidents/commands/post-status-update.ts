@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
-import { type CommandContext, type CommandResult, Change, loadIncident } from "../context.js";
+import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
 import { authorize } from "../permissions.js";
 import { STATUS_LABELS } from "../transitions.js";
@@ -18,7 +18,10 @@ export async function postStatusUpdate(ctx: CommandContext, raw: PostStatusUpdat
   const { incident, roles } = await loadIncident(ctx, i.key);
   authorize("postStatusUpdate", ctx.actor, roles, incident.key);
   if (incident.status === "closed" || incident.status === "not_an_incident") {
-    throw new AppError("invalid_transition", `${incident.key} is ${STATUS_LABELS[incident.status]}; reopen it to post updates.`);
+    throw new AppError(
+      "invalid_transition",
+      `${incident.key} is ${STATUS_LABELS[incident.status]}; reopen it to post updates.`,
+    );
   }
   const id = ctx.newId();
   const publicText = i.publicText || null;

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
-import { type CommandContext, type CommandResult, Change, loadIncident } from "../context.js";
+import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
 import { POSTMORTEM_SECTIONS, type Postmortem } from "../model.js";
 import { authorize } from "../permissions.js";
-import { POSTMORTEM_SECTION_LABELS, missingSections, postmortemRequired } from "../postmortem-rules.js";
+import { missingSections, POSTMORTEM_SECTION_LABELS, postmortemRequired } from "../postmortem-rules.js";
 import { emptyPostmortem } from "./change-status.js";
 
 const section = (what: string) => input.text(what, input.LIMITS.longText).optional();
@@ -59,7 +59,13 @@ export async function completePostmortem(ctx: CommandContext, raw: CompletePostm
     throw new AppError("validation", `The post-mortem for ${incident.key} still needs: ${names}.`);
   }
   if (pm.status === "complete") throw new AppError("validation", "The post-mortem is already complete.");
-  await ctx.tx.savePostmortem({ ...pm, status: "complete", completedBy: ctx.actor.userId, completedAt: ctx.now, updatedAt: ctx.now });
+  await ctx.tx.savePostmortem({
+    ...pm,
+    status: "complete",
+    completedBy: ctx.actor.userId,
+    completedAt: ctx.now,
+    updatedAt: ctx.now,
+  });
   return new Change(ctx, incident).event("postmortem_completed", {}).result();
 }
 
@@ -78,6 +84,12 @@ export async function waivePostmortem(ctx: CommandContext, raw: WaivePostmortemI
   }
   const pm = (await ctx.tx.findPostmortem(incident.id)) ?? emptyPostmortem(incident.id, ctx.now);
   if (pm.status === "complete") throw new AppError("validation", "The post-mortem is already complete.");
-  await ctx.tx.savePostmortem({ ...pm, status: "waived", waivedBy: ctx.actor.userId, waivedReason: i.reason, updatedAt: ctx.now });
+  await ctx.tx.savePostmortem({
+    ...pm,
+    status: "waived",
+    waivedBy: ctx.actor.userId,
+    waivedReason: i.reason,
+    updatedAt: ctx.now,
+  });
   return new Change(ctx, incident).event("postmortem_waived", { reason: i.reason }).result();
 }
