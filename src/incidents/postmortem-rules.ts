@@ -25,3 +25,24 @@ export function postmortemSatisfied(impacts: readonly Impact[], pm: Postmortem |
   if (!postmortemRequired(impacts)) return true;
   return pm !== null && (pm.status === "complete" || pm.status === "waived");
 }
+
+/** A post-mortem with nothing written yet. */
+export function emptyPostmortem(incidentId: string, now: Date): Postmortem {
+  return {
+    incidentId,
+    status: "draft",
+    details: "",
+    timeline: "",
+    impact: "",
+    actionsTaken: "",
+    rootCauses: "",
+    followUps: "",
+    newRisks: "",
+    externalVersionShared: false,
+    waivedReason: null,
+    waivedBy: null,
+    completedBy: null,
+    completedAt: null,
+    updatedAt: now,
+  };
+}

@@ -4,7 +4,12 @@ import { normalizeKey } from "../../src/incidents/context.js";
 import { parseInput, title } from "../../src/incidents/input.js";
 import { COMMANDER, type Postmortem, type RoleAssignment, STATUSES } from "../../src/incidents/model.js";
 import { type Action, mayAct, PERMISSIONS } from "../../src/incidents/permissions.js";
-import { missingSections, postmortemRequired, postmortemSatisfied } from "../../src/incidents/postmortem-rules.js";
+import {
+  emptyPostmortem,
+  missingSections,
+  postmortemRequired,
+  postmortemSatisfied,
+} from "../../src/incidents/postmortem-rules.js";
 import { validateTimes } from "../../src/incidents/times.js";
 import { assertTransition, canTransition, TRANSITIONS } from "../../src/incidents/transitions.js";
 
@@ -56,24 +61,7 @@ describe("permissions", () => {
 });
 
 describe("post-mortem rule", () => {
-  const pm = (over: Partial<Postmortem>): Postmortem => ({
-    incidentId: "i",
-    status: "draft",
-    details: "",
-    timeline: "",
-    impact: "",
-    actionsTaken: "",
-    rootCauses: "",
-    followUps: "",
-    newRisks: "",
-    externalVersionShared: false,
-    waivedReason: null,
-    waivedBy: null,
-    completedBy: null,
-    completedAt: null,
-    updatedAt: new Date(0),
-    ...over,
-  });
+  const pm = (over: Partial<Postmortem>): Postmortem => ({ ...emptyPostmortem("i", new Date(0)), ...over });
   it("is required for outages and data loss only", () => {
     expect(postmortemRequired(["outage"])).toBe(true);
     expect(postmortemRequired(["data_loss"])).toBe(true);

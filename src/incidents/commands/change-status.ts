@@ -2,10 +2,11 @@ import { z } from "zod";
 import { AppError } from "../../errors.js";
 import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
-import type { Incident, IncidentTimes, Postmortem, Status } from "../model.js";
+import type { Incident, IncidentTimes, Status } from "../model.js";
 import { type Action, authorize } from "../permissions.js";
 import type { IncidentPatch } from "../ports.js";
 import {
+  emptyPostmortem,
   missingSections,
   POSTMORTEM_SECTION_LABELS,
   postmortemRequired,
@@ -141,24 +142,4 @@ export async function markNotAnIncident(ctx: CommandContext, raw: MarkNotAnIncid
     times.closedAt = ctx.now;
     return { reason: i.reason };
   });
-}
-
-export function emptyPostmortem(incidentId: string, now: Date): Postmortem {
-  return {
-    incidentId,
-    status: "draft",
-    details: "",
-    timeline: "",
-    impact: "",
-    actionsTaken: "",
-    rootCauses: "",
-    followUps: "",
-    newRisks: "",
-    externalVersionShared: false,
-    waivedReason: null,
-    waivedBy: null,
-    completedBy: null,
-    completedAt: null,
-    updatedAt: now,
-  };
 }

@@ -4,8 +4,12 @@ import { Change, type CommandContext, type CommandResult, loadIncident } from ".
 import * as input from "../input.js";
 import { POSTMORTEM_SECTIONS, type Postmortem } from "../model.js";
 import { authorize } from "../permissions.js";
-import { missingSections, POSTMORTEM_SECTION_LABELS, postmortemRequired } from "../postmortem-rules.js";
-import { emptyPostmortem } from "./change-status.js";
+import {
+  emptyPostmortem,
+  missingSections,
+  POSTMORTEM_SECTION_LABELS,
+  postmortemRequired,
+} from "../postmortem-rules.js";
 
 const section = (what: string) => input.text(what, input.LIMITS.longText).optional();
 
