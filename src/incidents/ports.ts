@@ -45,7 +45,7 @@ export interface IncidentTx {
   nextIncidentNumber(): Promise<number>;
   insertIncident(incident: Incident): Promise<void>;
   findIncidentByKey(key: string): Promise<Incident | null>;
-  incidentKeyById(id: string): Promise<string | null>;
+  findIncidentById(id: string): Promise<Incident | null>;
   /** Applies the patch and bumps the version; throws a conflict if `expectedVersion` is stale. */
   updateIncident(id: string, expectedVersion: number, patch: IncidentPatch): Promise<Incident>;
 

@@ -116,9 +116,9 @@ function txApi(db: Client): IncidentTx {
       const r = await db.incident.findUnique({ where: { key } });
       return r ? toIncident(r) : null;
     },
-    async incidentKeyById(id) {
-      const r = await db.incident.findUnique({ where: { id }, select: { key: true } });
-      return r?.key ?? null;
+    async findIncidentById(id) {
+      const r = await db.incident.findUnique({ where: { id } });
+      return r ? toIncident(r) : null;
     },
     async updateIncident(id, expectedVersion, patch) {
       try {

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
-import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
+import { Change, type CommandContext, type CommandResult } from "../context.js";
 import * as input from "../input.js";
-import { COMMANDER, type Handoff } from "../model.js";
+import { COMMANDER, type Handoff, type Incident, type RoleAssignment } from "../model.js";
 import { commanderOf } from "../permissions.js";
 
 export const answerHandoffInput = z.object({
@@ -27,7 +27,7 @@ async function pendingFor(ctx: CommandContext, handoffId: string): Promise<Hando
 export async function acceptHandoff(ctx: CommandContext, raw: AnswerHandoffInput): Promise<CommandResult> {
   const i = input.parseInput(answerHandoffInput, raw);
   const handoff = await pendingFor(ctx, i.handoffId);
-  const { incident, roles } = await loadIncident(ctx, await keyOf(ctx, handoff));
+  const { incident, roles } = await incidentOf(ctx, handoff);
   if (incident.status !== "investigating" && incident.status !== "mitigated") {
     throw new AppError("invalid_transition", `${incident.key} is no longer open, so the hand-off can't be accepted.`);
   }
@@ -55,7 +55,7 @@ export async function acceptHandoff(ctx: CommandContext, raw: AnswerHandoffInput
 export async function declineHandoff(ctx: CommandContext, raw: AnswerHandoffInput): Promise<CommandResult> {
   const i = input.parseInput(answerHandoffInput, raw);
   const handoff = await pendingFor(ctx, i.handoffId);
-  const { incident, roles } = await loadIncident(ctx, await keyOf(ctx, handoff));
+  const { incident, roles } = await incidentOf(ctx, handoff);
   await ctx.tx.answerHandoff(handoff.id, { status: "declined", answeredAt: ctx.now, declineReason: i.reason || null });
   const commander = commanderOf(roles) ?? handoff.fromUserId;
   return new Change(ctx, incident)
@@ -64,8 +64,11 @@ export async function declineHandoff(ctx: CommandContext, raw: AnswerHandoffInpu
     .result({}, { handoffId: handoff.id });
 }
 
-async function keyOf(ctx: CommandContext, handoff: Handoff): Promise<string> {
-  const key = await ctx.tx.incidentKeyById(handoff.incidentId);
-  if (!key) throw new AppError("not_found", "The incident of that hand-off no longer exists.");
-  return key;
+async function incidentOf(
+  ctx: CommandContext,
+  handoff: Handoff,
+): Promise<{ incident: Incident; roles: RoleAssignment[] }> {
+  const incident = await ctx.tx.findIncidentById(handoff.incidentId);
+  if (!incident) throw new AppError("not_found", "The incident of that hand-off no longer exists.");
+  return { incident, roles: await ctx.tx.activeRoles(incident.id) };
 }
