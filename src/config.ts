@@ -73,6 +73,49 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must look like owner/repo")
     .default("tailscale/corp"),
   GOOGLE_API_URL: url("GOOGLE_API_URL").default("https://www.googleapis.com/"),
+
+  ESCALATION_USERS: list.default([]),
+  ESCALATION_USERGROUP: z
+    .string()
+    .regex(/^S[A-Z0-9]{4,}$/, "must be a user group id like S0123ABCD")
+    .optional(),
+  HANDOFF_TIMEOUT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
+
+  GITHUB_TOKEN: z.string().min(10, "looks too short to be a GitHub token").optional(),
+  GITHUB_APP_ID: z.string().regex(/^\d+$/, "must be the GitHub App's numeric id").optional(),
+  GITHUB_APP_PRIVATE_KEY: z
+    .string()
+    .includes("PRIVATE KEY", { message: "must be the App's PEM private key" })
+    .optional(),
+  GITHUB_APP_INSTALLATION_ID: z.coerce.number().int().positive().optional(),
+  GITHUB_ISSUE_SEVERITIES: z
+    .string()
+    .transform((s) => s.split(/[\s,]+/).filter(Boolean))
+    .pipe(
+      z.array(
+        z.enum(["critical", "high", "medium", "low", "unclassified"], {
+          error: "severities are critical, high, medium, low, unclassified",
+        }),
+      ),
+    )
+    .optional(),
+  GITHUB_FOLLOW_UP_ISSUES: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
+  GITHUB_WRITE_SPACING_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+
+  GOOGLE_SERVICE_ACCOUNT_KEY: z
+    .string()
+    .includes("private_key", { message: "must be the service account's JSON key" })
+    .optional(),
+  GOOGLE_IMPERSONATE_USER: z.string().email("must be the e-mail of the Workspace user muster acts as").optional(),
+  GOOGLE_DOC_TEMPLATE_ID: z.string().min(10).optional(),
+  GOOGLE_POSTMORTEM_TEMPLATE_ID: z.string().min(10).optional(),
+  GOOGLE_DRIVE_FOLDER_ID: z.string().min(10).optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -89,8 +132,28 @@ export interface Config {
     apiUrl: string;
     incidentChannel: string;
   };
-  github: { apiUrl: string; repo: string };
-  google: { apiUrl: string };
+  github: {
+    apiUrl: string;
+    repo: string;
+    auth:
+      | { kind: "token"; token: string }
+      | { kind: "app"; appId: string; privateKey: string; installationId: number }
+      | null;
+    issueSeverities: ("critical" | "high" | "medium" | "low" | "unclassified")[];
+    followUpIssues: boolean;
+    writeSpacingMs: number;
+  };
+  google: {
+    apiUrl: string;
+    serviceAccountKey: { client_email: string; private_key: string } | null;
+    impersonate: string | null;
+    docTemplateId: string | null;
+    postmortemTemplateId: string | null;
+    folderId: string | null;
+  };
+  escalation: { users: string[]; usergroup: string | null };
+  handoffTimeoutMs: number;
+  workerConcurrency: number;
   admins: string[];
   roles: RoleDefinition[];
 }
@@ -110,6 +173,28 @@ export function parseConfig(env: Env): ConfigResult {
     return { ok: false, problems: [...new Set(problems)] };
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  if ((e.GITHUB_APP_ID || e.GITHUB_APP_PRIVATE_KEY || e.GITHUB_APP_INSTALLATION_ID) && !e.GITHUB_TOKEN) {
+    for (const k of ["GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_INSTALLATION_ID"] as const)
+      if (!e[k]) problems.push(`${k}: needed with the other GITHUB_APP_* settings (GitHub App auth)`);
+  }
+  let serviceAccount: { client_email: string; private_key: string } | null = null;
+  if (e.GOOGLE_SERVICE_ACCOUNT_KEY) {
+    try {
+      const key = JSON.parse(e.GOOGLE_SERVICE_ACCOUNT_KEY) as { client_email?: unknown; private_key?: unknown };
+      if (typeof key.client_email !== "string" || typeof key.private_key !== "string") throw new Error("fields");
+      serviceAccount = { client_email: key.client_email, private_key: key.private_key };
+    } catch {
+      problems.push(
+        "GOOGLE_SERVICE_ACCOUNT_KEY: must be the service account's JSON key (with client_email and private_key)",
+      );
+    }
+    if (!e.GOOGLE_IMPERSONATE_USER)
+      problems.push(
+        "GOOGLE_IMPERSONATE_USER: needed with GOOGLE_SERVICE_ACCOUNT_KEY (domain-wide delegation acts as a user)",
+      );
+  }
+  if (problems.length) return { ok: false, problems };
   const custom = e.MUSTER_ROLES ?? EXTRA_ROLES;
   const roles = [...DEFAULT_ROLES, ...custom.filter((r) => !DEFAULT_ROLES.some((d) => d.key === r.key))];
   return {
@@ -126,8 +211,34 @@ export function parseConfig(env: Env): ConfigResult {
         apiUrl: e.SLACK_API_URL,
         incidentChannel: e.INCIDENT_CHANNEL.replace(/^#/, ""),
       },
-      github: { apiUrl: e.GITHUB_API_URL, repo: e.GITHUB_REPO },
-      google: { apiUrl: e.GOOGLE_API_URL },
+      github: {
+        apiUrl: e.GITHUB_API_URL,
+        repo: e.GITHUB_REPO,
+        auth: e.GITHUB_TOKEN
+          ? { kind: "token", token: e.GITHUB_TOKEN }
+          : e.GITHUB_APP_ID && e.GITHUB_APP_PRIVATE_KEY && e.GITHUB_APP_INSTALLATION_ID
+            ? {
+                kind: "app",
+                appId: e.GITHUB_APP_ID,
+                privateKey: e.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, "\n"),
+                installationId: e.GITHUB_APP_INSTALLATION_ID,
+              }
+            : null,
+        issueSeverities: e.GITHUB_ISSUE_SEVERITIES ?? ["critical", "high", "medium", "low", "unclassified"],
+        followUpIssues: e.GITHUB_FOLLOW_UP_ISSUES === "true",
+        writeSpacingMs: e.GITHUB_WRITE_SPACING_MS,
+      },
+      google: {
+        apiUrl: e.GOOGLE_API_URL,
+        serviceAccountKey: serviceAccount,
+        impersonate: e.GOOGLE_IMPERSONATE_USER ?? null,
+        docTemplateId: e.GOOGLE_DOC_TEMPLATE_ID ?? null,
+        postmortemTemplateId: e.GOOGLE_POSTMORTEM_TEMPLATE_ID ?? null,
+        folderId: e.GOOGLE_DRIVE_FOLDER_ID ?? null,
+      },
+      escalation: { users: e.ESCALATION_USERS, usergroup: e.ESCALATION_USERGROUP ?? null },
+      handoffTimeoutMs: e.HANDOFF_TIMEOUT_MINUTES * 60_000,
+      workerConcurrency: e.WORKER_CONCURRENCY,
       admins: e.MUSTER_ADMINS,
       roles,
     },

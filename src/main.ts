@@ -1,11 +1,25 @@
 // Composition root of the bot process: the only place that reads the
-// environment and constructs the database client (and, as they arrive, the
-// Slack, GitHub and Google clients).
-import { createServer } from "node:http";
+// environment and constructs Bolt, Octokit, the Google clients and Prisma.
+import { createServer, type Server } from "node:http";
+import { docs as googleDocs } from "@googleapis/docs";
+import { drive as googleDrive } from "@googleapis/drive";
+import { App, type Logger as BoltLogger, LogLevel } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
+import { JWT, type OAuth2Client } from "google-auth-library";
+import type { Logger } from "pino";
+import { createGitHubClient } from "./adapters/github/client.js";
+import { githubJobHandlers } from "./adapters/github/jobs.js";
+import { googleJobHandlers } from "./adapters/google/jobs.js";
+import { slackJobHandlers } from "./adapters/slack/jobs.js";
 import { type Config, type Env, missingSlackSettings, parseConfig } from "./config.js";
+import { createIncidentService } from "./incidents/service.js";
+import type { Job } from "./jobs/ports.js";
+import { createWorker, type JobHandler, type Worker } from "./jobs/worker.js";
 import { createLogger } from "./logger.js";
+import { registerListeners } from "./slack/app.js";
 import { redactUrl } from "./store/database-url.js";
 import { openStore } from "./store/open-store.js";
+import { createPrismaJobStore, createPrismaRefStore } from "./store/prisma-job-store.js";
 
 export function startupProblems(env: Env): { config?: Config; message?: string } {
   const parsed = parseConfig(env);
@@ -29,14 +43,65 @@ export function startupProblems(env: Env): { config?: Config; message?: string }
   return { config: parsed.config };
 }
 
-async function main(): Promise<void> {
-  const { config, message } = startupProblems(process.env);
-  if (!config) {
-    process.stderr.write(`${message}\n`);
-    process.exit(2);
-  }
-  const logger = createLogger(config.logLevel);
-  const { store, target, migrations } = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+export interface StartOptions {
+  logger?: Logger;
+  /** A ready Google auth client (tests, or a host with its own credentials). */
+  googleAuth?: OAuth2Client;
+  /** Outbox tuning, e.g. a short lease for crash tests. */
+  worker?: {
+    pollMs?: number;
+    leaseMs?: number;
+    backoff?: { baseMs: number; maxMs: number; maxAttempts: number };
+    clock?: () => Date;
+  };
+  /** Run the worker in this process (default true). */
+  runWorker?: boolean;
+}
+
+export interface Muster {
+  port: number;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** Bolt logs through pino at warn and above only: its debug output can carry payloads. */
+function boltLogger(logger: Logger): BoltLogger {
+  const l = logger.child({ component: "bolt" });
+  let level = LogLevel.WARN;
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: (...m: unknown[]) => l.warn(m.map(String).join(" ").slice(0, 300)),
+    error: (...m: unknown[]) =>
+      l.error(
+        m
+          .map((x) => (x instanceof Error ? x.name : String(x)))
+          .join(" ")
+          .slice(0, 300),
+      ),
+    setLevel: (v) => {
+      level = v;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+function googleAuthFor(config: Config, injected?: OAuth2Client): OAuth2Client | null {
+  if (injected) return injected;
+  const key = config.google.serviceAccountKey;
+  if (!key || !config.google.impersonate) return null;
+  return new JWT({
+    email: key.client_email,
+    key: key.private_key,
+    subject: config.google.impersonate,
+    scopes: ["https://www.googleapis.com/auth/documents", "https://www.googleapis.com/auth/drive"],
+  }) as unknown as OAuth2Client;
+}
+
+export async function startMuster(config: Config, options: StartOptions = {}): Promise<Muster> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const { store, db, target, migrations } = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
   logger.info(
     {
       database: target.provider === "sqlite" ? target.file : redactUrl(target.url),
@@ -44,21 +109,209 @@ async function main(): Promise<void> {
     },
     "store ready",
   );
+  const jobs = createPrismaJobStore(db, target.provider);
+  const refs = createPrismaRefStore(db);
+  const policy = { roles: config.roles, handoffTimeoutMs: config.handoffTimeoutMs };
+  const service = createIncidentService({ store, policy });
 
-  // Health endpoint for load balancers and orchestrators.
-  const server = createServer((req, res) => {
-    if (req.url === "/healthz") {
-      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
-      return;
-    }
-    res.writeHead(404).end();
+  // The worker's own Slack client: no in-process retries, rate limits come
+  // back as errors so the outbox reschedules with Retry-After.
+  const workerSlack = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logLevel: undefined,
+    logger: boltLogger(logger),
   });
-  server.listen(config.port, () => logger.info({ port: config.port }, "muster listening"));
 
+  const handlers: Record<string, JobHandler> = {
+    ...slackJobHandlers({
+      client: workerSlack,
+      store,
+      refs,
+      roles: config.roles,
+      incidentChannel: config.slack.incidentChannel,
+      escalation: config.escalation,
+      handoffTimeoutMs: config.handoffTimeoutMs,
+    }),
+  };
+  const unconfigured =
+    (what: string): JobHandler =>
+    async ({ logger: l }) => {
+      l.debug(`${what} is not configured; skipped`);
+      return [];
+    };
+  if (config.github.auth) {
+    const client = createGitHubClient({
+      baseUrl: config.github.apiUrl,
+      auth: config.github.auth,
+      logger,
+      writeSpacingMs: config.github.writeSpacingMs,
+    });
+    Object.assign(
+      handlers,
+      githubJobHandlers({
+        client,
+        store,
+        refs,
+        repo: config.github.repo,
+        issueSeverities: config.github.issueSeverities,
+        followUpIssues: config.github.followUpIssues,
+        channelUrl: (id) => `https://slack.com/app_redirect?channel=${id}`,
+        logger,
+      }),
+    );
+  } else {
+    logger.warn("GitHub is not configured (GITHUB_TOKEN or GITHUB_APP_*): incidents get no tracking issue");
+    for (const k of ["github.sync_issue", "github.post_comment", "github.create_follow_up_issue"])
+      handlers[k] = unconfigured("GitHub");
+  }
+  const googleAuth = googleAuthFor(config, options.googleAuth);
+  if (googleAuth) {
+    const rootUrl = config.google.apiUrl;
+    Object.assign(
+      handlers,
+      googleJobHandlers({
+        docs: googleDocs({ version: "v1", auth: googleAuth, rootUrl, retry: false }),
+        drive: googleDrive({ version: "v3", auth: googleAuth, rootUrl, retry: false }),
+        store,
+        refs,
+        slack: workerSlack,
+        templateId: config.google.docTemplateId,
+        postmortemTemplateId: config.google.postmortemTemplateId,
+        folderId: config.google.folderId,
+        channelUrl: (id) => `https://slack.com/app_redirect?channel=${id}`,
+      }),
+    );
+  } else {
+    logger.warn(
+      "Google is not configured (GOOGLE_SERVICE_ACCOUNT_KEY + GOOGLE_IMPERSONATE_USER): incidents get no doc",
+    );
+    for (const k of ["google.create_doc", "google.sync_doc", "google.create_postmortem_doc"])
+      handlers[k] = unconfigured("Google");
+  }
+
+  const worker = createWorker({
+    jobs,
+    handlers,
+    logger,
+    concurrency: config.workerConcurrency,
+    ...(options.worker ?? {}),
+    onDead: (job: Job) =>
+      job.incidentId && job.kind !== "slack.job_failed"
+        ? [
+            {
+              incidentId: job.incidentId,
+              kind: "slack.job_failed",
+              payload: { jobId: job.id, what: describeJob(job.kind) },
+            },
+          ]
+        : [],
+  });
+  // One process owns an SQLite file, so every running job there belongs to a dead process.
+  if (target.provider === "sqlite") {
+    const released = await jobs.releaseAll();
+    if (released) logger.warn({ released }, "resumed jobs left running by a previous process");
+  }
+
+  const deps = {
+    service,
+    store,
+    refs,
+    jobs,
+    wake: () => worker.wake(),
+    admins: config.admins,
+    roles: config.roles,
+    logger,
+  };
+  const clientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 },
+  };
+  let healthServer: Server | null = null;
+  let app: App;
+  let port = config.port;
+  if (config.slack.appToken) {
+    app = new App({
+      token: config.slack.botToken,
+      appToken: config.slack.appToken,
+      socketMode: true,
+      clientOptions,
+      logger: boltLogger(logger),
+    });
+    healthServer = createServer((req, res) => {
+      res
+        .writeHead(req.url === "/healthz" ? 200 : 404, { "content-type": "text/plain" })
+        .end(req.url === "/healthz" ? "ok\n" : "");
+    });
+    await new Promise<void>((r) => healthServer!.listen(config.port, r));
+    port = (healthServer.address() as { port: number }).port;
+  } else {
+    app = new App({
+      token: config.slack.botToken,
+      signingSecret: config.slack.signingSecret!,
+      clientOptions,
+      logger: boltLogger(logger),
+      customRoutes: [
+        {
+          path: "/healthz",
+          method: ["GET"],
+          handler: (_req, res) => {
+            res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+          },
+        },
+      ],
+    });
+  }
+  registerListeners(app, deps);
+  const started = (await (config.slack.appToken ? app.start() : app.start(config.port))) as unknown;
+  if (!config.slack.appToken) {
+    const address = (started as Server | undefined)?.address?.();
+    if (address && typeof address === "object") port = address.port;
+  }
+  if (options.runWorker ?? true) worker.start();
+  logger.info({ port, mode: config.slack.appToken ? "socket" : "http", worker: worker.id }, "muster listening");
+
+  return {
+    port,
+    worker,
+    async stop() {
+      await app.stop().catch(() => undefined);
+      healthServer?.close();
+      await worker.stop();
+      await store.close();
+    },
+  };
+}
+
+const JOB_WORDS: Record<string, string> = {
+  "slack.create_channel": "create the incident channel",
+  "slack.sync_announcement": "update the announcement",
+  "slack.sync_channel": "update the incident channel",
+  "slack.sync_bookmarks": "add the channel bookmarks",
+  "slack.post_event": "post to the incident channel",
+  "slack.notify_user": "send a direct message",
+  "slack.escalate": "send the escalation",
+  "github.sync_issue": "create or update the GitHub issue",
+  "github.post_comment": "comment on the GitHub issue",
+  "github.create_follow_up_issue": "create a follow-up issue",
+  "google.create_doc": "create the incident doc",
+  "google.sync_doc": "update the incident doc",
+  "google.create_postmortem_doc": "create the post-mortem doc",
+};
+const describeJob = (kind: string) => JOB_WORDS[kind] ?? kind;
+
+async function main(): Promise<void> {
+  const { config, message } = startupProblems(process.env);
+  if (!config) {
+    process.stderr.write(`${message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  const muster = await startMuster(config, { logger });
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
-    server.close();
-    void store.close().finally(() => process.exit(0));
+    void muster.stop().finally(() => process.exit(0));
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));

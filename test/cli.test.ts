@@ -18,7 +18,7 @@ async function cli(...argv: string[]) {
 
 describe("muster CLI", () => {
   it("migrates, then reports it is up to date", async () => {
-    expect((await cli("migrate")).out).toMatch(/Applied 1 migration/);
+    expect((await cli("migrate")).out).toMatch(/Applied \d+ migrations?/);
     expect((await cli("migrate")).out).toMatch(/up to date/);
   });
 

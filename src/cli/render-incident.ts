@@ -48,6 +48,8 @@ function describeEvent(e: TimelineEvent): string {
       return "Post-mortem marked complete";
     case "postmortem_waived":
       return `Post-mortem waived: ${s("reason")}`;
+    case "repair_requested":
+      return "Repair requested: missing channel, bookmarks, issue or doc will be recreated";
   }
 }
 

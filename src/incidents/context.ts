@@ -29,7 +29,11 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
 
 export interface Policy {
   roles: RoleDefinition[];
+  /** A hand-off nobody answers within this time is flagged to the IC. */
+  handoffTimeoutMs?: number;
 }
+
+export const DEFAULT_HANDOFF_TIMEOUT_MS = 30 * 60_000;
 
 export interface CommandContext {
   tx: IncidentTx;
@@ -107,8 +111,13 @@ export class Change {
     return this;
   }
 
-  job(kind: JobKind, payload: Record<string, unknown> = {}): this {
-    this.jobs.push({ incidentId: this.incident.id, kind, payload });
+  job(kind: JobKind, payload: Record<string, unknown> = {}, options: { delayMs?: number } = {}): this {
+    this.jobs.push({
+      incidentId: this.incident.id,
+      kind,
+      payload,
+      ...(options.delayMs ? { delayMs: options.delayMs } : {}),
+    });
     return this;
   }
 

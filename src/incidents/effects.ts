@@ -17,7 +17,7 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   escalated: ["slack.post_event", "github.post_comment", "slack.escalate"],
   vendor_check_requested: ["slack.post_event"],
   vendor_check_answered: ["slack.post_event", "github.post_comment"],
-  follow_up_added: ["slack.post_event", "github.post_comment"],
+  follow_up_added: ["slack.post_event", "github.post_comment", "github.create_follow_up_issue"],
   risk_added: ["slack.post_event"],
   note: [],
   status_changed: ["slack.post_event", "github.post_comment"],
@@ -25,6 +25,7 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   postmortem_updated: [],
   postmortem_completed: ["slack.post_event", "github.post_comment"],
   postmortem_waived: ["slack.post_event", "github.post_comment"],
+  repair_requested: [],
 };
 
 /** Jobs that bring every outside view of the incident up to date with its state. */

@@ -188,6 +188,7 @@ export const EVENT_KINDS = [
   "postmortem_updated",
   "postmortem_completed",
   "postmortem_waived",
+  "repair_requested",
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -205,13 +206,22 @@ export type JobKind =
   | "slack.escalate"
   | "github.sync_issue"
   | "github.post_comment"
+  | "slack.sync_bookmarks"
+  | "slack.handoff_reminder"
+  | "slack.job_failed"
+  | "github.sync_issue"
+  | "github.post_comment"
+  | "github.create_follow_up_issue"
   | "google.create_doc"
+  | "google.sync_doc"
   | "google.create_postmortem_doc";
 
 export interface NewJob {
   incidentId: string | null;
   kind: JobKind;
   payload: Record<string, unknown>;
+  /** Run this long after the change commits (reminders), instead of at once. */
+  delayMs?: number;
 }
 
 export interface Actor {

@@ -86,6 +86,11 @@ export interface IncidentFilter {
   limit?: number;
 }
 
+export interface IncidentSummary {
+  incident: Incident;
+  roles: RoleAssignment[];
+}
+
 /** Everything known about one incident, for display and export. */
 export interface IncidentRecord {
   incident: Incident;
@@ -114,5 +119,11 @@ export interface IncidentStore {
   appendEvents(events: NewTimelineEvent[]): Promise<number[]>;
   listIncidents(filter: IncidentFilter): Promise<Incident[]>;
   loadIncident(key: string): Promise<IncidentRecord | null>;
+  loadIncidentById(id: string): Promise<IncidentRecord | null>;
+  /** The incident and its current role holders: what most screens need, without the timeline. */
+  incidentSummary(where: { key: string } | { id: string }): Promise<IncidentSummary | null>;
+  /** Current role holders of several incidents, for lists. */
+  activeRoles(incidentIds: string[]): Promise<Map<string, RoleAssignment[]>>;
+  findEvent(id: number): Promise<TimelineEvent | null>;
   close(): Promise<void>;
 }

@@ -19,6 +19,7 @@ import { escalateIncident } from "./commands/escalate-incident.js";
 import { postStatusUpdate } from "./commands/post-status-update.js";
 import { completePostmortem, updatePostmortem, waivePostmortem } from "./commands/postmortem.js";
 import { proposeHandoff } from "./commands/propose-handoff.js";
+import { repairIncident } from "./commands/repair-incident.js";
 import { unassignRole } from "./commands/unassign-role.js";
 import { answerVendorCheck, recordVendorCheck } from "./commands/vendor-checks.js";
 import type { CommandContext, CommandResult, Policy } from "./context.js";
@@ -52,6 +53,7 @@ const COMMANDS = {
   updatePostmortem,
   completePostmortem,
   waivePostmortem,
+  repair: repairIncident,
 } satisfies Record<string, Command>;
 
 export type CommandName = keyof typeof COMMANDS;

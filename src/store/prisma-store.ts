@@ -4,6 +4,7 @@ import { ConcurrencyConflict } from "../errors.js";
 import type { Handoff, Incident, Postmortem, RoleAssignment, TimelineEvent, VendorCheck } from "../incidents/model.js";
 import type { IncidentFilter, IncidentPatch, IncidentRecord, IncidentStore, IncidentTx } from "../incidents/ports.js";
 import type { Prisma, PrismaClient } from "./generated/sqlite/client.js";
+import { jobRows } from "./prisma-job-store.js";
 
 export type Db = PrismaClient;
 type Client = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
@@ -189,16 +190,7 @@ function txApi(db: Client): IncidentTx {
       return r.id;
     },
     async enqueueJobs(jobs, runAt) {
-      await db.job.createMany({
-        data: jobs.map((j) => ({
-          incidentId: j.incidentId,
-          kind: j.kind,
-          payload: json(j.payload),
-          status: "pending" as const,
-          runAt,
-          createdAt: runAt,
-        })),
-      });
+      await db.job.createMany({ data: jobRows(jobs, runAt) });
     },
     async findIdempotency(key) {
       const r = await db.idempotencyKey.findUnique({ where: { key } });
@@ -224,6 +216,36 @@ function isConflict(e: unknown): boolean {
   if (code === "P2002" || code === "P2034") return true;
   const text = String((e as Error)?.message ?? "");
   return /SQLITE_BUSY|database is locked|could not serialize|deadlock detected/i.test(text);
+}
+
+async function loadRecord(db: Db, where: { key: string } | { id: string }): Promise<IncidentRecord | null> {
+  const r = await db.incident.findUnique({
+    where: "id" in where ? { id: where.id } : { key: where.key },
+    include: {
+      roles: { orderBy: { assignedAt: "asc" } },
+      handoffs: { orderBy: { proposedAt: "asc" } },
+      statusUpdates: { orderBy: { postedAt: "asc" } },
+      escalations: { orderBy: { at: "asc" } },
+      vendorChecks: { orderBy: { askedAt: "asc" } },
+      followUps: { orderBy: { createdAt: "asc" } },
+      risks: { orderBy: { createdAt: "asc" } },
+      postmortem: true,
+      timeline: { orderBy: { id: "asc" } },
+    },
+  });
+  if (!r) return null;
+  return {
+    incident: toIncident(r),
+    roles: r.roles as RoleAssignment[],
+    handoffs: r.handoffs as Handoff[],
+    statusUpdates: r.statusUpdates,
+    escalations: r.escalations,
+    vendorChecks: r.vendorChecks as VendorCheck[],
+    followUps: r.followUps,
+    risks: r.risks,
+    postmortem: r.postmortem as Postmortem | null,
+    timeline: r.timeline.map(toEvent),
+  };
 }
 
 export function createPrismaStore(db: Db, options: { transactionTimeoutMs?: number } = {}): IncidentStore {
@@ -260,34 +282,31 @@ export function createPrismaStore(db: Db, options: { transactionTimeoutMs?: numb
       return rows.map(toIncident);
     },
 
-    async loadIncident(key): Promise<IncidentRecord | null> {
+    async loadIncident(key) {
+      return loadRecord(db, { key });
+    },
+    async loadIncidentById(id) {
+      return loadRecord(db, { id });
+    },
+    async incidentSummary(where) {
       const r = await db.incident.findUnique({
-        where: { key },
-        include: {
-          roles: { orderBy: { assignedAt: "asc" } },
-          handoffs: { orderBy: { proposedAt: "asc" } },
-          statusUpdates: { orderBy: { postedAt: "asc" } },
-          escalations: { orderBy: { at: "asc" } },
-          vendorChecks: { orderBy: { askedAt: "asc" } },
-          followUps: { orderBy: { createdAt: "asc" } },
-          risks: { orderBy: { createdAt: "asc" } },
-          postmortem: true,
-          timeline: { orderBy: { id: "asc" } },
-        },
+        where: "id" in where ? { id: where.id } : { key: where.key },
+        include: { roles: { where: { endedAt: null }, orderBy: { assignedAt: "asc" } } },
       });
-      if (!r) return null;
-      return {
-        incident: toIncident(r),
-        roles: r.roles as RoleAssignment[],
-        handoffs: r.handoffs as Handoff[],
-        statusUpdates: r.statusUpdates,
-        escalations: r.escalations,
-        vendorChecks: r.vendorChecks as VendorCheck[],
-        followUps: r.followUps,
-        risks: r.risks,
-        postmortem: r.postmortem as Postmortem | null,
-        timeline: r.timeline.map(toEvent),
-      };
+      return r ? { incident: toIncident(r), roles: r.roles as RoleAssignment[] } : null;
+    },
+    async activeRoles(incidentIds) {
+      const rows = await db.roleAssignment.findMany({
+        where: { incidentId: { in: incidentIds }, endedAt: null },
+        orderBy: { assignedAt: "asc" },
+      });
+      const out = new Map<string, RoleAssignment[]>(incidentIds.map((id) => [id, []]));
+      for (const r of rows) out.get(r.incidentId)?.push(r as RoleAssignment);
+      return out;
+    },
+    async findEvent(id) {
+      const r = await db.timelineEvent.findUnique({ where: { id } });
+      return r ? toEvent(r) : null;
     },
 
     async close() {

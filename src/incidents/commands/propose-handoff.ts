@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
-import { assertOpen, Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
+import {
+  assertOpen,
+  Change,
+  type CommandContext,
+  type CommandResult,
+  DEFAULT_HANDOFF_TIMEOUT_MS,
+  loadIncident,
+} from "../context.js";
 import * as input from "../input.js";
 import { authorize, commanderOf } from "../permissions.js";
 
@@ -50,5 +57,10 @@ export async function proposeHandoff(ctx: CommandContext, raw: ProposeHandoffInp
       replacedHandoffId: pending?.id ?? null,
     })
     .job("slack.notify_user", { userId: i.toUserId, handoffId })
+    .job(
+      "slack.handoff_reminder",
+      { handoffId },
+      { delayMs: ctx.policy.handoffTimeoutMs ?? DEFAULT_HANDOFF_TIMEOUT_MS },
+    )
     .result({}, { handoffId });
 }

@@ -1,0 +1,114 @@
+// What the GitHub issue says. GitHub markdown, not Slack mrkdwn; the
+// incident's own text is quoted so it can't mention people or close issues.
+import type { Incident, RoleAssignment, TimelineEvent } from "../../incidents/model.js";
+import { SEVERITY_DEFINITIONS, severityLabel } from "../../incidents/severity.js";
+import { STATUS_LABELS } from "../../incidents/transitions.js";
+
+export const MAX_BODY = 65_536;
+
+export const incidentMarker = (incidentId: string) => `<!-- muster:incident:${incidentId} -->`;
+export const eventMarker = (eventId: number) => `<!-- muster:event:${eventId} -->`;
+
+/** Neutralises @mentions and #refs so quoting incident text pings nobody and links nothing. */
+export function quote(s: string): string {
+  return s.replace(/@/g, "@\u200b").replace(/#(\d)/g, "#\u200b$1");
+}
+
+export function issueTitle(i: Incident): string {
+  return `[${i.key}] ${quote(i.title)}`.slice(0, 256);
+}
+
+export const LABELS = {
+  incident: { name: "incident", color: "b60205", description: "Tracked by muster" },
+  severity: (s: string) => ({
+    name: `severity: ${s}`,
+    color: s === "critical" ? "b60205" : s === "high" ? "d93f0b" : s === "medium" ? "fbca04" : "c5def5",
+    description: "Incident severity",
+  }),
+  status: (s: string) => ({ name: `status: ${s.replace(/_/g, " ")}`, color: "0e8a16", description: "Incident status" }),
+};
+
+export function issueLabels(i: Incident): { name: string; color: string; description: string }[] {
+  return [LABELS.incident, LABELS.severity(i.severity), LABELS.status(i.status)];
+}
+
+export interface IssueLinks {
+  channelUrl: string | null;
+  channelName: string | null;
+  docUrl: string | null;
+  postmortemDocUrl: string | null;
+  followUps: { title: string; url: string }[];
+}
+
+const who = (userId: string | null) => (userId ? `Slack user \`${userId}\`` : "nobody yet");
+
+export function issueBody(i: Incident, roles: RoleAssignment[], links: IssueLinks): string {
+  const ic = roles.find((r) => r.role === "commander")?.userId ?? null;
+  const sev = i.severity === "unclassified" ? "Not classified yet." : SEVERITY_DEFINITIONS[i.severity].definition;
+  const lines = [
+    `**Severity:** ${severityLabel(i.severity)} — ${sev}`,
+    `**Status:** ${STATUS_LABELS[i.status]}`,
+    `**Incident Commander:** ${who(ic)}`,
+    `**Declared:** ${i.times.declaredAt.toISOString()}`,
+    "",
+    "## Summary",
+    i.summary ? quote(i.summary) : "_No summary yet._",
+    "",
+    "## Scope",
+    `- Components: ${quote(i.scope.components.join(", ")) || "—"}`,
+    `- Regions: ${quote(i.scope.regions.join(", ")) || "—"}`,
+    ...(i.scope.customersAffected !== null ? [`- Customers affected: ${i.scope.customersAffected}`] : []),
+    ...(i.assetRisk ? [`- Risk to assets: ${quote(i.assetRisk)}`] : []),
+    "",
+    "## Links",
+    `- Slack: ${links.channelUrl ? `[#${links.channelName ?? "incident channel"}](${links.channelUrl})` : "_channel being created_"}`,
+    `- Doc: ${links.docUrl ? `[incident doc](${links.docUrl})` : "_being created_"}`,
+    ...(links.postmortemDocUrl ? [`- Post-mortem: [doc](${links.postmortemDocUrl})`] : []),
+    ...(i.resolutionSummary ? ["", "## Resolution", quote(i.resolutionSummary)] : []),
+    ...(links.followUps.length ? ["", "## Follow-up issues", ...links.followUps.map((f) => `- [ ] ${f.url}`)] : []),
+    "",
+    "_Kept current by muster; edits here are overwritten. Discuss in Slack or comment below._",
+    incidentMarker(i.id),
+  ];
+  const body = lines.join("\n");
+  return body.length <= MAX_BODY ? body : `${body.slice(0, MAX_BODY - 200)}\n\n…(cut)\n${incidentMarker(i.id)}`;
+}
+
+export function commentBody(e: TimelineEvent, i: Incident): string | null {
+  const d = e.data as Record<string, unknown>;
+  const s = (k: string) => (typeof d[k] === "string" ? quote(d[k] as string) : "");
+  let text: string | null = null;
+  switch (e.kind) {
+    case "severity_classified":
+      text = `**Severity changed** to ${severityLabel((d.to as never) ?? i.severity)}. Reason: ${s("reason")}`;
+      break;
+    case "handoff_accepted":
+      text = `**Incident Commander hand-off**: ${who(String(d.toUserId ?? e.actorId))} is now the IC.`;
+      break;
+    case "status_update":
+      text = `**Status update**\n\n${s("internalText") || "(see Slack)"}${d.publicText ? `\n\n**Customer-facing:**\n> ${s("publicText")}` : ""}`;
+      break;
+    case "escalated":
+      text = `**Escalated to leadership.** ${s("reason")}`;
+      break;
+    case "vendor_check_answered":
+      text = `**Vendor check**: ${s("vendor")} answered ${s("answer")}.`;
+      break;
+    case "follow_up_added":
+      text = `**Follow-up added**: ${s("title")}`;
+      break;
+    case "status_changed":
+      text = `**Status**: ${STATUS_LABELS[d.to as "resolved"] ?? s("to")}.${d.summary ? `\n\n${s("summary")}` : ""}`;
+      break;
+    case "postmortem_completed":
+      text = "**Post-mortem completed.**";
+      break;
+    case "postmortem_waived":
+      text = `**Post-mortem waived**: ${s("reason")}`;
+      break;
+    default:
+      return null;
+  }
+  const body = `${text}\n\n<sub>${e.at.toISOString()} via muster</sub>\n${eventMarker(e.id)}`;
+  return body.length <= MAX_BODY ? body : `${body.slice(0, MAX_BODY - 100)}…\n${eventMarker(e.id)}`;
+}

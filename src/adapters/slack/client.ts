@@ -1,0 +1,117 @@
+// Slack Web API calls the worker makes, with Slack's failures mapped to
+// what the worker should do about them.
+import {
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
+  type WebClient,
+} from "@slack/web-api";
+import { GiveUp, RetryLater } from "../../jobs/errors.js";
+import type { RefStore } from "../../jobs/ports.js";
+import { METADATA_EVENT } from "../../slack/ids.js";
+
+export const slackErrorCode = (e: unknown): string | undefined =>
+  e instanceof WebAPIPlatformError ? e.data.error : undefined;
+
+/** Errors that retrying will not fix, with what to tell the IC. */
+const PERMANENT: Record<string, string> = {
+  channel_not_found: "the incident channel no longer exists",
+  is_archived: "the incident channel is archived",
+  not_in_channel: "muster is not in the channel",
+  restricted_action: "the workspace does not let muster do this",
+  missing_scope: "the Slack app lacks a permission (reinstall it from manifest.yml)",
+  not_authed: "the Slack token is missing",
+  invalid_auth: "the Slack token is invalid",
+  account_inactive: "the Slack token was revoked",
+  user_not_found: "a user could not be found",
+  cannot_dm_bot: "the user is a bot",
+};
+
+/** Turns a Web API error into RetryLater (rate limits, outages) or GiveUp. */
+export function slackFailure(e: unknown, what: string): Error {
+  if (e instanceof WebAPIRateLimitedError)
+    return new RetryLater(`Slack rate-limited ${what}`, e.retryAfter * 1000, { cause: e });
+  if (e instanceof WebAPIRequestError || e instanceof WebAPIHTTPError)
+    return new RetryLater(`Slack unreachable for ${what}`, null, { cause: e });
+  const code = slackErrorCode(e);
+  if (code && PERMANENT[code]) return new GiveUp(`${what}: ${PERMANENT[code]} (${code})`, { cause: e });
+  if (code) return new RetryLater(`Slack refused ${what}: ${code}`, null, { cause: e });
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw slackFailure(e, what);
+  }
+}
+
+export interface Msg {
+  text: string;
+  blocks: unknown[];
+}
+
+/**
+ * Posts a message exactly once per `refKind`. The message carries metadata
+ * naming it, so if a previous attempt may have posted it (its intent is
+ * recorded but no result), the channel's recent history is searched first.
+ */
+export async function postOnce(
+  client: WebClient,
+  refs: RefStore,
+  o: { incidentId: string; refKind: string; channel: string; msg: Msg; threadTs?: string; now: Date },
+): Promise<{ ts: string; channel: string }> {
+  const existing = await refs.get(o.incidentId, o.refKind);
+  if (existing?.externalId) return { ts: existing.externalId, channel: String(existing.data?.channel ?? o.channel) };
+  const fresh = existing ? false : await refs.markIntent(o.incidentId, o.refKind, o.now);
+  if (!fresh) {
+    const found = await findPosted(client, o.channel, o.incidentId, o.refKind, o.threadTs);
+    if (found) {
+      await refs.put(
+        { incidentId: o.incidentId, kind: o.refKind, externalId: found, url: null, data: { channel: o.channel } },
+        o.now,
+      );
+      return { ts: found, channel: o.channel };
+    }
+  }
+  const r = await call(`post a message (${o.refKind})`, () =>
+    client.chat.postMessage({
+      channel: o.channel,
+      text: o.msg.text,
+      blocks: o.msg.blocks as never,
+      ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
+      unfurl_links: false,
+      metadata: { event_type: METADATA_EVENT, event_payload: { incident_id: o.incidentId, ref: o.refKind } },
+    }),
+  );
+  const ts = r.ts as string;
+  const channel = (r.channel as string) ?? o.channel;
+  await refs.put({ incidentId: o.incidentId, kind: o.refKind, externalId: ts, url: null, data: { channel } }, o.now);
+  return { ts, channel };
+}
+
+async function findPosted(client: WebClient, channel: string, incidentId: string, refKind: string, threadTs?: string) {
+  const r = await call("read channel history", () =>
+    threadTs
+      ? client.conversations.replies({ channel, ts: threadTs, limit: 200, include_all_metadata: true } as never)
+      : client.conversations.history({ channel, limit: 200, include_all_metadata: true }),
+  );
+  const messages = (
+    r as { messages?: { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[] }
+  ).messages;
+  const hit = messages?.find(
+    (m) =>
+      m.metadata?.event_type === METADATA_EVENT &&
+      m.metadata.event_payload?.incident_id === incidentId &&
+      m.metadata.event_payload?.ref === refKind,
+  );
+  return hit?.ts ?? null;
+}
+
+/** Opens (or finds) the DM channel with a user. */
+export async function dmChannel(client: WebClient, userId: string): Promise<string> {
+  const r = await call("open a direct message", () => client.conversations.open({ users: userId }));
+  return (r.channel as { id: string }).id;
+}

@@ -1,0 +1,438 @@
+// Slack's share of the outbox: the incident channel, its control message and
+// bookmarks, the announcement, DMs. Every handler can run again after a
+// crash or a retry without posting or creating anything twice.
+import type { WebClient } from "@slack/web-api";
+import type { RoleDefinition } from "../../incidents/context.js";
+import type { Incident, NewJob } from "../../incidents/model.js";
+import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
+import { GiveUp } from "../../jobs/errors.js";
+import type { RefStore } from "../../jobs/ports.js";
+import type { JobContext, JobHandler } from "../../jobs/worker.js";
+import { channelName } from "../../slack/channel-name.js";
+import { linksOf } from "../../slack/deps.js";
+import { REF } from "../../slack/refs.js";
+import { announcement, commanderId, controlMessage, type IncidentView, topic } from "../../slack/views/incident.js";
+import {
+  escalationBrief,
+  eventText,
+  handoffAnswered,
+  handoffOverdue,
+  handoffRequest,
+  jobFailedMessage,
+  roleMessage,
+  statusUpdateMessage,
+  statusUpdateSummary,
+} from "../../slack/views/messages.js";
+import { call, dmChannel, postOnce, slackErrorCode, slackFailure } from "./client.js";
+
+export interface SlackJobDeps {
+  client: WebClient;
+  store: IncidentStore;
+  refs: RefStore;
+  roles: RoleDefinition[];
+  /** Name (incident-response) or id of the announcement channel. */
+  incidentChannel: string;
+  escalation: { users: string[]; usergroup: string | null };
+  handoffTimeoutMs: number;
+  clock?: () => Date;
+}
+
+const BOOKMARKS: [string, string][] = [
+  [REF.issue, "GitHub issue"],
+  [REF.doc, "Incident doc"],
+  [REF.postmortemDoc, "Post-mortem doc"],
+];
+
+export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
+  const now = () => (d.clock ?? (() => new Date()))();
+  let botUserId: string | null = null;
+  let announceChannel: string | null = null;
+
+  async function botUser(): Promise<string> {
+    if (!botUserId) botUserId = (await call("auth.test", () => d.client.auth.test())).user_id as string;
+    return botUserId;
+  }
+
+  /** The announcement channel's id; muster joins it the first time (public channels). */
+  async function announcementChannel(): Promise<string> {
+    if (announceChannel) return announceChannel;
+    if (/^[CG][A-Z0-9]{6,}$/.test(d.incidentChannel)) {
+      announceChannel = d.incidentChannel;
+      return announceChannel;
+    }
+    let cursor: string | undefined;
+    do {
+      const page = await call("list channels", () =>
+        d.client.conversations.list({
+          types: "public_channel,private_channel",
+          exclude_archived: true,
+          limit: 200,
+          cursor,
+        }),
+      );
+      const hit = page.channels?.find((c) => c.name === d.incidentChannel);
+      if (hit?.id) {
+        if (!hit.is_member && !hit.is_private)
+          await call("join the announcement channel", () => d.client.conversations.join({ channel: hit.id! }));
+        announceChannel = hit.id;
+        return hit.id;
+      }
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    throw new GiveUp(`the announcement channel #${d.incidentChannel} does not exist (INCIDENT_CHANNEL)`);
+  }
+
+  async function summary(job: JobContext["job"]): Promise<IncidentSummary> {
+    if (!job.incidentId) throw new GiveUp("the job names no incident");
+    const s = await d.store.incidentSummary({ id: job.incidentId });
+    if (!s) throw new GiveUp("the incident no longer exists");
+    return s;
+  }
+
+  async function view(s: IncidentSummary): Promise<IncidentView> {
+    return { incident: s.incident, roles: s.roles, links: await linksOf(d, s.incident.id) };
+  }
+
+  async function channelOf(incidentId: string): Promise<string | null> {
+    const ref = await d.refs.get(incidentId, REF.channel);
+    return ref?.externalId || null;
+  }
+
+  /** Finds a channel a previous attempt may have created: ours (created by muster), named for this incident. */
+  async function findOwnChannel(incident: Incident): Promise<{ id: string; name: string } | null> {
+    const me = await botUser();
+    const prefix = `inc-${incident.number}`;
+    let cursor: string | undefined;
+    do {
+      const page = await call("list channels", () =>
+        d.client.conversations.list({ types: "public_channel,private_channel", limit: 200, cursor }),
+      );
+      const hit = page.channels?.find(
+        (c) => c.creator === me && !!c.name && (c.name === prefix || c.name.startsWith(`${prefix}-`)),
+      );
+      if (hit?.id && hit.name) return { id: hit.id, name: hit.name };
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return null;
+  }
+
+  async function ensureChannel(incident: Incident): Promise<string> {
+    const ref = await d.refs.get(incident.id, REF.channel);
+    if (ref?.externalId) return ref.externalId;
+    const fresh = ref ? false : await d.refs.markIntent(incident.id, REF.channel, now());
+    let found = fresh ? null : await findOwnChannel(incident);
+    for (let attempt = 0; !found && attempt < 20; attempt++) {
+      const name = channelName(incident.number, incident.title, attempt);
+      try {
+        const r = await d.client.conversations.create({ name, is_private: incident.private });
+        found = { id: r.channel!.id!, name: r.channel!.name ?? name };
+      } catch (e) {
+        if (slackErrorCode(e) === "name_taken") continue;
+        throw slackFailure(e, "create the incident channel");
+      }
+    }
+    if (!found) throw new GiveUp("every channel name for this incident is taken");
+    await d.refs.put(
+      { incidentId: incident.id, kind: REF.channel, externalId: found.id, url: null, data: { name: found.name } },
+      now(),
+    );
+    return found.id;
+  }
+
+  async function invite(incidentId: string, channel: string, users: string[]) {
+    const ref = await d.refs.get(incidentId, REF.channel);
+    const invited = new Set((ref?.data?.invited as string[] | undefined) ?? []);
+    const me = await botUser();
+    const todo = [...new Set(users)].filter((u) => u && u !== me && !invited.has(u));
+    for (let i = 0; i < todo.length; i += 100) {
+      const batch = todo.slice(i, i + 100);
+      try {
+        await d.client.conversations.invite({ channel, users: batch.join(",") });
+      } catch (e) {
+        const code = slackErrorCode(e);
+        // Partial failures (already in channel, a deactivated user) must not stop the rest.
+        if (
+          code !== "already_in_channel" &&
+          code !== "cant_invite_self" &&
+          code !== "user_not_found" &&
+          code !== "user_is_restricted"
+        ) {
+          throw slackFailure(e, "invite responders");
+        }
+      }
+      for (const u of batch) invited.add(u);
+    }
+    if (todo.length && ref) await d.refs.put({ ...ref, data: { ...(ref.data ?? {}), invited: [...invited] } }, now());
+  }
+
+  async function setTopic(incidentId: string, channel: string, text: string) {
+    const ref = await d.refs.get(incidentId, REF.channel);
+    if (ref?.data?.topic === text) return;
+    await call("set the channel topic", () => d.client.conversations.setTopic({ channel, topic: text }));
+    if (ref) await d.refs.put({ ...ref, data: { ...(ref.data ?? {}), topic: text } }, now());
+  }
+
+  async function syncControl(v: IncidentView, channel: string) {
+    const msg = controlMessage(v, d.roles);
+    const ref = await d.refs.get(v.incident.id, REF.control);
+    if (ref?.externalId) {
+      await call("update the control message", () =>
+        d.client.chat.update({ channel, ts: ref.externalId, text: msg.text, blocks: msg.blocks as never }),
+      );
+      return;
+    }
+    const posted = await postOnce(d.client, d.refs, {
+      incidentId: v.incident.id,
+      refKind: REF.control,
+      channel,
+      msg,
+      now: now(),
+    });
+    try {
+      await d.client.pins.add({ channel, timestamp: posted.ts });
+    } catch (e) {
+      if (slackErrorCode(e) !== "already_pinned") throw slackFailure(e, "pin the control message");
+    }
+  }
+
+  const responders = (s: IncidentSummary) => [s.incident.declaredBy, ...s.roles.map((r) => r.userId)];
+
+  async function dm(incidentId: string, userId: string, refKind: string, msg: { text: string; blocks: unknown[] }) {
+    const channel = await dmChannel(d.client, userId);
+    return postOnce(d.client, d.refs, { incidentId, refKind, channel, msg, now: now() });
+  }
+
+  const handlers: Record<string, JobHandler> = {
+    async "slack.create_channel"({ job }) {
+      const s = await summary(job);
+      const channel = await ensureChannel(s.incident);
+      const v = await view(s);
+      await Promise.all([
+        invite(s.incident.id, channel, responders(s)),
+        setTopic(s.incident.id, channel, topic(v)),
+        syncControl(v, channel),
+      ]);
+      const followUps: NewJob[] = [{ incidentId: s.incident.id, kind: "slack.sync_bookmarks", payload: {} }];
+      // The issue and the doc link to the channel once it exists.
+      followUps.push({ incidentId: s.incident.id, kind: "github.sync_issue", payload: {} });
+      followUps.push({ incidentId: s.incident.id, kind: "google.sync_doc", payload: {} });
+      return followUps;
+    },
+
+    async "slack.sync_announcement"({ job }) {
+      const s = await summary(job);
+      const v = await view(s);
+      const channel = await announcementChannel();
+      const msg = announcement(v);
+      const ref = await d.refs.get(s.incident.id, REF.announcement);
+      let ts: string;
+      if (ref?.externalId) {
+        ts = ref.externalId;
+        await call("update the announcement", () =>
+          d.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks as never }),
+        );
+      } else {
+        ts = (
+          await postOnce(d.client, d.refs, {
+            incidentId: s.incident.id,
+            refKind: REF.announcement,
+            channel,
+            msg,
+            now: now(),
+          })
+        ).ts;
+      }
+      const updateId = job.payload.statusUpdateId;
+      // A private incident's announcement says nothing about its content, its thread neither.
+      if (typeof updateId === "string" && !s.incident.private) {
+        const record = await d.store.loadIncidentById(s.incident.id);
+        const update = record?.statusUpdates.find((u) => u.id === updateId);
+        if (update) {
+          await postOnce(d.client, d.refs, {
+            incidentId: s.incident.id,
+            refKind: REF.message(`summary:${update.id}`),
+            channel,
+            threadTs: ts,
+            msg: statusUpdateSummary(s.incident, update),
+            now: now(),
+          });
+        }
+      }
+      return [];
+    },
+
+    async "slack.sync_channel"({ job }) {
+      const s = await summary(job);
+      const channel = await channelOf(s.incident.id);
+      if (!channel) return [];
+      const v = await view(s);
+      await Promise.all([
+        invite(s.incident.id, channel, responders(s)),
+        setTopic(s.incident.id, channel, topic(v)),
+        syncControl(v, channel),
+      ]);
+      return [];
+    },
+
+    async "slack.sync_bookmarks"({ job }) {
+      const s = await summary(job);
+      const channel = await channelOf(s.incident.id);
+      if (!channel) return [];
+      const refs = await d.refs.all(s.incident.id);
+      for (const [kind, title] of BOOKMARKS) {
+        const target = refs.get(kind);
+        if (!target?.externalId || !target.url) continue;
+        const bookmarkKind = REF.bookmark(kind);
+        const mark = refs.get(bookmarkKind);
+        if (mark?.externalId) continue;
+        const fresh = mark ? false : await d.refs.markIntent(s.incident.id, bookmarkKind, now());
+        let id: string | null = null;
+        if (!fresh) {
+          const list = await call("list bookmarks", () => d.client.bookmarks.list({ channel_id: channel }));
+          id = list.bookmarks?.find((b) => b.link === target.url)?.id ?? null;
+        }
+        if (!id) {
+          const r = await call("add a bookmark", () =>
+            d.client.bookmarks.add({ channel_id: channel, title, type: "link", link: target.url! }),
+          );
+          id = r.bookmark?.id ?? "added";
+        }
+        await d.refs.put(
+          { incidentId: s.incident.id, kind: bookmarkKind, externalId: id, url: target.url, data: null },
+          now(),
+        );
+      }
+      // The control message shows the links too.
+      await syncControl(await view(s), channel);
+      return [];
+    },
+
+    async "slack.post_event"({ job, logger }) {
+      const s = await summary(job);
+      const channel = await channelOf(s.incident.id);
+      if (!channel) {
+        logger.info("no incident channel; the event stays on the timeline only");
+        return [];
+      }
+      const event = await d.store.findEvent(Number(job.payload.eventId));
+      if (!event) return [];
+      let msg: { text: string; blocks: unknown[] } | null = null;
+      if (event.kind === "status_update") {
+        const record = await d.store.loadIncidentById(s.incident.id);
+        const update = record?.statusUpdates.find((u) => u.id === event.data.statusUpdateId);
+        if (update) msg = statusUpdateMessage(s.incident, update);
+      } else {
+        const text = eventText(event, d.roles);
+        if (text)
+          msg = {
+            text: text.slice(0, 3000),
+            blocks: [{ type: "section", text: { type: "mrkdwn", text: text.slice(0, 3000) } }],
+          };
+      }
+      if (msg)
+        await postOnce(d.client, d.refs, {
+          incidentId: s.incident.id,
+          refKind: REF.message(`event:${event.id}`),
+          channel,
+          msg,
+          now: now(),
+        });
+      return [];
+    },
+
+    async "slack.notify_user"({ job }) {
+      const s = await summary(job);
+      const userId = String(job.payload.userId ?? "");
+      if (!userId) return [];
+      const refKind = REF.message(`job:${job.id}`);
+      if (typeof job.payload.role === "string") {
+        const role = d.roles.find((r) => r.key === job.payload.role);
+        if (role)
+          await dm(s.incident.id, userId, refKind, roleMessage(s.incident, role, await channelOf(s.incident.id)));
+        const channel = await channelOf(s.incident.id);
+        if (channel) await invite(s.incident.id, channel, [userId]);
+        return [];
+      }
+      if (typeof job.payload.handoffId === "string") {
+        const record = await d.store.loadIncidentById(s.incident.id);
+        const handoff = record?.handoffs.find((h) => h.id === job.payload.handoffId);
+        if (!handoff) return [];
+        const msg =
+          handoff.status === "pending" && handoff.toUserId === userId
+            ? handoffRequest(s.incident, handoff)
+            : handoffAnswered(s.incident, handoff);
+        await dm(s.incident.id, userId, refKind, msg);
+      }
+      return [];
+    },
+
+    async "slack.escalate"({ job }) {
+      const s = await summary(job);
+      const event = await d.store.findEvent(Number(job.payload.eventId));
+      const reason = typeof event?.data.reason === "string" ? event.data.reason : "";
+      const recipients = new Set(d.escalation.users);
+      if (d.escalation.usergroup) {
+        const r = await call("read the leadership group", () =>
+          d.client.usergroups.users.list({ usergroup: d.escalation.usergroup! }),
+        );
+        for (const u of r.users ?? []) recipients.add(u);
+      }
+      if (!recipients.size)
+        throw new GiveUp("no leadership is configured to escalate to (ESCALATION_USERS or ESCALATION_USERGROUP)");
+      const channel = await channelOf(s.incident.id);
+      const msg = escalationBrief(s.incident, s.roles, event?.actorId ?? s.incident.declaredBy, reason, channel);
+      for (const u of recipients) await dm(s.incident.id, u, REF.message(`job:${job.id}:${u}`), msg);
+      return [];
+    },
+
+    async "slack.handoff_reminder"({ job }) {
+      const s = await summary(job);
+      const record = await d.store.loadIncidentById(s.incident.id);
+      const handoff = record?.handoffs.find((h) => h.id === job.payload.handoffId);
+      if (handoff?.status !== "pending") return [];
+      const minutes = Math.round(d.handoffTimeoutMs / 60_000);
+      const msg = handoffOverdue(s.incident, handoff, minutes);
+      await dm(s.incident.id, handoff.fromUserId, REF.message(`job:${job.id}`), msg);
+      const channel = await channelOf(s.incident.id);
+      if (channel)
+        await postOnce(d.client, d.refs, {
+          incidentId: s.incident.id,
+          refKind: REF.message(`job:${job.id}:channel`),
+          channel,
+          msg,
+          now: now(),
+        });
+      return [];
+    },
+
+    async "slack.job_failed"({ job }) {
+      const s = await summary(job);
+      const ic = commanderId(s.roles);
+      const msg = jobFailedMessage(
+        s.incident,
+        ic,
+        String(job.payload.what ?? "finish a step"),
+        Number(job.payload.jobId),
+      );
+      const channel = await channelOf(s.incident.id);
+      if (channel) {
+        try {
+          await postOnce(d.client, d.refs, {
+            incidentId: s.incident.id,
+            refKind: REF.message(`job:${job.id}`),
+            channel,
+            msg,
+            now: now(),
+          });
+          return [];
+        } catch (e) {
+          if (!(e instanceof GiveUp)) throw e;
+        }
+      }
+      if (!ic) return [];
+      await dm(s.incident.id, ic, REF.message(`job:${job.id}:dm`), msg);
+      return [];
+    },
+  };
+  return handlers;
+}

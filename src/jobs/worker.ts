@@ -1,0 +1,198 @@
+// The outbox worker: runs the jobs that commands wrote in the same
+// transaction as their change. Runs inside every muster process; with
+// several processes on one PostgreSQL each job is claimed by one of them.
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { NewJob } from "../incidents/model.js";
+import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelayMs } from "./backoff.js";
+import { describeError, GiveUp, RetryLater } from "./errors.js";
+import type { Job, JobStore } from "./ports.js";
+
+export interface JobContext {
+  job: Job;
+  /** 1 on the first try. */
+  attempt: number;
+  logger: Logger;
+}
+
+/** A handler performs one job; it may ask for follow-up jobs, queued when it completes. */
+export type JobHandler = (ctx: JobContext) => Promise<NewJob[] | undefined>;
+
+export interface WorkerOptions {
+  jobs: JobStore;
+  handlers: Record<string, JobHandler>;
+  logger: Logger;
+  workerId?: string;
+  concurrency?: number;
+  /** How often to look for jobs queued by other processes. */
+  pollMs?: number;
+  leaseMs?: number;
+  backoff?: BackoffPolicy;
+  clock?: () => Date;
+  /** Told when a job is dead, to queue a notice to the IC. */
+  onDead?: (job: Job, error: unknown) => NewJob[];
+}
+
+export interface Worker {
+  readonly id: string;
+  start(): void;
+  /** Look for work now (a command just committed jobs). */
+  wake(): void;
+  /** Stops claiming; waits for running jobs up to `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** Resolves when no job is due (pending with runAt ≤ now) or running here. For tests and the demo. */
+  idle(timeoutMs?: number): Promise<boolean>;
+}
+
+export function createWorker(options: WorkerOptions): Worker {
+  const id = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+  const concurrency = options.concurrency ?? 16;
+  const pollMs = options.pollMs ?? 1_000;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const clock = options.clock ?? (() => new Date());
+  const log = options.logger.child({ worker: id });
+
+  const running = new Map<number, Promise<void>>();
+  let stopped = true;
+  let timer: NodeJS.Timeout | null = null;
+  let claiming: Promise<void> | null = null;
+  let again = false;
+  let claimFailures = 0;
+
+  function schedule(ms: number) {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      void fill();
+    }, ms);
+  }
+
+  /** Claims jobs until the concurrency is used or nothing is due, then sleeps. */
+  function fill(): Promise<void> {
+    if (claiming) {
+      again = true;
+      return claiming;
+    }
+    claiming = (async () => {
+      try {
+        do {
+          again = false;
+          while (!stopped && running.size < concurrency) {
+            const now = clock();
+            const batch = await options.jobs.claim(
+              id,
+              concurrency - running.size,
+              now,
+              new Date(now.getTime() + leaseMs),
+            );
+            claimFailures = 0;
+            for (const job of batch) run(job);
+            if (batch.length === 0) break;
+          }
+        } while (again && !stopped);
+        await sleepUntilNext();
+      } catch (e) {
+        // The database is unreachable: nothing is lost, the jobs wait in it.
+        claimFailures++;
+        log.error({ err: describeError(e) }, "could not claim jobs; will retry");
+        schedule(Math.min(30_000, 500 * 2 ** claimFailures));
+      } finally {
+        claiming = null;
+      }
+    })();
+    return claiming;
+  }
+
+  async function sleepUntilNext() {
+    const next = await options.jobs.nextRunAt();
+    const until = next ? next.getTime() - clock().getTime() : pollMs;
+    schedule(Math.max(10, Math.min(pollMs, until)));
+  }
+
+  function run(job: Job) {
+    const jobLog = log.child({ jobId: job.id, kind: job.kind, incidentId: job.incidentId, attempt: job.attempts });
+    const heartbeat = setInterval(() => {
+      void options.jobs.extendLease(job.id, id, new Date(clock().getTime() + leaseMs)).catch(() => undefined);
+    }, leaseMs / 3);
+    heartbeat.unref();
+    const p = (async () => {
+      const started = Date.now();
+      try {
+        const handler = options.handlers[job.kind];
+        if (!handler)
+          throw new GiveUp(`muster has no handler for ${job.kind}; is this process older than the one that queued it?`);
+        const followUps = (await handler({ job, attempt: job.attempts, logger: jobLog })) ?? [];
+        const ok = await options.jobs.complete(job.id, id, followUps, clock());
+        if (!ok) jobLog.warn("lost the job's lease before completing; another worker will redo it");
+        jobLog.debug({ ms: Date.now() - started }, "job done");
+      } catch (e) {
+        await failed(job, e, jobLog);
+      } finally {
+        clearInterval(heartbeat);
+        running.delete(job.id);
+        // A finished job may unblock the next in its lane, or queue follow-ups.
+        void fill();
+      }
+    })();
+    running.set(job.id, p);
+  }
+
+  async function failed(job: Job, e: unknown, jobLog: Logger) {
+    const error = describeError(e);
+    const dead = e instanceof GiveUp || job.attempts >= backoff.maxAttempts;
+    const now = clock();
+    const retryAt = dead
+      ? null
+      : new Date(now.getTime() + retryDelayMs(backoff, job.attempts, e instanceof RetryLater ? e.retryAfterMs : null));
+    const followUps = dead && options.onDead ? options.onDead(job, e) : [];
+    try {
+      await options.jobs.fail(job.id, id, { error, retryAt, followUps }, now);
+    } catch (storeError) {
+      // The lease runs out and the job is claimed again: late, not lost.
+      jobLog.error({ err: describeError(storeError) }, "could not record the job's failure");
+    }
+    if (dead) jobLog.error({ err: error }, "job is dead; the IC is told");
+    else jobLog.warn({ err: error, retryInMs: retryAt!.getTime() - now.getTime() }, "job failed; will retry");
+  }
+
+  return {
+    id,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      void fill();
+    },
+    wake() {
+      if (!stopped) void fill();
+    },
+    async stop(graceMs = 10_000) {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      let t: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...running.values(), claiming]),
+        new Promise((r) => {
+          t = setTimeout(r, graceMs);
+        }),
+      ]);
+      clearTimeout(t);
+    },
+    async idle(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (running.size === 0 && !claiming) {
+          const next = await options.jobs.nextRunAt();
+          const due = next && next.getTime() <= clock().getTime();
+          const busy = (await options.jobs.list({ status: ["running"], limit: 1 })).length > 0;
+          if (!due && !busy) return true;
+          if (due) void fill();
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return false;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// Registers muster's listeners on a Bolt app. The app itself (and its
+// receiver: HTTP or Socket Mode) is built in main.ts.
+import type { App } from "@slack/bolt";
+import type { SlackDeps } from "./deps.js";
+import { registerButtons } from "./listeners/buttons.js";
+import { registerCommand } from "./listeners/command.js";
+import { registerDeclare } from "./listeners/declare.js";
+import { registerForms } from "./listeners/forms.js";
+import { registerHome } from "./listeners/home.js";
+import { registerTimelineShortcut } from "./listeners/timeline-shortcut.js";
+
+export function registerListeners(app: App, deps: SlackDeps): void {
+  registerCommand(app, deps);
+  registerDeclare(app, deps);
+  registerForms(app, deps);
+  registerButtons(app, deps);
+  registerTimelineShortcut(app, deps);
+  registerHome(app, deps);
+  app.error(async (e) => {
+    // Bolt's own failures (a listener threw past our handlers): class and code only.
+    const err = e as { name?: string; code?: string };
+    deps.logger.error({ errName: err.name, errCode: err.code }, "unhandled Slack listener error");
+  });
+}

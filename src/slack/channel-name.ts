@@ -1,0 +1,27 @@
+import { SLACK_LIMITS } from "./text.js";
+
+const MAX = 80;
+
+/**
+ * `inc-<n>-<slug>`: lower-case ASCII letters, digits and hyphens, ≤ 80
+ * characters, for any title. Accents are folded (Café → cafe); a title with
+ * nothing left (日本語, emoji only) gives `inc-<n>`.
+ */
+export function channelName(n: number, title: string, attempt = 0): string {
+  const suffix = attempt > 0 ? `-${attempt + 1}` : "";
+  const prefix = `inc-${n}`;
+  const slug = title
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  const room = MAX - prefix.length - suffix.length - 1;
+  const cut = slug.slice(0, room).replace(/-+$/, "");
+  return cut ? `${prefix}-${cut}${suffix}` : `${prefix}${suffix}`;
+}
+
+/** Topic ≤ 250 characters. */
+export function fitTopic(topic: string): string {
+  return topic.length <= SLACK_LIMITS.topic ? topic : `${topic.slice(0, SLACK_LIMITS.topic - 1)}…`;
+}

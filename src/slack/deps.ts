@@ -1,0 +1,65 @@
+// What the Slack listeners may use: the domain service and read ports, never
+// Prisma or an adapter directly.
+import type { Logger } from "pino";
+import type { RoleDefinition } from "../incidents/context.js";
+import type { Actor, Incident, RoleAssignment } from "../incidents/model.js";
+import type { IncidentStore } from "../incidents/ports.js";
+import type { IncidentService } from "../incidents/service.js";
+import type { JobStore, RefStore } from "../jobs/ports.js";
+import { REF } from "./refs.js";
+import type { IncidentLinks } from "./views/incident.js";
+import type { PickableIncident } from "./views/modals.js";
+
+export interface SlackDeps {
+  service: IncidentService;
+  store: IncidentStore;
+  refs: RefStore;
+  jobs: JobStore;
+  /** Tells the outbox worker a command just queued jobs. */
+  wake: () => void;
+  admins: string[];
+  roles: RoleDefinition[];
+  logger: Logger;
+}
+
+export const actorOf = (deps: SlackDeps, userId: string): Actor => ({ userId, isAdmin: deps.admins.includes(userId) });
+
+export async function incidentOfChannel(deps: SlackDeps, channelId: string | undefined): Promise<Incident | null> {
+  if (!channelId) return null;
+  const ref = await deps.refs.findByExternalId(REF.channel, channelId);
+  if (!ref) return null;
+  return (await deps.store.incidentSummary({ id: ref.incidentId }))?.incident ?? null;
+}
+
+export async function loadByKey(deps: SlackDeps, key: string) {
+  return deps.store.loadIncident(key);
+}
+
+/** Who may see a private incident's details in lists: its responders and admins. */
+export const canSee = (deps: SlackDeps, incident: Incident, roles: RoleAssignment[], userId: string) =>
+  !incident.private ||
+  deps.admins.includes(userId) ||
+  incident.declaredBy === userId ||
+  roles.some((r) => r.userId === userId);
+
+export async function openIncidents(deps: SlackDeps) {
+  return deps.store.listIncidents({ status: ["investigating", "mitigated"], limit: 100 });
+}
+
+export async function pickable(deps: SlackDeps): Promise<PickableIncident[]> {
+  return (await openIncidents(deps)).map((i) => ({ key: i.key, title: i.title, private: i.private }));
+}
+
+export async function linksOf(deps: Pick<SlackDeps, "refs">, incidentId: string): Promise<IncidentLinks> {
+  const refs = await deps.refs.all(incidentId);
+  const ok = (k: string) => {
+    const r = refs.get(k);
+    return r?.externalId ? r : null;
+  };
+  return {
+    channelId: ok(REF.channel)?.externalId ?? null,
+    issueUrl: ok(REF.issue)?.url ?? null,
+    docUrl: ok(REF.doc)?.url ?? null,
+    postmortemDocUrl: ok(REF.postmortemDoc)?.url ?? null,
+  };
+}

@@ -1,0 +1,79 @@
+// Every Slack id muster emits or listens for, in one place.
+
+export const COMMAND = "/incident";
+
+export const SHORTCUT = {
+  declare: "declare_incident",
+  addToTimeline: "add_to_timeline",
+} as const;
+
+/** Modal callback ids. */
+export const VIEW = {
+  declare: "incident_declare",
+  severity: "incident_severity",
+  role: "incident_role",
+  handoff: "incident_handoff",
+  update: "incident_update",
+  escalate: "incident_escalate",
+  vendor: "incident_vendor",
+  followUp: "incident_follow_up",
+  risk: "incident_risk",
+  resolve: "incident_resolve",
+  note: "incident_note",
+  pick: "incident_pick",
+} as const;
+
+/** Button and select action ids. */
+export const ACTION = {
+  openSeverity: "open_severity",
+  openRole: "open_role",
+  openHandoff: "open_handoff",
+  openUpdate: "open_update",
+  mitigate: "mitigate",
+  openResolve: "open_resolve",
+  acceptHandoff: "handoff_accept",
+  declineHandoff: "handoff_decline",
+  retryJob: "job_retry",
+  openIncident: "open_incident",
+  link: "link",
+} as const;
+
+/**
+ * Modal input blocks are named after the command's input fields, so an
+ * AppError naming a field becomes that block's error.
+ */
+export const FIELD = {
+  incident: "key",
+  title: "title",
+  summary: "summary",
+  severity: "severity",
+  impacts: "impacts",
+  components: "components",
+  regions: "regions",
+  customersAffected: "customersAffected",
+  assetRisk: "assetRisk",
+  commander: "commanderId",
+  private: "private",
+  reportSource: "reportSource",
+  reason: "reason",
+  role: "role",
+  user: "userId",
+  successor: "toUserId",
+  note: "note",
+  internalText: "internalText",
+  publicText: "publicText",
+  vendor: "vendor",
+  vendorAnswer: "answer",
+  notes: "notes",
+  owner: "ownerId",
+  dueDate: "dueDate",
+  description: "description",
+  partiesInformed: "partiesInformed",
+  text: "text",
+} as const;
+
+/** The one action id inside each input block. */
+export const INPUT = "value";
+
+/** Message metadata event type: lets a retried job find the message it already posted. */
+export const METADATA_EVENT = "muster_message";

@@ -1,0 +1,111 @@
+// Buttons: the control message's, the hand-off answer, the dead job's Retry.
+import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
+import { z } from "zod";
+import { AppError } from "../../errors.js";
+import { mayAct } from "../../incidents/permissions.js";
+import { actorOf, type SlackDeps } from "../deps.js";
+import { toUserError } from "../errors.js";
+import { ACTION } from "../ids.js";
+import { confirmation, handoffAnswered } from "../views/messages.js";
+import { type FormName, openForm } from "./forms.js";
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+const buttonValue = z.string().min(1).max(2000);
+
+async function reply(args: ButtonArgs, text: string) {
+  await args
+    .respond({ response_type: "ephemeral", replace_original: false, ...confirmation(text) })
+    .catch(() => undefined);
+}
+
+export function registerButtons(app: App, deps: SlackDeps) {
+  const forms: [string, FormName][] = [
+    [ACTION.openSeverity, "severity"],
+    [ACTION.openRole, "role"],
+    [ACTION.openHandoff, "handoff"],
+    [ACTION.openUpdate, "update"],
+    [ACTION.openResolve, "resolve"],
+  ];
+  for (const [actionId, name] of forms) {
+    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+      await args.ack();
+      const key = buttonValue.safeParse(args.action.value);
+      const summary = key.success ? await deps.store.incidentSummary({ key: key.data }) : null;
+      await openForm(args, deps, {
+        name,
+        incident: summary?.incident ?? null,
+        userId: args.body.user.id,
+        triggerId: args.body.trigger_id,
+        reply: (t) => reply(args, t),
+      });
+    });
+  }
+
+  app.action<BlockAction<ButtonAction>>(ACTION.mitigate, async (args) => {
+    await args.ack();
+    await run(args, deps, async (actor, value) => {
+      await deps.service.mitigate(actor, { key: value });
+      return `${value} marked mitigated.`;
+    });
+  });
+
+  for (const [actionId, accept] of [
+    [ACTION.acceptHandoff, true],
+    [ACTION.declineHandoff, false],
+  ] as const) {
+    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+      await args.ack();
+      await run(args, deps, async (actor, handoffId) => {
+        const result = accept
+          ? await deps.service.acceptHandoff(actor, { handoffId })
+          : await deps.service.declineHandoff(actor, { handoffId });
+        const record = await deps.store.loadIncidentById(result.incidentId);
+        const handoff = record?.handoffs.find((h) => h.id === handoffId);
+        // Replace the buttons with the answer so they can't be pressed again.
+        if (record && handoff) {
+          await args
+            .respond({ replace_original: true, ...handoffAnswered(record.incident, handoff) })
+            .catch(() => undefined);
+        }
+        return null;
+      });
+    });
+  }
+
+  app.action<BlockAction<ButtonAction>>(ACTION.retryJob, async (args) => {
+    await args.ack();
+    await run(args, deps, async (actor, value) => {
+      const job = await deps.jobs.find(Number(value));
+      if (!job) throw new AppError("not_found", "That job no longer exists.");
+      const summary = job.incidentId ? await deps.store.incidentSummary({ id: job.incidentId }) : null;
+      if (!mayAct("close", actor, summary?.roles ?? [])) {
+        throw new AppError("forbidden", "Only the Incident Commander or an admin can retry muster's jobs.");
+      }
+      if (job.status === "done") return "That already went through.";
+      await deps.jobs.retry(job.id, new Date());
+      return "Retrying now.";
+    });
+  });
+
+  // Link buttons still send an action; acknowledge so Slack shows no error.
+  app.action(ACTION.link, async ({ ack }) => {
+    await ack();
+  });
+}
+
+async function run(
+  args: ButtonArgs,
+  deps: SlackDeps,
+  fn: (actor: ReturnType<typeof actorOf>, value: string) => Promise<string | null>,
+) {
+  const value = buttonValue.safeParse(args.action.value);
+  try {
+    if (!value.success) throw new AppError("validation", "That button is out of date.");
+    const text = await fn(actorOf(deps, args.body.user.id), value.data);
+    deps.wake();
+    if (text) await reply(args, text);
+  } catch (e) {
+    await reply(args, `:warning: ${toUserError(e, deps.logger, { actionId: args.action.action_id }).text}`);
+  }
+}

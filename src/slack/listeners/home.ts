@@ -1,0 +1,28 @@
+import type { App } from "@slack/bolt";
+import { canSee, linksOf, openIncidents, type SlackDeps } from "../deps.js";
+import { toUserError } from "../errors.js";
+import { homeView } from "../views/home.js";
+
+export function registerHome(app: App, deps: SlackDeps) {
+  app.event("app_home_opened", async ({ event, client }) => {
+    if (event.tab !== "home") return;
+    try {
+      const incidents = await openIncidents(deps);
+      const roles = await deps.store.activeRoles(incidents.map((i) => i.id));
+      const items = await Promise.all(
+        incidents.map(async (incident) => {
+          const r = roles.get(incident.id) ?? [];
+          return {
+            incident,
+            roles: r,
+            channelId: (await linksOf(deps, incident.id)).channelId,
+            canSee: canSee(deps, incident, r, event.user),
+          };
+        }),
+      );
+      await client.views.publish({ user_id: event.user, view: homeView(event.user, items, deps.roles) as never });
+    } catch (e) {
+      toUserError(e, deps.logger, { event: "app_home_opened" });
+    }
+  });
+}

@@ -1,0 +1,107 @@
+// Shared plumbing for modal submissions and button answers: parse, run the
+// use case, answer in the surface the person used.
+
+import type { AllMiddlewareArgs, SlackViewAction, SlackViewMiddlewareArgs } from "@slack/bolt";
+import type { View } from "@slack/types";
+import type { CommandResult } from "../../incidents/context.js";
+import type { Actor } from "../../incidents/model.js";
+import { actorOf, type SlackDeps } from "../deps.js";
+import { toUserError } from "../errors.js";
+import { type FormValue, readForm, readMetadata, type ViewPayload, viewPayload } from "../form.js";
+import { modal, section } from "../views/blocks.js";
+import type { ModalMetadata } from "../views/modals.js";
+
+type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
+
+export interface Submission {
+  actor: Actor;
+  form: Record<string, FormValue>;
+  meta: ModalMetadata;
+  view: ViewPayload;
+  /** The same for Slack's retries and double clicks of one modal: the command runs once. */
+  idempotencyKey: string;
+}
+
+/** Slack gives 3 s to answer a submission; field errors must be in that answer. */
+const ANSWER_WITHIN_MS = 2_500;
+
+export function errorView(text: string): View {
+  return modal({
+    callbackId: "incident_error",
+    title: "Couldn't do that",
+    blocks: [section(`:warning: ${text}`)],
+  }) as unknown as View;
+}
+
+export async function handleSubmission(
+  args: ViewArgs,
+  deps: SlackDeps,
+  run: (s: Submission) => Promise<CommandResult>,
+  after?: (s: Submission, result: CommandResult) => Promise<void>,
+): Promise<void> {
+  const { ack, body } = args;
+  if (body.type !== "view_submission") return;
+  const parsed = viewPayload.safeParse(body.view);
+  if (!parsed.success) {
+    await ack({ response_action: "update", view: errorView("That form arrived incomplete. Please open it again.") });
+    return;
+  }
+  const view = parsed.data;
+  const s: Submission = {
+    actor: actorOf(deps, body.user.id),
+    form: readForm(view),
+    meta: readMetadata(view),
+    view,
+    idempotencyKey: `view:${view.id}`,
+  };
+  const log = deps.logger.child({ userId: body.user.id, callbackId: view.callback_id });
+  let acked = false;
+  const timer = setTimeout(() => {
+    acked = true;
+    void ack();
+  }, ANSWER_WITHIN_MS);
+  try {
+    const result = await run(s);
+    clearTimeout(timer);
+    if (!acked) await ack();
+    deps.wake();
+    log.info({ incidentId: result.incidentId }, "modal submitted");
+    if (after) await after(s, result).catch((e) => log.warn({ errName: (e as Error)?.name }, "confirmation failed"));
+  } catch (e) {
+    clearTimeout(timer);
+    const err = toUserError(e, log, { callbackId: view.callback_id });
+    if (acked) {
+      await dm(args, body.user.id, `:warning: ${err.text}`);
+      return;
+    }
+    if (err.field && err.field in s.form) {
+      await ack({ response_action: "errors", errors: { [err.field]: err.text.slice(0, 2000) } });
+    } else {
+      await ack({ response_action: "update", view: errorView(err.text) });
+    }
+  }
+}
+
+export async function dm(args: AllMiddlewareArgs, userId: string, text: string): Promise<void> {
+  await args.client.chat
+    .postMessage({ channel: userId, text, blocks: [section(text)] as never })
+    .catch(() => undefined);
+}
+
+/** An ephemeral note to the person in the channel they came from; a DM when there is none. */
+export async function tellUser(
+  args: AllMiddlewareArgs,
+  userId: string,
+  origin: string | undefined,
+  msg: { text: string; blocks: unknown[] },
+) {
+  if (origin) {
+    try {
+      await args.client.chat.postEphemeral({ channel: origin, user: userId, ...msg } as never);
+      return;
+    } catch {
+      // Not in that channel any more, or it's gone: fall back to a DM.
+    }
+  }
+  await args.client.chat.postMessage({ channel: userId, ...msg } as never).catch(() => undefined);
+}

@@ -1,0 +1,72 @@
+// "Add to incident timeline": copies a message (author, time, permalink)
+// into the timeline of the channel's incident, or asks which incident.
+import type { App, MessageShortcut } from "@slack/bolt";
+import { actorOf, incidentOfChannel, pickable, type SlackDeps } from "../deps.js";
+import { toUserError } from "../errors.js";
+import { str } from "../form.js";
+import { FIELD, SHORTCUT, VIEW } from "../ids.js";
+import { confirmation } from "../views/messages.js";
+import { noteModal } from "../views/modals.js";
+import { handleSubmission, tellUser } from "./submit.js";
+
+const tsToDate = (ts: string) => new Date(Math.round(Number(ts) * 1000));
+
+export function registerTimelineShortcut(app: App, deps: SlackDeps) {
+  app.shortcut<MessageShortcut>(SHORTCUT.addToTimeline, async (args) => {
+    await args.ack();
+    const { shortcut, client } = args;
+    const say = (text: string) =>
+      args.respond({ response_type: "ephemeral", ...confirmation(text) }).catch(() => undefined);
+    try {
+      const text = (shortcut.message.text ?? "").slice(0, 3000) || "(a message without text)";
+      let permalink: string | undefined;
+      try {
+        permalink = (await client.chat.getPermalink({ channel: shortcut.channel.id, message_ts: shortcut.message.ts }))
+          .permalink;
+      } catch {
+        // The copy is still worth having without the link.
+      }
+      const source = {
+        authorId: shortcut.message.user ?? undefined,
+        postedAt: tsToDate(shortcut.message.ts).toISOString(),
+        ...(permalink ? { permalink } : {}),
+      };
+      const incident = await incidentOfChannel(deps, shortcut.channel.id);
+      if (!incident) {
+        await client.views.open({
+          trigger_id: shortcut.trigger_id,
+          view: noteModal({ open: await pickable(deps), text, source }) as never,
+        });
+        return;
+      }
+      const r = await deps.service.addNote(
+        actorOf(deps, shortcut.user.id),
+        { key: incident.key, text, source },
+        {
+          idempotencyKey: `shortcut:${shortcut.channel.id}:${shortcut.message.ts}:${shortcut.user.id}`,
+        },
+      );
+      await say(`Added to the ${r.key} timeline.`);
+    } catch (e) {
+      await say(`:warning: ${toUserError(e, deps.logger, { shortcut: SHORTCUT.addToTimeline }).text}`);
+    }
+  });
+
+  app.view(VIEW.note, async (args) => {
+    await handleSubmission(
+      args,
+      deps,
+      (s) =>
+        deps.service.addNote(
+          s.actor,
+          {
+            key: str(s.form[FIELD.incident]) ?? "",
+            text: str(s.form[FIELD.text]) ?? "",
+            ...(s.meta.source ? { source: s.meta.source } : {}),
+          },
+          { idempotencyKey: s.idempotencyKey },
+        ),
+      async (s, r) => tellUser(args, s.actor.userId, undefined, confirmation(`Added to the ${r.key} timeline.`)),
+    );
+  });
+}

@@ -1,0 +1,120 @@
+// How an incident looks in Slack: topic, control message, announcement.
+import type { RoleDefinition } from "../../incidents/context.js";
+import type { Incident, RoleAssignment } from "../../incidents/model.js";
+import { COMMANDER } from "../../incidents/model.js";
+import { SEVERITY_DEFINITIONS, severityLabel } from "../../incidents/severity.js";
+import { isOpen, STATUS_LABELS } from "../../incidents/transitions.js";
+import { fitTopic } from "../channel-name.js";
+import { ACTION } from "../ids.js";
+import { channelLink, link, mention, safe, slackDate } from "../text.js";
+import { actions, type Block, button, context, fields, header, message, section } from "./blocks.js";
+
+/** Where the incident lives outside muster, as far as it exists yet. */
+export interface IncidentLinks {
+  channelId: string | null;
+  issueUrl: string | null;
+  docUrl: string | null;
+  postmortemDocUrl: string | null;
+}
+
+export interface IncidentView {
+  incident: Incident;
+  roles: RoleAssignment[];
+  links: IncidentLinks;
+}
+
+export const commanderId = (roles: RoleAssignment[]) => roles.find((r) => r.role === COMMANDER)?.userId ?? null;
+
+const SEVERITY_EMOJI: Record<string, string> = {
+  critical: ":red_circle:",
+  high: ":large_orange_circle:",
+  medium: ":large_yellow_circle:",
+  low: ":white_circle:",
+  unclassified: ":grey_question:",
+};
+
+export const statusLabel = (i: Incident) => STATUS_LABELS[i.status];
+
+export function topic(v: IncidentView): string {
+  const i = v.incident;
+  return fitTopic(
+    `${severityLabel(i.severity)} · ${statusLabel(i)} · IC ${mention(commanderId(v.roles))}${i.private ? " · private" : ""}`,
+  );
+}
+
+function roleLines(roles: RoleAssignment[], definitions: RoleDefinition[]): string {
+  if (!roles.length) return "No roles assigned yet.";
+  return roles
+    .map((r) => `*${safe(definitions.find((d) => d.key === r.role)?.name ?? r.role, 80)}*: ${mention(r.userId)}`)
+    .join("\n");
+}
+
+function linkLine(l: IncidentLinks): string {
+  const parts = [
+    l.issueUrl ? link(l.issueUrl, "GitHub issue") : "GitHub issue: being created…",
+    l.docUrl ? link(l.docUrl, "Incident doc") : "Incident doc: being created…",
+  ];
+  if (l.postmortemDocUrl) parts.push(link(l.postmortemDocUrl, "Post-mortem doc"));
+  return parts.join("  ·  ");
+}
+
+/** The pinned message in the incident channel: state at a glance and the buttons. */
+export function controlMessage(v: IncidentView, definitions: RoleDefinition[]) {
+  const i = v.incident;
+  const open = isOpen(i.status);
+  const buttons = open
+    ? [
+        button("Set severity", ACTION.openSeverity, i.key),
+        button("Assign role", ACTION.openRole, i.key),
+        button("Hand off IC", ACTION.openHandoff, i.key),
+        button("Post update", ACTION.openUpdate, i.key, "primary"),
+        ...(i.status === "investigating" ? [button("Mitigated", ACTION.mitigate, i.key)] : []),
+        button("Resolve", ACTION.openResolve, i.key, "danger"),
+      ]
+    : [];
+  const blocks: Block[] = [
+    header(`${i.key}: ${i.title}`),
+    fields([
+      `*Severity*\n${SEVERITY_EMOJI[i.severity] ?? ""} ${severityLabel(i.severity)}`,
+      `*Status*\n${statusLabel(i)}`,
+      `*Incident Commander*\n${mention(commanderId(v.roles))}`,
+      `*Declared*\n${slackDate(i.times.declaredAt)} by ${mention(i.declaredBy)}`,
+    ]),
+  ];
+  if (i.summary) blocks.push(section(safe(i.summary)));
+  if (i.severity !== "unclassified") blocks.push(context([safe(SEVERITY_DEFINITIONS[i.severity].definition)]));
+  blocks.push(section(`*Roles*\n${roleLines(v.roles, definitions)}`));
+  blocks.push(section(linkLine(v.links)));
+  if (buttons.length) blocks.push(actions("controls", buttons));
+  blocks.push(context(["Commands here act on this incident: `/incident help` lists them."]));
+  return message(`${i.key}: ${severityLabel(i.severity)}, ${statusLabel(i)}`, blocks);
+}
+
+/**
+ * The message in #incident-response, updated in place. A private incident
+ * shows only that it exists, its key and its IC.
+ */
+export function announcement(v: IncidentView) {
+  const i = v.incident;
+  const ic = mention(commanderId(v.roles));
+  if (i.private) {
+    return message(`${i.key}: a private incident`, [
+      section(`:lock: *${i.key}*: a private incident was declared. Incident Commander: ${ic}.`),
+      context([`${statusLabel(i)} · Ask the IC if you think you should be involved.`]),
+    ]);
+  }
+  const where = v.links.channelId ? `Join ${channelLink(v.links.channelId)} to help.` : "Its channel is being created.";
+  return message(`${i.key}: ${i.title} (${severityLabel(i.severity)}, ${statusLabel(i)})`, [
+    section(
+      `${SEVERITY_EMOJI[i.severity] ?? ""} *${i.key}: ${safe(i.title, 200)}*\n` +
+        `*Severity:* ${severityLabel(i.severity)}   *Status:* ${statusLabel(i)}   *IC:* ${ic}`,
+    ),
+    context([where, `Declared ${slackDate(i.times.declaredAt)} by ${mention(i.declaredBy)}`]),
+  ]);
+}
+
+/** One line per incident for lists, hiding what a private incident is about. */
+export function incidentLine(i: Incident, roles: RoleAssignment[], canSee: boolean): string {
+  const what = i.private && !canSee ? "_private incident_" : safe(i.title, 150);
+  return `*${i.key}* ${what} · ${severityLabel(i.severity)} · ${statusLabel(i)} · IC ${mention(commanderId(roles))}`;
+}

@@ -1,0 +1,211 @@
+// Messages muster posts: help, lists, DMs, timeline events in the channel.
+import type { RoleDefinition } from "../../incidents/context.js";
+import type { Handoff, Incident, RoleAssignment, StatusUpdate, TimelineEvent } from "../../incidents/model.js";
+import { type SEVERITY_DEFINITIONS, severityLabel } from "../../incidents/severity.js";
+import { STATUS_LABELS } from "../../incidents/transitions.js";
+import { ACTION } from "../ids.js";
+import { channelLink, mention, safe, slackDate, split } from "../text.js";
+import { actions, type Block, button, context, header, message, section } from "./blocks.js";
+import { commanderId, incidentLine, statusLabel } from "./incident.js";
+
+export const SUBCOMMANDS: [string, string][] = [
+  ["declare [title]", "Declare an incident (opens a form)"],
+  ["severity", "Classify or change the severity"],
+  ["role", "Assign a role (communications lead, scribe, …)"],
+  ["handoff", "Hand the Incident Commander role to someone else"],
+  ["update", "Post a status update"],
+  ["escalate", "Escalate to leadership"],
+  ["vendor", "Record a vendor check"],
+  ["followup", "Add a follow-up action"],
+  ["risk", "Add a newly identified risk"],
+  ["note <text>", "Add a note to the timeline"],
+  ["mitigate", "Mark the incident mitigated"],
+  ["resolve", "Resolve (asks for the summary and who was told)"],
+  ["close", "Close (needs the post-mortem when one is required)"],
+  ["reopen", "Reopen a resolved or closed incident"],
+  ["status", "Show the incident's state"],
+  ["list", "List open incidents"],
+  ["repair", "Recreate whatever is missing: channel bookmarks, issue, doc"],
+  ["help", "This list"],
+];
+
+export function helpMessage(intro?: string) {
+  const lines = SUBCOMMANDS.map(([c, d]) => `\`/incident ${c}\` ${d}`).join("\n");
+  return message("How to use /incident", [
+    ...(intro ? [section(intro)] : []),
+    section(`*\`/incident\` commands*\n${lines}`),
+    context([
+      "In an incident's channel the commands act on that incident; elsewhere, name it (`/incident mitigate INC-42`) or pick it in the form.",
+    ]),
+  ]);
+}
+
+export function listMessage(items: { incident: Incident; roles: RoleAssignment[]; canSee: boolean }[]) {
+  if (!items.length) return message("No open incidents", [section(":white_check_mark: No open incidents.")]);
+  const lines = items.map((x) => incidentLine(x.incident, x.roles, x.canSee));
+  const blocks: Block[] = [header(`Open incidents (${items.length})`)];
+  for (const part of split(lines.join("\n"))) blocks.push(section(part));
+  return message(`${items.length} open incidents`, blocks);
+}
+
+export function statusMessage(
+  incident: Incident,
+  roles: RoleAssignment[],
+  definitions: RoleDefinition[],
+  channelId: string | null,
+) {
+  const i = incident;
+  const roleText = roles
+    .map((r) => `${definitions.find((d) => d.key === r.role)?.name ?? r.role}: ${mention(r.userId)}`)
+    .join(", ");
+  return message(`${i.key}: ${statusLabel(i)}`, [
+    section(
+      `*${i.key}: ${safe(i.title, 200)}*\n${severityLabel(i.severity)} · ${statusLabel(i)} · IC ${mention(commanderId(roles))}`,
+    ),
+    ...(i.summary ? [section(safe(i.summary))] : []),
+    context([
+      roleText || "No roles",
+      `Declared ${slackDate(i.times.declaredAt)}`,
+      ...(channelId ? [channelLink(channelId)] : []),
+    ]),
+  ]);
+}
+
+export function roleMessage(incident: Incident, role: RoleDefinition, channelId: string | null) {
+  return message(`You are the ${role.name} for ${incident.key}`, [
+    section(
+      `You are now the *${safe(role.name, 80)}* for *${incident.key}*${incident.private ? " (private)" : `: ${safe(incident.title, 200)}`}.` +
+        (channelId ? ` Join ${channelLink(channelId)}.` : ""),
+    ),
+    section(`*What this role does*\n${safe(role.description)}`),
+  ]);
+}
+
+export function handoffRequest(incident: Incident, handoff: Handoff) {
+  return message(`${mention(handoff.fromUserId)} wants to hand you ${incident.key}`, [
+    section(`${mention(handoff.fromUserId)} would like to hand you the Incident Commander role for *${incident.key}*.`),
+    ...split(handoff.note, 2900).map((p, n) => section(`${n === 0 ? "*Hand-off note*\n" : ""}${safe(p)}`)),
+    actions("handoff", [
+      button("Accept", ACTION.acceptHandoff, handoff.id, "primary"),
+      button("Decline", ACTION.declineHandoff, handoff.id, "danger"),
+    ]),
+  ]);
+}
+
+export function handoffAnswered(incident: Incident, handoff: Handoff) {
+  const verb = handoff.status === "accepted" ? "accepted" : handoff.status === "declined" ? "declined" : handoff.status;
+  return message(`${incident.key} hand-off ${verb}`, [
+    section(
+      `${mention(handoff.toUserId)} *${verb}* the Incident Commander hand-off for *${incident.key}*.` +
+        (handoff.status === "accepted" ? ` ${mention(handoff.toUserId)} is now the IC.` : ""),
+    ),
+  ]);
+}
+
+export function handoffOverdue(incident: Incident, handoff: Handoff, minutes: number) {
+  return message(`${incident.key}: hand-off not answered`, [
+    section(
+      `:hourglass: ${mention(handoff.toUserId)} has not answered your Incident Commander hand-off for *${incident.key}* after ${minutes} minutes. You are still the IC; offer it to someone else or ping them.`,
+    ),
+  ]);
+}
+
+export function escalationBrief(
+  incident: Incident,
+  roles: RoleAssignment[],
+  by: string,
+  reason: string,
+  channelId: string | null,
+) {
+  return message(`${incident.key} was escalated to you`, [
+    header(`Escalation: ${incident.key}`),
+    section(
+      `${mention(by)} escalated *${incident.key}*${incident.private ? " (private)" : `: ${safe(incident.title, 200)}`} to leadership.\n` +
+        `*Severity:* ${severityLabel(incident.severity)} · *Status:* ${statusLabel(incident)} · *IC:* ${mention(commanderId(roles))}`,
+    ),
+    section(`*Why*\n${safe(reason)}`),
+    ...(channelId ? [context([`Incident channel: ${channelLink(channelId)}`])] : []),
+  ]);
+}
+
+export function statusUpdateMessage(incident: Incident, update: StatusUpdate) {
+  const blocks: Block[] = [section(`:mega: *Status update* from ${mention(update.authorId)}`)];
+  for (const p of split(update.internalText, 2900)) blocks.push(section(safe(p)));
+  if (update.publicText) {
+    blocks.push(section("*Customer-facing text*"));
+    for (const p of split(update.publicText, 2900)) blocks.push(section(`>${safe(p).replace(/\n/g, "\n>")}`));
+  }
+  blocks.push(context([`${incident.key} · ${severityLabel(incident.severity)} · ${statusLabel(incident)}`]));
+  return message(`${incident.key} status update`, blocks);
+}
+
+/** The short summary in the announcement's thread. */
+export function statusUpdateSummary(incident: Incident, update: StatusUpdate) {
+  const first = update.internalText.split("\n")[0] ?? "";
+  return message(`${incident.key} update`, [
+    section(`*Update* (${statusLabel(incident)}, ${severityLabel(incident.severity)}): ${safe(first, 400)}`),
+  ]);
+}
+
+/** One timeline event as a line in the incident channel, or null if it has its own message. */
+export function eventText(e: TimelineEvent, definitions: RoleDefinition[]): string | null {
+  const d = e.data as Record<string, unknown>;
+  const who = mention(e.actorId);
+  const str = (k: string) => (typeof d[k] === "string" ? (d[k] as string) : "");
+  const roleName = (k: string) => definitions.find((r) => r.key === k)?.name ?? k;
+  switch (e.kind) {
+    case "severity_classified": {
+      const to = str("to") as keyof typeof SEVERITY_DEFINITIONS;
+      return `:rotating_light: ${who} set the severity to *${severityLabel(to || "unclassified")}*${str("from") ? ` (was ${severityLabel(str("from") as "low")})` : ""}. Reason: ${safe(str("reason"), 1500)}`;
+    }
+    case "role_assigned":
+      return `:bust_in_silhouette: ${who} made ${mention(str("userId"))} the *${safe(roleName(str("role")), 80)}*.`;
+    case "role_unassigned":
+      return `:bust_in_silhouette: ${who} removed ${mention(str("userId"))} as ${safe(roleName(str("role")), 80)}.`;
+    case "handoff_proposed":
+      return `:handshake: ${who} offered the IC role to ${mention(str("toUserId"))}; waiting for them to accept.`;
+    case "handoff_accepted":
+      return `:handshake: ${mention(str("toUserId") || e.actorId)} accepted the hand-off and is now the Incident Commander.`;
+    case "handoff_declined":
+      return `:handshake: ${who} declined the IC hand-off.`;
+    case "escalated":
+      return `:arrow_double_up: ${who} escalated to leadership: ${safe(str("reason"), 1500)}`;
+    case "vendor_check_requested":
+      return `:mag: ${who} recorded a check with *${safe(str("vendor"), 200)}*.`;
+    case "vendor_check_answered":
+      return `:mag: *${safe(str("vendor"), 200)}* answered: ${safe(str("answer"), 50)}.`;
+    case "follow_up_added":
+      return `:pushpin: Follow-up: ${safe(str("title"), 500)} (owner ${mention(str("ownerId"))}).`;
+    case "risk_added":
+      return `:warning: New risk recorded by ${who}.`;
+    case "status_changed":
+      return `:traffic_light: ${who} changed the status to *${STATUS_LABELS[str("to") as "resolved"] ?? safe(str("to"), 40)}*.${str("summary") ? ` ${safe(str("summary"), 1500)}` : ""}`;
+    case "times_corrected":
+      return `:clock3: ${who} corrected the incident's times.`;
+    case "postmortem_completed":
+      return `:memo: ${who} marked the post-mortem complete.`;
+    case "postmortem_waived":
+      return `:memo: ${who} waived the post-mortem: ${safe(str("reason"), 1000)}`;
+    default:
+      return null;
+  }
+}
+
+export function jobFailedMessage(incident: Incident, commander: string | null, what: string, jobId: number) {
+  return message(`${incident.key}: muster could not ${what}`, [
+    section(
+      `:warning: ${mention(commander)} muster could not *${safe(what, 200)}* for ${incident.key} after several tries. Nothing is lost: the incident record is intact. Press Retry when the service is back, or run \`/incident repair\`.`,
+    ),
+    actions("job", [button("Retry", ACTION.retryJob, String(jobId), "primary")]),
+  ]);
+}
+
+export function confirmation(text: string) {
+  return message(text, [section(text)]);
+}
+
+export function declaredConfirmation(incident: Incident) {
+  return confirmation(
+    `:white_check_mark: *${incident.key}* declared. Its channel, GitHub issue and doc are being created; you'll be invited to the channel.`,
+  );
+}

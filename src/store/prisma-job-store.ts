@@ -1,0 +1,216 @@
+// The outbox (Job) and external references on Prisma. Claiming is one SQL
+// statement per provider: PostgreSQL uses FOR UPDATE SKIP LOCKED so several
+// muster processes share the queue and each job runs once; SQLite runs one
+// process, and a single UPDATE … RETURNING is atomic there.
+import type { NewJob } from "../incidents/model.js";
+import { laneOf } from "../jobs/lanes.js";
+import type { ExternalRef, Job, JobStatus, JobStore, RefStore } from "../jobs/ports.js";
+import type { Prisma } from "./generated/sqlite/client.js";
+import type { Db } from "./prisma-store.js";
+
+type Provider = "sqlite" | "postgresql";
+type JobRow = Prisma.JobGetPayload<object>;
+
+const json = (v: unknown) => v as Prisma.InputJsonValue;
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    incidentId: r.incidentId,
+    kind: r.kind,
+    lane: r.lane,
+    payload: (r.payload ?? {}) as Record<string, unknown>,
+    status: r.status as JobStatus,
+    attempts: r.attempts,
+    runAt: r.runAt,
+    lastError: r.lastError,
+    createdAt: r.createdAt,
+    finishedAt: r.finishedAt,
+  };
+}
+
+export function jobRows(jobs: NewJob[], runAt: Date) {
+  return jobs.map((j) => {
+    const at = j.delayMs ? new Date(runAt.getTime() + j.delayMs) : runAt;
+    return {
+      incidentId: j.incidentId,
+      kind: j.kind,
+      lane: laneOf(j.kind),
+      payload: json(j.payload),
+      status: "pending" as const,
+      runAt: at,
+      createdAt: runAt,
+    };
+  });
+}
+
+/** How each provider stores a DateTime, for comparisons in raw SQL. */
+function sqlTime(provider: Provider, d: Date): string {
+  const iso = d.toISOString();
+  return provider === "sqlite" ? iso.replace("Z", "+00:00") : iso.replace("T", " ").replace("Z", "");
+}
+
+function claimSql(provider: Provider): string {
+  const p = provider === "postgresql" ? (n: number) => `$${n}` : () => "?";
+  const ts = (n: number) => (provider === "postgresql" ? `${p(n)}::timestamp(3)` : p(n));
+  // Parameters: 1 workerId, 2 leaseUntil, 3 now, 4 now, 5 limit.
+  return `
+    UPDATE "Job" SET "status" = 'running', "lockedBy" = ${p(1)}, "lockedUntil" = ${ts(2)}, "attempts" = "attempts" + 1
+    WHERE "id" IN (
+      SELECT j."id" FROM "Job" j
+      WHERE ((j."status" = 'pending' AND j."runAt" <= ${ts(3)})
+          OR (j."status" = 'running' AND j."lockedUntil" < ${ts(4)}))
+        AND (j."lane" = '' OR j."incidentId" IS NULL OR NOT EXISTS (
+          SELECT 1 FROM "Job" e
+          WHERE e."incidentId" = j."incidentId" AND e."lane" = j."lane" AND e."id" < j."id"
+            AND e."status" IN ('pending', 'running')))
+      ORDER BY j."runAt", j."id"
+      LIMIT ${p(5)}
+      ${provider === "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""}
+    )
+    RETURNING "id"`;
+}
+
+export function createPrismaJobStore(db: Db, provider: Provider): JobStore {
+  const sql = claimSql(provider);
+  return {
+    async claim(workerId, limit, now, leaseUntil) {
+      const t = (d: Date) => sqlTime(provider, d);
+      const ids = await db.$queryRawUnsafe<{ id: number | bigint }[]>(
+        sql,
+        workerId,
+        t(leaseUntil),
+        t(now),
+        t(now),
+        limit,
+      );
+      if (!ids.length) return [];
+      const rows = await db.job.findMany({
+        where: { id: { in: ids.map((r) => Number(r.id)) } },
+        orderBy: { id: "asc" },
+      });
+      return rows.map(toJob);
+    },
+    async extendLease(id, workerId, leaseUntil) {
+      const r = await db.job.updateMany({
+        where: { id, lockedBy: workerId, status: "running" },
+        data: { lockedUntil: leaseUntil },
+      });
+      return r.count === 1;
+    },
+    async complete(id, workerId, followUps, now) {
+      return db.$transaction(async (tx) => {
+        const r = await tx.job.updateMany({
+          where: { id, lockedBy: workerId, status: "running" },
+          data: { status: "done", finishedAt: now, lockedBy: null, lockedUntil: null, lastError: null },
+        });
+        if (r.count !== 1) return false;
+        if (followUps.length) await tx.job.createMany({ data: jobRows(followUps, now) });
+        return true;
+      });
+    },
+    async fail(id, workerId, outcome, now) {
+      return db.$transaction(async (tx) => {
+        const r = await tx.job.updateMany({
+          where: { id, lockedBy: workerId, status: "running" },
+          data: outcome.retryAt
+            ? { status: "pending", runAt: outcome.retryAt, lockedBy: null, lockedUntil: null, lastError: outcome.error }
+            : { status: "dead", finishedAt: now, lockedBy: null, lockedUntil: null, lastError: outcome.error },
+        });
+        if (r.count !== 1) return false;
+        if (outcome.followUps?.length) await tx.job.createMany({ data: jobRows(outcome.followUps, now) });
+        return true;
+      });
+    },
+    async enqueue(jobs, runAt) {
+      if (jobs.length) await db.job.createMany({ data: jobRows(jobs, runAt) });
+    },
+    async nextRunAt() {
+      const r = await db.job.findFirst({
+        where: { status: "pending" },
+        orderBy: { runAt: "asc" },
+        select: { runAt: true },
+      });
+      return r?.runAt ?? null;
+    },
+    async releaseAll() {
+      const r = await db.job.updateMany({
+        where: { status: "running" },
+        data: { status: "pending", lockedBy: null, lockedUntil: null },
+      });
+      return r.count;
+    },
+    async list(filter) {
+      const rows = await db.job.findMany({
+        where: {
+          ...(filter.status?.length ? { status: { in: filter.status } } : {}),
+          ...(filter.incidentId ? { incidentId: filter.incidentId } : {}),
+        },
+        orderBy: { id: "asc" },
+        take: filter.limit ?? 200,
+      });
+      return rows.map(toJob);
+    },
+    async find(id) {
+      const r = await db.job.findUnique({ where: { id } });
+      return r ? toJob(r) : null;
+    },
+    async retry(id, now) {
+      const r = await db.job.updateMany({
+        where: { id, status: { in: ["dead", "pending"] } },
+        data: { status: "pending", runAt: now, attempts: 0, finishedAt: null, lockedBy: null, lockedUntil: null },
+      });
+      if (r.count !== 1) return null;
+      const row = await db.job.findUnique({ where: { id } });
+      return row ? toJob(row) : null;
+    },
+  };
+}
+
+type RefRow = Prisma.ExternalRefGetPayload<object>;
+const toRef = (r: RefRow): ExternalRef => ({
+  incidentId: r.incidentId,
+  kind: r.kind,
+  externalId: r.externalId,
+  url: r.url,
+  data: (r.data ?? null) as Record<string, unknown> | null,
+});
+
+export function createPrismaRefStore(db: Db): RefStore {
+  return {
+    async all(incidentId) {
+      const rows = await db.externalRef.findMany({ where: { incidentId } });
+      return new Map(rows.map((r) => [r.kind, toRef(r)]));
+    },
+    async get(incidentId, kind) {
+      const r = await db.externalRef.findUnique({ where: { incidentId_kind: { incidentId, kind } } });
+      return r ? toRef(r) : null;
+    },
+    async findByExternalId(kind, externalId) {
+      const r = await db.externalRef.findFirst({ where: { kind, externalId } });
+      return r ? toRef(r) : null;
+    },
+    async markIntent(incidentId, kind, now) {
+      try {
+        await db.externalRef.create({ data: { incidentId, kind, externalId: "", createdAt: now, updatedAt: now } });
+        return true;
+      } catch (e) {
+        if ((e as { code?: string }).code === "P2002") return false;
+        throw e;
+      }
+    },
+    async put(ref, now) {
+      const data = {
+        externalId: ref.externalId,
+        url: ref.url,
+        data: ref.data === null ? undefined : json(ref.data),
+        updatedAt: now,
+      };
+      await db.externalRef.upsert({
+        where: { incidentId_kind: { incidentId: ref.incidentId, kind: ref.kind } },
+        create: { incidentId: ref.incidentId, kind: ref.kind, createdAt: now, ...data },
+        update: data,
+      });
+    },
+  };
+}
