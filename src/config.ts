@@ -53,7 +53,7 @@ const schema = z.object({
     .default(DEFAULT_DATABASE_URL)
     .refine((s) => parseDatabaseUrl(s) !== null, "must start with file: (SQLite), postgres:// or postgresql://"),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "must be a bot token (starts with xoxb-)").optional(),

@@ -61,6 +61,8 @@ export interface StartOptions {
 export interface Muster {
   port: number;
   worker: Worker;
+  /** Waits until no Slack request is still being worked on after its acknowledgement. */
+  drained(timeoutMs?: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -263,7 +265,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
       ],
     });
   }
-  registerListeners(app, deps);
+  const listeners = registerListeners(app, deps);
   const started = (await (config.slack.appToken ? app.start() : app.start(config.port))) as unknown;
   if (!config.slack.appToken) {
     const address = (started as Server | undefined)?.address?.();
@@ -275,8 +277,10 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
   return {
     port,
     worker,
+    drained: (timeoutMs) => listeners.drained(timeoutMs),
     async stop() {
       await app.stop().catch(() => undefined);
+      await listeners.drained(10_000);
       healthServer?.close();
       await worker.stop();
       await store.close();

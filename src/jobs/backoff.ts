@@ -5,7 +5,8 @@ export interface BackoffPolicy {
   maxAttempts: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 2_000, maxMs: 10 * 60_000, maxAttempts: 12 };
+// About two hours of retries before a job is dead: longer than most outages.
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 2_000, maxMs: 10 * 60_000, maxAttempts: 20 };
 
 /**
  * Exponential backoff with "full jitter" (random between half and all of

@@ -9,7 +9,23 @@ import { registerForms } from "./listeners/forms.js";
 import { registerHome } from "./listeners/home.js";
 import { registerTimelineShortcut } from "./listeners/timeline-shortcut.js";
 
-export function registerListeners(app: App, deps: SlackDeps): void {
+export interface ListenerTracker {
+  /** Resolves when no listener is still working on a request (they go on after the ack). */
+  drained(timeoutMs?: number): Promise<boolean>;
+}
+
+export function registerListeners(app: App, deps: SlackDeps): ListenerTracker {
+  // Listeners keep working after they acknowledge; count them so shutdown
+  // (and anyone waiting for quiet) can wait for the work to finish.
+  let inFlight = 0;
+  app.use(async ({ next }) => {
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+    }
+  });
   registerCommand(app, deps);
   registerDeclare(app, deps);
   registerForms(app, deps);
@@ -21,4 +37,14 @@ export function registerListeners(app: App, deps: SlackDeps): void {
     const err = e as { name?: string; code?: string };
     deps.logger.error({ errName: err.name, errCode: err.code }, "unhandled Slack listener error");
   });
+  return {
+    async drained(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (inFlight > 0) {
+        if (Date.now() > deadline) return false;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return true;
+    },
+  };
 }
