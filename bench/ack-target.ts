@@ -50,3 +50,4 @@ process.on("disconnect", () => process.exit(0));
 setInterval(() => {
   if (process.ppid === 1) process.exit(0);
 }, 1000).unref();
+process.on("SIGTERM", () => process.exit(0));

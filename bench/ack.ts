@@ -47,7 +47,7 @@ async function load(port: number, responseUrl: () => string) {
             user_id: "UALICE",
             user_name: "alice",
             command: "/incident",
-            text: "list",
+            text: process.env.BENCH_TEXT ?? "list",
             api_app_id: "A0BENCH",
             response_url: responseUrl(),
             trigger_id: `${Date.now()}.${randomBytes(6).toString("hex")}`,

@@ -8,10 +8,11 @@ import type { EventKind, JobKind } from "./model.js";
 export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   declared: [],
   severity_classified: ["slack.post_event", "github.post_comment"],
-  role_assigned: ["slack.post_event"],
+  // The new holder joins the channel, appears on the control message and can edit the doc.
+  role_assigned: ["slack.post_event", "slack.sync_channel", "google.sync_doc"],
   role_unassigned: ["slack.post_event"],
   handoff_proposed: ["slack.post_event"],
-  handoff_accepted: ["slack.post_event", "github.post_comment"],
+  handoff_accepted: ["slack.post_event", "github.post_comment", "google.sync_doc"],
   handoff_declined: ["slack.post_event"],
   status_update: ["slack.post_event", "github.post_comment"],
   escalated: ["slack.post_event", "github.post_comment", "slack.escalate"],

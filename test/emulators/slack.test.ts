@@ -462,10 +462,12 @@ describe("SlackTestClient against a real Bolt app", () => {
       logLevel: LogLevel.ERROR,
       clientOptions: { slackApiUrl: emu.url, retryConfig: { retries: 0 } },
     });
-    const seen: { commands: SlashCommand[]; actions: unknown[]; submissions: unknown[] } = {
-      commands: [],
-      actions: [],
-      submissions: [],
+    const seen = {
+      commands: [] as SlashCommand[],
+      actions: [] as unknown[],
+      submissions: [] as unknown[],
+      shortcuts: [] as unknown[],
+      events: [] as unknown[],
     };
     app.command("/incident", async ({ command, ack, respond, client }) => {
       seen.commands.push(command);
@@ -492,6 +494,13 @@ describe("SlackTestClient against a real Bolt app", () => {
     app.view("declare", async ({ ack, view, body }) => {
       seen.submissions.push({ values: view.state.values, user: body.user.id });
       await ack();
+    });
+    app.shortcut(/.*/, async ({ ack, shortcut }) => {
+      await ack();
+      seen.shortcuts.push(shortcut);
+    });
+    app.event("app_home_opened", async ({ event, context }) => {
+      seen.events.push({ user: event.user, retryNum: context.retryNum, retryReason: context.retryReason });
     });
     apps.push(app);
     const server = await app.start(0);
@@ -586,5 +595,54 @@ describe("SlackTestClient against a real Bolt app", () => {
     await expect(slack.submitView({ userId: "UBOB", callbackId: "declare", values: {} })).rejects.toThrow(
       /no open modal/,
     );
+  });
+
+  it("delivers shortcuts, events with retry headers, and clicks on channel messages", async () => {
+    const { emu, slack, seen } = await boltApp();
+    const ir = emu.channelByName("incident-response")!.id;
+    const g = await slack.globalShortcut({ userId: "UCAROL", callbackId: "declare_incident" });
+    expect(g.status).toBe(200);
+    const m = await slack.messageShortcut({
+      userId: "UCAROL",
+      callbackId: "add_to_timeline",
+      channelId: ir,
+      message: { ts: "1732200000.000100", text: "db is down", user: "UALICE" },
+    });
+    expect(m.status).toBe(200);
+    expect(seen.shortcuts).toMatchObject([
+      { type: "shortcut", callback_id: "declare_incident", trigger_id: g.triggerId, user: { id: "UCAROL" } },
+      {
+        type: "message_action",
+        callback_id: "add_to_timeline",
+        channel: { id: ir, name: "incident-response" },
+        message: { ts: "1732200000.000100", text: "db is down" },
+        response_url: m.responseUrl,
+      },
+    ]);
+
+    const e = await slack.event(
+      { type: "app_home_opened", user: "UDAVE", tab: "home" },
+      { retryNum: 1, retryReason: "http_timeout" },
+    );
+    expect(e.status).toBe(200);
+    await eventually(() => seen.events.length === 1);
+    expect(seen.events[0]).toEqual({ user: "UDAVE", retryNum: 1, retryReason: "http_timeout" });
+
+    const client = new WebClient(emu.botToken, { slackApiUrl: emu.url, retryConfig: { retries: 0 }, logger: silent });
+    await client.conversations.join({ channel: ir });
+    const button = { type: "button", action_id: "ack", value: "inc-7", text: { type: "plain_text", text: "Ack" } };
+    const posted = await client.chat.postMessage({
+      channel: ir,
+      text: "Incident 7",
+      blocks: [section("Incident 7"), { type: "actions", elements: [button] }] as never,
+    });
+    await slack.blockAction({ userId: "UERIN", channelId: ir, actionId: "ack", value: "inc-7" });
+    expect(seen.actions[0]).toMatchObject({
+      container: { type: "message", message_ts: posted.ts, channel_id: ir, is_ephemeral: false },
+      channel: { id: ir, name: "incident-response" },
+      message: { ts: posted.ts, text: "Incident 7", bot_id: expect.any(String) },
+      response_url: expect.stringContaining("/response/"),
+      actions: [{ type: "button", action_id: "ack", value: "inc-7", block_id: expect.any(String) }],
+    });
   });
 });

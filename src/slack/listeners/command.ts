@@ -1,7 +1,8 @@
 // /incident <subcommand>: acknowledge at once, then route. Inside an incident
 // channel the subcommands act on that incident; elsewhere they take a key
 // (`/incident mitigate INC-42`) or ask in the form.
-import type { App, RespondArguments } from "@slack/bolt";
+import type { App } from "@slack/bolt";
+import { respondTo } from "../respond.js";
 import { AppError } from "../../errors.js";
 import { normalizeKey } from "../../incidents/context.js";
 import type { Incident } from "../../incidents/model.js";
@@ -20,7 +21,7 @@ export function registerCommand(app: App, deps: SlackDeps) {
     const { command } = args;
     const log = deps.logger.child({ userId: command.user_id, requestId: command.trigger_id.slice(-8) });
     const say = async (msg: { text: string; blocks: unknown[] }) => {
-      await args.respond({ response_type: "ephemeral", ...msg } as RespondArguments).catch(() => undefined);
+      await respondTo(command.response_url, { response_type: "ephemeral", ...msg });
     };
     const words = command.text.trim().split(/\s+/).filter(Boolean);
     const sub = (ALIASES[words[0]?.toLowerCase() ?? ""] ?? words[0]?.toLowerCase() ?? "").trim();
