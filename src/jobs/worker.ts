@@ -40,6 +40,8 @@ export interface Worker {
   wake(): void;
   /** Stops claiming; waits for running jobs up to `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** Jobs this worker finished, failed or saw die since it started. */
+  stats(): { completed: number; failed: number; dead: number };
   /** Resolves when no job is due (pending with runAt ≤ now) or running here. For tests and the demo. */
   idle(timeoutMs?: number): Promise<boolean>;
 }
@@ -59,6 +61,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let claiming: Promise<void> | null = null;
   let again = false;
   let claimFailures = 0;
+  const counts = { completed: 0, failed: 0, dead: 0 };
 
   function schedule(ms: number) {
     if (stopped) return;
@@ -126,6 +129,7 @@ export function createWorker(options: WorkerOptions): Worker {
         const followUps = (await handler({ job, attempt: job.attempts, logger: jobLog })) ?? [];
         const ok = await options.jobs.complete(job.id, id, followUps, clock());
         if (!ok) jobLog.warn("lost the job's lease before completing; another worker will redo it");
+        else counts.completed++;
         jobLog.debug({ ms: Date.now() - started }, "job done");
       } catch (e) {
         await failed(job, e, jobLog);
@@ -153,12 +157,14 @@ export function createWorker(options: WorkerOptions): Worker {
       // The lease runs out and the job is claimed again: late, not lost.
       jobLog.error({ err: describeError(storeError) }, "could not record the job's failure");
     }
+    counts[dead ? "dead" : "failed"]++;
     if (dead) jobLog.error({ err: error }, "job is dead; the IC is told");
     else jobLog.warn({ err: error, retryInMs: retryAt!.getTime() - now.getTime() }, "job failed; will retry");
   }
 
   return {
     id,
+    stats: () => ({ ...counts }),
     start() {
       if (!stopped) return;
       stopped = false;

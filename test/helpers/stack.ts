@@ -27,6 +27,8 @@ export interface StackOptions {
   worker?: StartOptions["worker"];
   runWorker?: boolean;
   logLevel?: string;
+  /** Emulators owned by the caller (several muster processes against one set); not closed by stop(). */
+  shared?: { slack: SlackEmulator; github: GitHubEmulator; google: GoogleEmulator };
 }
 
 export interface Stack {
@@ -45,19 +47,30 @@ export interface Stack {
 
 export const FAST_BACKOFF = { baseMs: 50, maxMs: 500, maxAttempts: 6 };
 
-export async function startStack(o: StackOptions = {}): Promise<Stack> {
+export async function startEmulators(o: Pick<StackOptions, "slack" | "github"> = {}) {
   const [slack, github, google] = await Promise.all([
     startSlackEmulator(o.slack),
     startGitHubEmulator({ token: GITHUB_TOKEN, ...(o.github ?? {}) }),
     startGoogleEmulator({ accessToken: GOOGLE_TOKEN }),
   ]);
+  return { slack, github, google };
+}
+
+export async function startStack(o: StackOptions = {}): Promise<Stack> {
+  const [slack, github, google] = o.shared
+    ? [o.shared.slack, o.shared.github, o.shared.google]
+    : await Promise.all([
+        startSlackEmulator(o.slack),
+        startGitHubEmulator({ token: GITHUB_TOKEN, ...(o.github ?? {}) }),
+        startGoogleEmulator({ accessToken: GOOGLE_TOKEN }),
+      ]);
   let dir: string | null = null;
   let databaseUrl = o.databaseUrl;
   if (!databaseUrl) {
     dir = mkdtempSync(join(tmpdir(), "muster-e2e-"));
     databaseUrl = `file:${join(dir, "muster.db")}`;
   }
-  const folder = google.addFolder("Incidents");
+  const folder = google.files().find((f) => f.name === "Incidents")?.id ?? google.addFolder("Incidents");
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     PORT: "0",
@@ -120,7 +133,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     },
     async stop() {
       await muster.stop();
-      await Promise.all([slack.close(), github.close(), google.close()]);
+      if (!o.shared) await Promise.all([slack.close(), github.close(), google.close()]);
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -2,13 +2,13 @@
 // channel the subcommands act on that incident; elsewhere they take a key
 // (`/incident mitigate INC-42`) or ask in the form.
 import type { App } from "@slack/bolt";
-import { respondTo } from "../respond.js";
 import { AppError } from "../../errors.js";
 import { normalizeKey } from "../../incidents/context.js";
 import type { Incident } from "../../incidents/model.js";
 import { actorOf, canSee, incidentOfChannel, linksOf, openIncidents, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
 import { COMMAND } from "../ids.js";
+import { respondTo } from "../respond.js";
 import { confirmation, helpMessage, listMessage, statusMessage } from "../views/messages.js";
 import { declareModal } from "../views/modals.js";
 import { FORM_NAMES, type FormName, openForm } from "./forms.js";
