@@ -31,10 +31,6 @@ export async function incidentOfChannel(deps: SlackDeps, channelId: string | und
   return (await deps.store.incidentSummary({ id: ref.incidentId }))?.incident ?? null;
 }
 
-export async function loadByKey(deps: SlackDeps, key: string) {
-  return deps.store.loadIncident(key);
-}
-
 /** Who may see a private incident's details in lists: its responders and admins. */
 export const canSee = (deps: SlackDeps, incident: Incident, roles: RoleAssignment[], userId: string) =>
   !incident.private ||

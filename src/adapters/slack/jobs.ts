@@ -139,9 +139,12 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     return found.id;
   }
 
+  // Who was invited and the topic last set live in refs of their own: the two
+  // run concurrently, and one record would let each overwrite the other.
   async function invite(incidentId: string, channel: string, users: string[]) {
-    const ref = await d.refs.get(incidentId, REF.channel);
-    const invited = new Set((ref?.data?.invited as string[] | undefined) ?? []);
+    const kind = `${REF.channel}:invited`;
+    const ref = await d.refs.get(incidentId, kind);
+    const invited = new Set((ref?.data?.users as string[] | undefined) ?? []);
     const me = await botUser();
     const todo = [...new Set(users)].filter((u) => u && u !== me && !invited.has(u));
     for (let i = 0; i < todo.length; i += 100) {
@@ -152,24 +155,25 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
         const code = slackErrorCode(e);
         // Partial failures (already in channel, a deactivated user) must not stop the rest.
         if (
-          code !== "already_in_channel" &&
-          code !== "cant_invite_self" &&
-          code !== "user_not_found" &&
-          code !== "user_is_restricted"
+          !["already_in_channel", "cant_invite_self", "user_not_found", "user_is_restricted", "cant_invite"].includes(
+            code ?? "",
+          )
         ) {
           throw slackFailure(e, "invite responders");
         }
       }
       for (const u of batch) invited.add(u);
     }
-    if (todo.length && ref) await d.refs.put({ ...ref, data: { ...(ref.data ?? {}), invited: [...invited] } }, now());
+    if (todo.length)
+      await d.refs.put({ incidentId, kind, externalId: channel, url: null, data: { users: [...invited] } }, now());
   }
 
   async function setTopic(incidentId: string, channel: string, text: string) {
-    const ref = await d.refs.get(incidentId, REF.channel);
+    const kind = `${REF.channel}:topic`;
+    const ref = await d.refs.get(incidentId, kind);
     if (ref?.data?.topic === text) return;
     await call("set the channel topic", () => d.client.conversations.setTopic({ channel, topic: text }));
-    if (ref) await d.refs.put({ ...ref, data: { ...(ref.data ?? {}), topic: text } }, now());
+    await d.refs.put({ incidentId, kind, externalId: channel, url: null, data: { topic: text } }, now());
   }
 
   async function syncControl(v: IncidentView, channel: string) {
