@@ -226,9 +226,14 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     roles: config.roles,
     logger,
   };
+  // The listeners' client: every call answers a person who is waiting (a
+  // modal must open within the trigger_id's 3 s), so calls are never queued
+  // behind the Web client's default 100 in flight, and none hangs forever.
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 },
+    maxRequestConcurrency: 1_000,
+    timeout: 10_000,
   };
   let healthServer: Server | null = null;
   let app: App;
@@ -239,6 +244,8 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
       appToken: config.slack.appToken,
       socketMode: true,
       clientOptions,
+      // muster keeps no per-conversation state in Bolt; skip its store on every request.
+      convoStore: false,
       logger: boltLogger(logger),
     });
     healthServer = createServer((req, res) => {
@@ -253,6 +260,8 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
       token: config.slack.botToken,
       signingSecret: config.slack.signingSecret!,
       clientOptions,
+      // muster keeps no per-conversation state in Bolt; skip its store on every request.
+      convoStore: false,
       logger: boltLogger(logger),
       customRoutes: [
         {

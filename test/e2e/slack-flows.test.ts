@@ -295,8 +295,20 @@ describe("requests that are not from Slack", () => {
     expect(stack.slack.calls.length).toBe(before);
   });
 
-  it("answers help for an empty or unknown subcommand", async () => {
-    await stack.client.command({ userId: IC, channelId: announcementChannel().id, text: "frobnicate" });
-    expect(JSON.stringify(stack.slack.responseUrlPosts.at(-1))).toContain("/incident declare");
+  it("answers help for an empty or unknown subcommand, and usage mistakes, in the acknowledgement", async () => {
+    const calls = stack.slack.calls.length;
+    const posts = stack.slack.responseUrlPosts.length;
+    for (const text of ["frobnicate", "", "note"]) {
+      const sent = await stack.client.command({ userId: IC, channelId: announcementChannel().id, text });
+      expect(sent.status).toBe(200);
+    }
+    const seen = stack.slack.ephemeralsFor(IC).slice(-3);
+    expect(seen[0]!.text).toContain("How to use /incident");
+    expect(JSON.stringify(seen[0]!.blocks)).toContain("I don't know `frobnicate`");
+    expect(JSON.stringify(seen[1]!.blocks)).toContain("/incident declare");
+    expect(seen[2]!.text).toContain("Write the note after the command");
+    // Nothing else was needed: no Web API call, no response_url post.
+    expect(stack.slack.calls.length).toBe(calls);
+    expect(stack.slack.responseUrlPosts.length).toBe(posts);
   });
 });

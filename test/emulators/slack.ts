@@ -90,6 +90,23 @@ export interface SlackEmulatorOptions {
   usergroups?: { id: string; handle: string; users: string[] }[];
   enforceRateLimits?: boolean;
   now?: () => number;
+  /**
+   * Accept trigger_ids and response_urls the caller made itself (see
+   * mintTriggerId / mintResponseUrl), for a load generator in another process.
+   * They keep every rule: a trigger is single-use and lives 3 s from the time
+   * it names; a response_url takes 5 posts in 30 min.
+   */
+  acceptMintedIds?: boolean;
+}
+
+/** A trigger_id a caller in another process can make: `<ms since epoch>.m.<user>.<random>`. */
+export function mintTriggerId(userId: string, at = Date.now()): string {
+  return `${at}.m.${userId}.${randomBytes(8).toString("hex")}`;
+}
+
+/** A response_url a caller in another process can make, for the emulator at `apiUrl`. */
+export function mintResponseUrl(apiUrl: string, userId: string, channelId: string, at = Date.now()): string {
+  return `${apiUrl.replace(/\/api\/?$/, "")}/response/m.${at}.${userId}.${channelId}.${randomBytes(8).toString("hex")}`;
 }
 export interface SlackEmulator {
   /** API base for WebClient's slackApiUrl, ending in "/api/". */
@@ -854,6 +871,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   }
 
   function consumeTrigger(id: string | undefined, check: () => void): Trigger {
+    const minted = options.acceptMintedIds && id ? /^(\d+)\.m\.([A-Z0-9]+)\.[0-9a-f]+$/.exec(id) : null;
+    if (minted && !triggers.has(id!)) triggers.set(id!, { at: Number(minted[1]), used: false, userId: minted[2]! });
     const t = id ? triggers.get(id) : undefined;
     if (!t) return fail("invalid_trigger_id");
     if (t.used) fail("exchanged_trigger_id");
@@ -1430,6 +1449,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     const raw = await readBody(req);
     const at = now();
     if (faults.down) return send(res, 503, "service_unavailable");
+    const minted = options.acceptMintedIds ? /^m\.(\d+)\.([A-Z0-9]+)\.([A-Z0-9]+)\.[0-9a-f]+$/.exec(id) : null;
+    if (minted && !responseUrls.has(id))
+      responseUrls.set(id, { at: Number(minted[1]), posts: 0, userId: minted[2]!, channelId: minted[3]! });
     const r = responseUrls.get(id);
     if (!r) return send(res, 404, "invalid_url");
     if (at - r.at > RESPONSE_URL_TTL_MS) return send(res, 404, "expired_url");
@@ -1490,7 +1512,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", baseUrl || "http://127.0.0.1");
     const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
-    const hook = /^\/response\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
+    const hook = /^\/response\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);
     const work =
       req.method === "POST" && api
         ? onApi(req, res, api[1]!, url)

@@ -17,20 +17,32 @@ const ALIASES: Record<string, string> = { "follow-up": "followup", handover: "ha
 
 export function registerCommand(app: App, deps: SlackDeps) {
   app.command(COMMAND, async (args) => {
-    await args.ack();
     const { command } = args;
+    const words = command.text.trim().split(/\s+/).filter(Boolean);
+    const sub = (ALIASES[words[0]?.toLowerCase() ?? ""] ?? words[0]?.toLowerCase() ?? "").trim();
+    // Answers that need no I/O go back in the acknowledgement itself: no
+    // second request to Slack, nothing to wait for.
+    const immediate = immediateAnswer(sub, words.slice(1));
+    if (immediate) {
+      await args.ack({ response_type: "ephemeral", ...immediate } as never);
+      return;
+    }
+    await args.ack();
     const log = deps.logger.child({ userId: command.user_id, requestId: command.trigger_id.slice(-8) });
     const say = async (msg: { text: string; blocks: unknown[] }) => {
       await respondTo(command.response_url, { response_type: "ephemeral", ...msg });
     };
-    const words = command.text.trim().split(/\s+/).filter(Boolean);
-    const sub = (ALIASES[words[0]?.toLowerCase() ?? ""] ?? words[0]?.toLowerCase() ?? "").trim();
     let rest = words.slice(1);
     try {
       // An explicit key wins; otherwise the channel's incident.
       const explicit = rest[0] && normalizeKey(rest[0]) ? normalizeKey(rest[0]) : null;
       if (explicit) rest = rest.slice(1);
-      const incident = explicit ? await byKey(deps, explicit) : await incidentOfChannel(deps, command.channel_id);
+      // Only the subcommands that act on an incident look it up.
+      const incident = NO_INCIDENT.has(sub)
+        ? null
+        : explicit
+          ? await byKey(deps, explicit)
+          : await incidentOfChannel(deps, command.channel_id);
       const need = (): Incident => {
         if (incident) return incident;
         throw new AppError(
@@ -68,11 +80,6 @@ export function registerCommand(app: App, deps: SlackDeps) {
       switch (sub) {
         case "note": {
           const text = rest.join(" ");
-          if (!text)
-            throw new AppError(
-              "validation",
-              "Write the note after the command: `/incident note Rolled back api to v41`.",
-            );
           const r = await deps.service.addNote(actor, { key: need().key, text });
           return done(`Added to the ${r.key} timeline.`);
         }
@@ -106,16 +113,38 @@ export function registerCommand(app: App, deps: SlackDeps) {
           const r = await deps.service.repair(actor, { key: need().key });
           return done(`Checking ${r.key}'s channel, bookmarks, issue and doc; anything missing will be recreated.`);
         }
-        case "":
-        case "help":
-          return say(helpMessage());
         default:
-          return say(helpMessage(`I don't know \`${sub.slice(0, 30).replace(/`/g, "")}\`. Here is what I can do:`));
+          return say(helpMessage());
       }
     } catch (e) {
       await say(confirmation(`:warning: ${toUserError(e, log, { subcommand: sub }).text}`));
     }
   });
+}
+
+const KNOWN = new Set([
+  "declare",
+  "new",
+  ...FORM_NAMES,
+  "note",
+  "mitigate",
+  "close",
+  "reopen",
+  "status",
+  "list",
+  "repair",
+]);
+const NO_INCIDENT = new Set(["declare", "new", "list"]);
+const NOTE_USAGE = "Write the note after the command: `/incident note Rolled back api to v41`.";
+
+/** Help, unknown subcommands and usage mistakes: answered in the acknowledgement. */
+function immediateAnswer(sub: string, rest: string[]) {
+  if (sub === "" || sub === "help") return helpMessage();
+  if (!KNOWN.has(sub))
+    return helpMessage(`I don't know \`${sub.slice(0, 30).replace(/`/g, "")}\`. Here is what I can do:`);
+  const text = rest[0] && normalizeKey(rest[0]) ? rest.slice(1) : rest;
+  if (sub === "note" && text.length === 0) return confirmation(`:warning: ${NOTE_USAGE}`);
+  return null;
 }
 
 async function byKey(deps: SlackDeps, key: string): Promise<Incident> {

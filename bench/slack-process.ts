@@ -1,0 +1,37 @@
+// The Slack emulator in a process of its own, for bench/ack.ts: the load
+// generator's latency numbers must not include the emulator's work (it stores
+// every modal muster opens; the bare app makes it do nothing). Answers the
+// parent's questions over IPC.
+import { startSlackEmulator } from "../test/emulators/slack.js";
+
+const slack = await startSlackEmulator({ enforceRateLimits: false, acceptMintedIds: true });
+slack.faults.latencyMs = Number(process.env.BENCH_SLACK_LATENCY_MS ?? 500);
+
+// "mark" forgets what came before (keeping the emulator's memory flat across
+// rows); "report" sums up what came since the mark.
+process.on("message", (m: { id: number; ask: "mark" | "report" }) => {
+  if (m.ask === "mark") {
+    slack.calls.length = 0;
+    slack.responseUrlPosts.length = 0;
+    process.send!({ id: m.id });
+    return;
+  }
+  const opens = slack.calls.filter((c) => c.method === "views.open");
+  // A minted trigger_id carries the time the command was sent.
+  const delays = opens.map((c) => c.at - Number(String(c.args.trigger_id).split(".")[0])).sort((x, y) => x - y);
+  const q = (f: number) => delays[Math.min(delays.length - 1, Math.floor(f * delays.length))] ?? 0;
+  const refused = new Map<string, number>();
+  for (const c of slack.calls)
+    if (!c.ok) refused.set(`${c.method}:${c.error}`, (refused.get(`${c.method}:${c.error}`) ?? 0) + 1);
+  process.send!({
+    id: m.id,
+    opens: opens.length,
+    refused: Object.fromEntries(refused),
+    p50: q(0.5),
+    p99: q(0.99),
+    max: delays.at(-1) ?? 0,
+    posts: slack.responseUrlPosts.length,
+  });
+});
+process.stdout.write(`URL ${slack.url}\n`);
+process.on("disconnect", () => process.exit(0));
