@@ -29,7 +29,8 @@ function complete(stack: Stack, n: number): boolean {
   const doc = stack.google
     .files()
     .find((f) => f.name.startsWith(`[INC-${n}]`) && f.appProperties.musterKind === "google_doc");
-  if (!doc || !doc.permissions.some((p) => p.role === "writer")) return false;
+  if (!doc) return false;
+  if (!doc.permissions.some((p) => p.role === "writer")) return false;
   return !stack.google.documentText(doc.id).includes("{{key}}");
 }
 

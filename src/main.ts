@@ -156,6 +156,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
         client,
         store,
         refs,
+        jobs,
         repo: config.github.repo,
         issueSeverities: config.github.issueSeverities,
         followUpIssues: config.github.followUpIssues,

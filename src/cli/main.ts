@@ -6,11 +6,15 @@ import { parseConfig } from "../config.js";
 import { AppError } from "../errors.js";
 import { normalizeKey } from "../incidents/context.js";
 import { SEVERITIES, type Severity, STATUSES, type Status } from "../incidents/model.js";
+import type { IncidentStore } from "../incidents/ports.js";
 import { createIncidentService } from "../incidents/service.js";
+import type { JobStatus, JobStore } from "../jobs/ports.js";
 import { redactUrl } from "../store/database-url.js";
 import { migrate } from "../store/migrate.js";
 import { openStore, targetFor } from "../store/open-store.js";
+import { createPrismaJobStore } from "../store/prisma-job-store.js";
 import { renderJson, renderList, renderMarkdown, renderText } from "./render-incident.js";
+import { describeJob, JOB_STATUSES, renderJobList, renderJobsJson, toJobLine } from "./render-jobs.js";
 
 const USAGE = `Usage: muster <command> [options]
 
@@ -26,6 +30,12 @@ Commands:
           [--reported-by "…"]
                                   record an incident without Slack; its Slack, GitHub and
                                   Google side effects wait in the outbox until they can run
+  jobs [--status S] [--incident INC-n] [--limit N] [--format text|json]
+                                  outbox jobs, oldest first: pending, running and dead ones
+                                  unless --status says otherwise (pending, running, dead, done;
+                                  comma-separated or repeated)
+  jobs retry ID                   requeue a dead or pending job to run now with its attempts
+                                  reset; a running muster picks it up
   help                            this text
 
 The database comes from DATABASE_URL (default file:./data/muster.db).`;
@@ -60,11 +70,18 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return 0;
     }
 
-    const handlers: Record<string, true> = { incidents: true, show: true, declare: true };
+    const handlers: Record<string, true> = { incidents: true, show: true, declare: true, jobs: true };
     if (!handlers[command]) throw new UsageError(`Unknown command "${command}".`);
 
-    const { store } = await openStore(config.databaseUrl, { poolSize: 2 });
+    const { store, db, target } = await openStore(config.databaseUrl, { poolSize: 2 });
     try {
+      if (command === "jobs") {
+        const jobs = createPrismaJobStore(db, target.provider);
+        // `return await`: the store must stay open until the command is done.
+        if (rest[0] === "retry") return await retryJob(rest.slice(1), jobs, store, io);
+        return await listJobs(rest, jobs, store, io);
+      }
+
       if (command === "incidents") {
         const { values } = parseArgs({
           args: rest,
@@ -157,6 +174,87 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     io.err(`muster: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
+}
+
+const DEFAULT_JOB_STATUSES: readonly JobStatus[] = ["pending", "running", "dead"];
+/** Prisma's Int is 32-bit: a larger id cannot exist and cannot be queried. */
+const MAX_JOB_ID = 2 ** 31 - 1;
+
+async function listJobs(args: string[], jobs: JobStore, store: IncidentStore, io: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      status: { type: "string", multiple: true },
+      incident: { type: "string" },
+      limit: { type: "string" },
+      format: { type: "string", default: "text" },
+      json: { type: "boolean" },
+    },
+  });
+  if (positionals.length) {
+    throw new UsageError(`Unknown jobs command "${positionals[0]}"; use "muster jobs" or "muster jobs retry ID".`);
+  }
+  const listed = oneOfList(values.status?.join(","), JOB_STATUSES, "status") as JobStatus[] | undefined;
+  const statuses = listed ? [...new Set(listed)] : DEFAULT_JOB_STATUSES;
+  const limit = values.limit === undefined ? 100 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit must be a positive whole number.");
+  const format = values.json ? "json" : values.format;
+  if (format !== "text" && format !== "json") throw new UsageError("--format must be text or json.");
+
+  let incident: { id: string; key: string } | null = null;
+  if (values.incident !== undefined) {
+    const key = normalizeKey(values.incident);
+    const summary = key ? await store.incidentSummary({ key }) : null;
+    if (!summary) throw new AppError("not_found", `There is no incident ${values.incident}.`);
+    incident = summary.incident;
+  }
+
+  const found = await jobs.list({ status: [...statuses], ...(incident ? { incidentId: incident.id } : {}), limit });
+  const keys = new Map<string, string>(incident ? [[incident.id, incident.key]] : []);
+  const unknown = [...new Set(found.map((j) => j.incidentId))].filter((id): id is string => !!id && !keys.has(id));
+  const summaries = await Promise.all(unknown.map((id) => store.incidentSummary({ id })));
+  for (const s of summaries) if (s) keys.set(s.incident.id, s.incident.key);
+  const lines = found.map((j) => toJobLine(j, j.incidentId ? (keys.get(j.incidentId) ?? j.incidentId) : null));
+
+  io.out(
+    format === "json"
+      ? renderJobsJson(lines)
+      : renderJobList(lines, { statuses, incidentKey: incident?.key ?? null, limit }),
+  );
+  return 0;
+}
+
+async function retryJob(args: string[], jobs: JobStore, store: IncidentStore, io: Out): Promise<number> {
+  const [raw, ...extra] = args;
+  if (raw === undefined) {
+    throw new UsageError("Say which job, e.g. muster jobs retry 42 (ids are listed by muster jobs).");
+  }
+  if (extra.length) throw new UsageError("Retry one job at a time, e.g. muster jobs retry 42.");
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
+    throw new UsageError(`"${raw}" is not a job id; a job id is a positive whole number, e.g. muster jobs retry 42.`);
+  }
+  const id = Number(raw);
+  const job = id <= MAX_JOB_ID ? await jobs.find(id) : null;
+  if (!job) throw new AppError("not_found", `There is no job ${raw}.`);
+  const summary = job.incidentId ? await store.incidentSummary({ id: job.incidentId }) : null;
+  const label = describeJob(toJobLine(job, summary?.incident.key ?? job.incidentId));
+  if (job.status === "done") {
+    throw new AppError("validation", `${label} already went through; there is nothing to retry.`);
+  }
+  if (job.status === "running") {
+    throw new AppError(
+      "validation",
+      `${label} is running now, so there is nothing to retry; if it ends up dead, retry it then.`,
+    );
+  }
+  const requeued = await jobs.retry(job.id, new Date());
+  if (!requeued) {
+    // A worker claimed or finished it between the look-up and the requeue.
+    throw new AppError("conflict", `${label} changed while muster was requeueing it; run muster jobs to see it now.`);
+  }
+  io.out(`${label} requeued; a running muster picks it up within its poll interval.\n`);
+  return 0;
 }
 
 function oneOfList(value: string | undefined, allowed: readonly string[], what: string): string[] | undefined {

@@ -4,7 +4,7 @@ import type { IncidentRecord } from "../incidents/ports.js";
 import { severityLabel } from "../incidents/severity.js";
 import { STATUS_LABELS } from "../incidents/transitions.js";
 
-const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 19).replace("T", " ")}Z` : "—");
+export const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 19).replace("T", " ")}Z` : "—");
 
 function describeEvent(e: TimelineEvent): string {
   const d = e.data as Record<string, unknown>;

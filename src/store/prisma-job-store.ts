@@ -50,6 +50,12 @@ function sqlTime(provider: Provider, d: Date): string {
   return provider === "sqlite" ? iso.replace("Z", "+00:00") : iso.replace("T", " ").replace("Z", "");
 }
 
+/** A job may run only when no earlier job of its incident's lane is pending or running. */
+const LANE_HEAD = `(j."lane" = '' OR j."incidentId" IS NULL OR NOT EXISTS (
+          SELECT 1 FROM "Job" e
+          WHERE e."incidentId" = j."incidentId" AND e."lane" = j."lane" AND e."id" < j."id"
+            AND e."status" IN ('pending', 'running')))`;
+
 function claimSql(provider: Provider): string {
   const p = provider === "postgresql" ? (n: number) => `$${n}` : () => "?";
   const ts = (n: number) => (provider === "postgresql" ? `${p(n)}::timestamp(3)` : p(n));
@@ -60,16 +66,17 @@ function claimSql(provider: Provider): string {
       SELECT j."id" FROM "Job" j
       WHERE ((j."status" = 'pending' AND j."runAt" <= ${ts(3)})
           OR (j."status" = 'running' AND j."lockedUntil" < ${ts(4)}))
-        AND (j."lane" = '' OR j."incidentId" IS NULL OR NOT EXISTS (
-          SELECT 1 FROM "Job" e
-          WHERE e."incidentId" = j."incidentId" AND e."lane" = j."lane" AND e."id" < j."id"
-            AND e."status" IN ('pending', 'running')))
+        AND ${LANE_HEAD}
       ORDER BY j."runAt", j."id"
       LIMIT ${p(5)}
       ${provider === "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""}
     )
     RETURNING "id"`;
 }
+
+// Only lane heads count: a job waiting behind one that backs off is not "next",
+// or the worker would poll without pause all through an outage.
+const NEXT_RUN_SQL = `SELECT MIN(j."runAt") AS "next" FROM "Job" j WHERE j."status" = 'pending' AND ${LANE_HEAD}`;
 
 export function createPrismaJobStore(db: Db, provider: Provider): JobStore {
   const sql = claimSql(provider);
@@ -126,12 +133,13 @@ export function createPrismaJobStore(db: Db, provider: Provider): JobStore {
       if (jobs.length) await db.job.createMany({ data: jobRows(jobs, runAt) });
     },
     async nextRunAt() {
-      const r = await db.job.findFirst({
-        where: { status: "pending" },
-        orderBy: { runAt: "asc" },
-        select: { runAt: true },
-      });
-      return r?.runAt ?? null;
+      const [r] = await db.$queryRawUnsafe<{ next: Date | string | null }[]>(NEXT_RUN_SQL);
+      if (!r?.next) return null;
+      if (r.next instanceof Date) return r.next;
+      // An aggregate loses the column's type: the stored text comes back, in UTC
+      // (SQLite ends it with +00:00, a PostgreSQL timestamp has no zone at all).
+      const text = r.next.replace(" ", "T");
+      return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`);
     },
     async releaseAll() {
       const r = await db.job.updateMany({

@@ -31,20 +31,30 @@ async function inChannel(stack: Stack, n: number, user: string, text: string) {
 const incidentDocs = (stack: Stack) => stack.google.files().filter((f) => f.appProperties.musterKind === "google_doc");
 
 describe("outages", () => {
-  // KNOWN FAILING (issue 4 still open): the simulated hour does not settle
-  // within the test's time; not yet diagnosed. Kept so the next session starts here.
-  it.skip("GitHub down for an hour and Google rate-limiting: afterwards every issue and doc exists once, comments in order", async () => {
-    let offset = 0;
-    const clock = () => new Date(Date.now() + offset);
-    const stack = await startStack({ worker: { clock, backoff: DEFAULT_BACKOFF, pollMs: 50 } });
+  it("GitHub down for an hour and Google rate-limiting: afterwards every issue and doc exists once, comments in order", async () => {
+    // The worker runs on simulated time: backoff delays pass only when the
+    // test moves the clock, so an hour takes seconds and every retry the real
+    // schedule would make in that hour is made. It starts a minute ahead so
+    // that jobs queued at the real time are due at once.
+    let simulated = Date.now() + 60_000;
+    const clock = () => new Date(simulated);
+    const stack = await startStack({
+      worker: { clock, backoff: DEFAULT_BACKOFF, pollMs: 20 },
+      logLevel: process.env.DEBUG_LOG ?? "silent",
+    });
     stacks.push(stack);
+    const tick = async (ms: number) => {
+      simulated += ms;
+      stack.muster.worker.wake();
+      expect(await stack.muster.worker.idle(15_000)).toBe(true);
+    };
     stack.github.faults.down = true;
     stack.google.faults.rateLimitNext(12);
     for (let n = 1; n <= 5; n++) {
       await declare(stack, `Outage incident ${n}`);
       await stack.muster.drained();
     }
-    await stack.muster.worker.idle(10_000);
+    await tick(0);
     for (let n = 1; n <= 5; n++) {
       await inChannel(stack, n, "UALICE", "severity");
       await stack.client.submitView({
@@ -59,20 +69,16 @@ describe("outages", () => {
         values: { internalText: `second ${n}` },
       });
     }
-    // An hour passes in five-minute steps; GitHub stays down throughout.
-    for (let minutes = 5; minutes <= 60; minutes += 5) {
-      offset = minutes * 60_000;
-      stack.muster.worker.wake();
-      await stack.muster.worker.idle(10_000);
-    }
+    // An hour passes two minutes at a time; GitHub stays down throughout.
+    for (let minute = 2; minute <= 60; minute += 2) await tick(120_000);
     expect(stack.github.issues("tailscale/corp")).toHaveLength(0);
+    const attempts = stack.github.requests.length;
+    expect(attempts).toBeGreaterThan(5 * 6); // it kept trying, backing off
     expect(stack.slack.channels.size).toBeGreaterThan(5); // Slack was never held up
+    expect(incidentDocs(stack)).toHaveLength(5); // Google's rate limit passed long ago
     stack.github.faults.down = false;
-    for (let minutes = 70; minutes <= 180; minutes += 10) {
-      offset = minutes * 60_000;
-      stack.muster.worker.wake();
-      await stack.muster.worker.idle(20_000);
-    }
+    // Backoff is capped at 10 minutes: within 10 more, everything is through.
+    for (let minute = 2; minute <= 12; minute += 2) await tick(120_000);
     const issues = stack.github.issues("tailscale/corp");
     expect(issues.map((i) => i.title).sort()).toEqual(
       [1, 2, 3, 4, 5].map((n) => `[INC-${n}] Outage incident ${n}`).sort(),
@@ -86,10 +92,10 @@ describe("outages", () => {
     }
     expect(incidentDocs(stack)).toHaveLength(5);
     const opened = await openStore(stack.databaseUrl);
-    const dead = await createPrismaJobStore(opened.db, "sqlite").list({ status: ["dead", "pending", "running"] });
+    const unfinished = await createPrismaJobStore(opened.db, "sqlite").list({ status: ["dead", "pending", "running"] });
     await opened.store.close();
-    expect(dead).toEqual([]);
-  }, 60_000);
+    expect(unfinished).toEqual([]);
+  }, 90_000);
 
   it("a create whose answer was lost is found, not repeated (issue, comment, doc)", async () => {
     const stack = await startStack();
@@ -131,6 +137,15 @@ describe("outages", () => {
     const retry = (notice.blocks as { elements?: { action_id: string; value: string }[] }[])
       .flatMap((b) => b.elements ?? [])
       .find((e) => e.action_id === "job_retry")!;
+    // Work goes on while the issue cannot exist: its comment has nowhere to go yet.
+    await stack.client.command({ userId: "UALICE", channelId: channel.id, text: "update" });
+    await stack.client.submitView({
+      userId: "UALICE",
+      callbackId: "incident_update",
+      values: { internalText: "Said while the repository was public" },
+    });
+    await stack.settle();
+    expect(stack.github.requests.filter((r) => r.method !== "GET")).toEqual([]);
     stack.github.setRepo({ owner: "tailscale", name: "corp", private: true });
     await stack.client.blockAction({
       userId: "UBOB",
@@ -147,23 +162,31 @@ describe("outages", () => {
       value: retry.value,
       messageTs: notice.ts,
     });
-    stack.muster.worker.wake();
     await stack.settle();
-    await new Promise((r) => setTimeout(r, 1_500)); // the repository's privacy is re-checked after its cache expires
-    expect(stack.github.requests.some((r) => r.method === "GET" && r.path === "/repos/tailscale/corp")).toBe(true);
+    const [issue] = stack.github.issues("tailscale/corp");
+    expect(issue?.title).toBe("[INC-1] Public repo test");
+    // The comment skipped while there was no issue is posted now, once.
+    expect(issue!.comments.filter((c) => c.body.includes("Said while the repository was public"))).toHaveLength(1);
   });
 });
 
 describe.runIf(available("postgresql"))("several muster processes on one PostgreSQL", () => {
-  // KNOWN FAILING (issue 4 still open): some jobs die after 6 attempts when two
-  // workers share PostgreSQL; not yet diagnosed.
-  it.skip("two workers process 500+ jobs; every outside effect happens exactly once", async () => {
+  it("two workers process 500+ jobs; every outside effect happens exactly once", async () => {
     const db = await freshDatabase("postgresql");
-    const shared = await startEmulators({ slack: { enforceRateLimits: false } });
+    // This test is about two processes sharing the work, not about quotas
+    // (the outage test and the emulators' own tests cover those): Docs' 60
+    // writes and GitHub's 80 content creations a minute would stretch 50
+    // incidents over minutes of Retry-After.
+    const shared = await startEmulators({
+      slack: { enforceRateLimits: false },
+      github: { secondaryLimitPerMinute: 10_000, secondaryLimitPerHour: 10_000 },
+      google: { docsWritesPerMinute: 10_000 },
+    });
     try {
-      const a = await startStack({ databaseUrl: db.url, shared, env: { DATABASE_POOL_SIZE: "4" } });
+      const logLevel = process.env.DEBUG_LOG ?? "silent";
+      const a = await startStack({ databaseUrl: db.url, shared, env: { DATABASE_POOL_SIZE: "4" }, logLevel });
       stacks.push(a);
-      const b = await startStack({ databaseUrl: db.url, shared, env: { DATABASE_POOL_SIZE: "4" } });
+      const b = await startStack({ databaseUrl: db.url, shared, env: { DATABASE_POOL_SIZE: "4" }, logLevel });
       stacks.push(b);
       for (let n = 1; n <= 50; n++) {
         await declare(n % 2 ? a : b, `Replica incident ${n}`, n % 3 ? "UALICE" : "UBOB");

@@ -9,7 +9,7 @@ import pino from "pino";
 import { parseConfig } from "../../src/config.js";
 import { type Muster, type StartOptions, startMuster } from "../../src/main.js";
 import { type GitHubEmulator, type GitHubEmulatorOptions, startGitHubEmulator } from "../emulators/github.js";
-import { type GoogleEmulator, startGoogleEmulator } from "../emulators/google.js";
+import { type GoogleEmulator, type GoogleEmulatorOptions, startGoogleEmulator } from "../emulators/google.js";
 import { type SlackEmulator, type SlackEmulatorOptions, startSlackEmulator } from "../emulators/slack.js";
 import { SlackTestClient } from "./slack-client.js";
 
@@ -22,6 +22,7 @@ export interface StackOptions {
   env?: Record<string, string>;
   slack?: SlackEmulatorOptions;
   github?: GitHubEmulatorOptions;
+  google?: Omit<GoogleEmulatorOptions, "accessToken">;
   /** A Google Doc template with placeholders, made in the emulator. */
   docTemplate?: boolean;
   worker?: StartOptions["worker"];
@@ -47,13 +48,36 @@ export interface Stack {
 
 export const FAST_BACKOFF = { baseMs: 50, maxMs: 500, maxAttempts: 6 };
 
-export async function startEmulators(o: Pick<StackOptions, "slack" | "github"> = {}) {
+export async function startEmulators(o: Pick<StackOptions, "slack" | "github" | "google"> = {}) {
   const [slack, github, google] = await Promise.all([
     startSlackEmulator(o.slack),
     startGitHubEmulator({ token: GITHUB_TOKEN, ...(o.github ?? {}) }),
-    startGoogleEmulator({ accessToken: GOOGLE_TOKEN }),
+    startGoogleEmulator({ accessToken: GOOGLE_TOKEN, ...(o.google ?? {}) }),
   ]);
   return { slack, github, google };
+}
+
+/** The settings that point a muster at these emulators and this database. */
+export function musterEnv(
+  e: { slack: SlackEmulator; github: GitHubEmulator; google: GoogleEmulator },
+  databaseUrl: string,
+): Record<string, string> {
+  const folder = e.google.files().find((f) => f.name === "Incidents")?.id ?? e.google.addFolder("Incidents");
+  return {
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    LOG_LEVEL: "silent",
+    SLACK_BOT_TOKEN: e.slack.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: e.slack.url,
+    GITHUB_API_URL: e.github.url,
+    GITHUB_TOKEN,
+    GITHUB_WRITE_SPACING_MS: "0",
+    GOOGLE_API_URL: e.google.url,
+    GOOGLE_DRIVE_FOLDER_ID: folder,
+    ESCALATION_USERGROUP: "SLEADERS",
+    MUSTER_ADMINS: "UADMIN",
+  };
 }
 
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
@@ -62,7 +86,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     : await Promise.all([
         startSlackEmulator(o.slack),
         startGitHubEmulator({ token: GITHUB_TOKEN, ...(o.github ?? {}) }),
-        startGoogleEmulator({ accessToken: GOOGLE_TOKEN }),
+        startGoogleEmulator({ accessToken: GOOGLE_TOKEN, ...(o.google ?? {}) }),
       ]);
   let dir: string | null = null;
   let databaseUrl = o.databaseUrl;
@@ -70,21 +94,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     dir = mkdtempSync(join(tmpdir(), "muster-e2e-"));
     databaseUrl = `file:${join(dir, "muster.db")}`;
   }
-  const folder = google.files().find((f) => f.name === "Incidents")?.id ?? google.addFolder("Incidents");
   const env: Record<string, string> = {
-    DATABASE_URL: databaseUrl,
-    PORT: "0",
+    ...musterEnv({ slack, github, google }, databaseUrl),
     LOG_LEVEL: o.logLevel ?? "silent",
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.url,
-    GITHUB_API_URL: github.url,
-    GITHUB_TOKEN,
-    GITHUB_WRITE_SPACING_MS: "0",
-    GOOGLE_API_URL: google.url,
-    GOOGLE_DRIVE_FOLDER_ID: folder,
-    ESCALATION_USERGROUP: "SLEADERS",
-    MUSTER_ADMINS: "UADMIN",
     ...(o.env ?? {}),
   };
   if (o.docTemplate) {

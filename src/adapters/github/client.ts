@@ -18,7 +18,7 @@ export interface GitHubClientOptions {
   logger: Logger;
   /** Pause between content-creating requests; GitHub asks for at least 1 s. */
   writeSpacingMs: number;
-  /** In-process waits for rate limits up to this long; longer ones go back to the outbox. */
+  /** In-process waits for rate limits up to this long (default 5 s); longer ones go back to the outbox. */
   maxWaitMs?: number;
 }
 
@@ -26,7 +26,7 @@ const MuOctokit = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof MuOctokit>;
 
 export function createGitHubClient(o: GitHubClientOptions): GitHubClient {
-  const maxWaitS = (o.maxWaitMs ?? 60_000) / 1000;
+  const maxWaitS = (o.maxWaitMs ?? 5_000) / 1000;
   const log = o.logger.child({ service: "github" });
   // Retry a rate limit in-process once if the wait is short; otherwise the
   // request fails and the outbox reschedules the job after Retry-After.
@@ -45,7 +45,12 @@ export function createGitHubClient(o: GitHubClientOptions): GitHubClient {
           authStrategy: createAppAuth,
           auth: { appId: o.auth.appId, privateKey: o.auth.privateKey, installationId: o.auth.installationId },
         }),
-    retry: { retries: 3 },
+    // One quick in-process retry for a blip; anything longer is the outbox's
+    // job (its backoff spans hours and does not hold a worker slot while waiting).
+    // The wait is base × (retryCount + 1)²; retryCount lives on an options
+    // object the plugins share between requests (octokit/plugin-throttling.js#442),
+    // so it can read 2 on a first retry: a small base keeps that under half a second.
+    retry: { retries: 1, retryAfterBaseValue: 50 },
     throttle: {
       onRateLimit: onLimit,
       onSecondaryRateLimit: onLimit,

@@ -2,10 +2,11 @@
 // repository, kept current, with comments mirroring the timeline. Creates
 // look before they create when an earlier attempt may have succeeded.
 import type { Logger } from "pino";
+import { EVENT_EFFECTS } from "../../incidents/effects.js";
 import type { ClassifiedSeverity, Incident, NewJob, Severity } from "../../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
 import { GiveUp, RetryLater } from "../../jobs/errors.js";
-import type { RefStore } from "../../jobs/ports.js";
+import type { JobStore, RefStore } from "../../jobs/ports.js";
 import type { JobHandler } from "../../jobs/worker.js";
 import { REF } from "../../slack/refs.js";
 import type { GitHubClient } from "./client.js";
@@ -15,6 +16,8 @@ export interface GitHubJobDeps {
   client: GitHubClient;
   store: IncidentStore;
   refs: RefStore;
+  /** To see which comments are still queued when an issue appears late. */
+  jobs: Pick<JobStore, "list">;
   repo: string;
   /** Severities that get an issue; "unclassified" included means "before classification too". */
   issueSeverities: Severity[];
@@ -157,6 +160,27 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
         ? { state: "closed" as const, state_reason: "not_planned" as const }
         : { state: "open" as const };
 
+  /**
+   * Comments for events whose comment job ran while there was no issue (it
+   * was dead: a public repository, a long outage) and so skipped: queued
+   * again, in timeline order, now that the issue exists. Each comment job is
+   * idempotent, so one still queued is left to do its work.
+   */
+  async function missedComments(incidentId: string): Promise<NewJob[]> {
+    const record = await d.store.loadIncidentById(incidentId);
+    if (!record) return [];
+    const refs = await d.refs.all(incidentId);
+    const queued = new Set(
+      (await d.jobs.list({ status: ["pending", "running"], incidentId, limit: 1000 }))
+        .filter((j) => j.kind === "github.post_comment")
+        .map((j) => Number(j.payload.eventId)),
+    );
+    return record.timeline
+      .filter((e) => EVENT_EFFECTS[e.kind].includes("github.post_comment"))
+      .filter((e) => !queued.has(e.id) && !refs.get(`github_comment:${e.id}`)?.externalId)
+      .map((e) => ({ incidentId, kind: "github.post_comment" as const, payload: { eventId: e.id } }));
+  }
+
   return {
     async "github.sync_issue"({ job }) {
       const s = await summary(job.incidentId);
@@ -211,6 +235,7 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
       const followUps: NewJob[] = [
         { incidentId: i.id, kind: "slack.sync_bookmarks", payload: {} },
         { incidentId: i.id, kind: "google.sync_doc", payload: {} },
+        ...(await missedComments(i.id)),
       ];
       // Closing or reopening before the issue existed: bring its state along.
       if (stateOf(i).state === "closed") followUps.push({ incidentId: i.id, kind: "github.sync_issue", payload: {} });

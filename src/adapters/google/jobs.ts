@@ -175,11 +175,11 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
       await g("fill the doc", () => d.docs.documents.batchUpdate({ documentId: docId, requestBody: { requests } }));
   }
 
-  /** Without a template: headings for the work, written once (only into an empty doc). */
-  async function buildCleanDoc(docId: string, v: Record<string, string | null>) {
+  /** Without a template: headings for the work, written once (only into an empty doc). False if it was written before. */
+  async function buildCleanDoc(docId: string, v: Record<string, string | null>): Promise<boolean> {
     const doc = await g("read the doc", () => d.docs.documents.get({ documentId: docId }));
     const end = doc.data.body?.content?.at(-1)?.endIndex ?? 2;
-    if (end > 2) return;
+    if (end > 2) return false;
     const sections: [string, string][] = [
       [`${v.key}: ${v.title}`, "TITLE"],
       [`Severity: ${v.severity} · Status: ${v.status} · IC: ${v.ic} · Declared: ${v.declared_at}`, "NORMAL_TEXT"],
@@ -198,6 +198,7 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
     await g("write the doc", () =>
       d.docs.documents.batchUpdate({ documentId: docId, requestBody: { requests: paragraphs(sections, 1) } }),
     );
+    return true;
   }
 
   /** Shares with responders as writers (private incidents: channel members only); never by link. */
@@ -228,6 +229,17 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
     }
   }
 
+  const LATE_LINKS = ["channel", "channel_url", "issue_url"] as const;
+
+  /** Records which late links the doc now shows, so a later sync writes only what is new. */
+  async function recordLinks(i: Incident, docId: string, values: Record<string, string | null>) {
+    const shown = Object.fromEntries(LATE_LINKS.filter((k) => values[k]).map((k) => [k, values[k]]));
+    if (Object.keys(shown).length === 0) return;
+    const prev = await d.refs.get(i.id, REF.docLinks);
+    const data = { ...((prev?.externalId === docId ? prev.data : null) ?? {}), ...shown };
+    await d.refs.put({ incidentId: i.id, kind: REF.docLinks, externalId: docId, url: null, data }, now());
+  }
+
   const followUps = (i: Incident): NewJob[] => [
     { incidentId: i.id, kind: "slack.sync_bookmarks", payload: {} },
     { incidentId: i.id, kind: "github.sync_issue", payload: {} },
@@ -245,7 +257,12 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
       const values = await placeholders(s.incident, s.roles);
       // Filling and sharing are independent; bookmarks need only the doc's link.
       await Promise.all([
-        ref.data?.fromTemplate ? fillPlaceholders(ref.externalId, values) : buildCleanDoc(ref.externalId, values),
+        (async () => {
+          // An earlier attempt's doc may still show placeholders for links known now.
+          if (ref.data?.fromTemplate || !(await buildCleanDoc(ref.externalId, values)))
+            await fillPlaceholders(ref.externalId, values);
+          await recordLinks(s.incident, ref.externalId, values);
+        })(),
         share(s.incident, s.roles, ref),
       ]);
       return created ? followUps(s.incident) : [];
@@ -256,12 +273,14 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
       const ref = await d.refs.get(s.incident.id, REF.doc);
       if (!ref?.externalId) return [];
       const v = await placeholders(s.incident, s.roles);
-      // Only the links arrive late; replacing an absent placeholder is a no-op.
-      await fillPlaceholders(ref.externalId, {
-        channel: v.channel ?? null,
-        channel_url: v.channel_url ?? null,
-        issue_url: v.issue_url ?? null,
-      });
+      // Only the links arrive late, and each is written once: several syncs
+      // queued together (channel, issue, roles) cost one Docs write, or none.
+      const shown = (await d.refs.get(s.incident.id, REF.docLinks))?.data ?? {};
+      const fresh = Object.fromEntries(LATE_LINKS.map((k) => [k, v[k] && shown[k] !== v[k] ? v[k] : null]));
+      if (Object.values(fresh).some((x) => x)) {
+        await fillPlaceholders(ref.externalId, fresh);
+        await recordLinks(s.incident, ref.externalId, v);
+      }
       await share(s.incident, s.roles, ref);
       return [];
     },

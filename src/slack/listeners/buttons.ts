@@ -83,7 +83,10 @@ export function registerButtons(app: App, deps: SlackDeps) {
         throw new AppError("forbidden", "Only the Incident Commander or an admin can retry muster's jobs.");
       }
       if (job.status === "done") return "That already went through.";
-      await deps.jobs.retry(job.id, new Date());
+      if (job.status === "running") return "muster is working on that right now.";
+      const requeued = await deps.jobs.retry(job.id, new Date());
+      if (!requeued) return "That changed in the meantime; muster is already on it.";
+      deps.wake();
       return "Retrying now.";
     });
   });
