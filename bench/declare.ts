@@ -3,6 +3,7 @@
 // with the emulators answering after realistic delays (Slack 100 ms, GitHub
 // 300 ms, Google 500 ms). Compared with the sum of the calls made and with
 // the unavoidable critical path when independent calls run in parallel.
+import { DEFAULT_BACKOFF } from "../src/jobs/backoff.js";
 import { type Stack, startStack } from "../test/helpers/stack.js";
 
 const SLACK_MS = 100;
@@ -34,11 +35,11 @@ function complete(stack: Stack, n: number): boolean {
   return !stack.google.documentText(doc.id).includes("{{key}}");
 }
 
-async function until(fn: () => boolean, timeoutMs: number): Promise<boolean> {
+async function until(fn: () => boolean, timeoutMs: number, everyMs = 5): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (fn()) return true;
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   return false;
 }
@@ -63,7 +64,9 @@ const median = (xs: number[]) => {
 async function main() {
   const stack = await startStack({
     docTemplate: true,
-    worker: { pollMs: 1000 },
+    // Production's worker: its poll interval and its backoff (rate limits and
+    // quotas are answered with waits, not with dead jobs).
+    worker: { pollMs: 1000, backoff: DEFAULT_BACKOFF },
     env: { GITHUB_WRITE_SPACING_MS: "1000" },
   });
   stack.slack.faults.latencyMs = SLACK_MS;
@@ -106,10 +109,17 @@ async function main() {
     await Promise.all(
       Array.from({ length: BURST }, (_, k) => declare(stack, `Burst incident ${k + 1}`, k % 2 ? "UBOB" : "UALICE")),
     );
-    const all = await until(() => {
-      for (let n = first; n < first + BURST; n++) if (!complete(stack, n)) return false;
-      return true;
-    }, 15 * 60_000);
+    // When each burst incident was complete, from the moment the burst began.
+    const doneAt = new Map<number, number>();
+    const all = await until(
+      () => {
+        for (let n = first; n < first + BURST; n++)
+          if (!doneAt.has(n) && complete(stack, n)) doneAt.set(n, performance.now() - burstStart);
+        return doneAt.size === BURST;
+      },
+      15 * 60_000,
+      250,
+    );
     await stack.settle(15 * 60_000);
     const burstMs = performance.now() - burstStart;
     const { createPrismaJobStore } = await import("../src/store/prisma-job-store.js");
@@ -119,11 +129,19 @@ async function main() {
     const dead = await jobs.list({ status: ["dead"] });
     const pending = await jobs.list({ status: ["pending", "running"] });
     await opened.store.close();
-    const throttled =
-      stack.slack.calls.filter((c) => c.status === 429).length +
-      stack.github.requests.filter((r) => r.status === 403).length;
+    const throttled = {
+      slack: stack.slack.calls.filter((c) => c.status === 429).length,
+      github: stack.github.requests.filter((r) => r.status === 403 || r.status === 429).length,
+      google: stack.google.requests.filter((r) => r.status === 429 || r.status === 403).length,
+    };
     process.stdout.write(
-      `${BURST} declarations at once: all complete ${all ? "yes" : "NO"} in ${(burstMs / 1000).toFixed(1)} s; failed (dead) jobs: ${dead.length}; still pending: ${pending.length}; rate-limited answers honoured: ${throttled}\n`,
+      `${BURST} declarations at once: all complete ${all ? "yes" : "NO"} in ${(burstMs / 1000).toFixed(1)} s; failed (dead) jobs: ${dead.length}; still pending: ${pending.length}; rate-limited answers honoured: Slack ${throttled.slack}, GitHub ${throttled.github}, Google ${throttled.google}\n`,
+    );
+    const spread = [...doneAt.values()].sort((a, b) => a - b);
+    const at = (f: number) =>
+      ((spread[Math.min(spread.length - 1, Math.floor(f * spread.length))] ?? 0) / 1000).toFixed(1);
+    process.stdout.write(
+      `  complete after: first ${at(0)} s, median ${at(0.5)} s, 90th percentile ${at(0.9)} s, last ${at(1)} s (paced by Slack's conversations.create tier, Docs' 60 writes a minute, GitHub's content-creation limit)\n`,
     );
     const ok = ratio <= 1.3 && all && dead.length === 0;
     process.stdout.write(`${ok ? "PASS" : "FAIL"}\n`);
