@@ -245,6 +245,9 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
       appToken: config.slack.appToken,
       socketMode: true,
       clientOptions,
+      // The Socket Mode client opens its connection through the same API
+      // (apps.connections.open), so it must use the same SLACK_API_URL.
+      installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
       // muster keeps no per-conversation state in Bolt; skip its store on every request.
       convoStore: false,
       logger: boltLogger(logger),

@@ -3,6 +3,7 @@
 // SlackTestClient (signing, payload shapes) against Bolt's receiver.
 import type { AddressInfo } from "node:net";
 import { App, LogLevel, type SlashCommand } from "@slack/bolt";
+import { SocketModeClient } from "@slack/socket-mode";
 import {
   WebAPIHTTPError,
   WebAPIPlatformError,
@@ -11,6 +12,7 @@ import {
   LogLevel as WebLogLevel,
 } from "@slack/web-api";
 import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { SlackTestClient, signSlackRequest } from "../helpers/slack-client.js";
 import { type SlackEmulator, type SlackEmulatorOptions, startSlackEmulator } from "./slack.js";
 
@@ -644,5 +646,44 @@ describe("SlackTestClient against a real Bolt app", () => {
       response_url: expect.stringContaining("/response/"),
       actions: [{ type: "button", action_id: "ack", value: "inc-7", block_id: expect.any(String) }],
     });
+  });
+});
+
+describe("Socket Mode", () => {
+  it("lets the real SocketModeClient connect with the app token, delivers envelopes and takes their acks", async () => {
+    const emu = await startSlackEmulator();
+    emulators.push(emu);
+    const client = new SocketModeClient({
+      appToken: emu.socketMode.appToken,
+      clientOptions: { slackApiUrl: emu.url },
+      logger: silent as never,
+    });
+    client.on("slash_commands", async ({ ack, body }) => {
+      await ack({ text: `got ${String(body.text)}` });
+    });
+    await client.start();
+    try {
+      expect(emu.socketMode.connections()).toBe(1);
+      const ack = await emu.socketMode.deliver("slash_commands", { command: "/incident", text: "help" });
+      expect(ack.payload).toEqual({ text: "got help" });
+    } finally {
+      await client.disconnect();
+    }
+  });
+
+  it("refuses a bot token for apps.connections.open, and a connection without a ticket", async () => {
+    const emu = await startSlackEmulator();
+    emulators.push(emu);
+    const web = new WebClient(emu.botToken, { slackApiUrl: emu.url, logger: silent, retryConfig: { retries: 0 } });
+    await expect(web.apps.connections.open()).rejects.toMatchObject({ data: { error: "not_allowed_token_type" } });
+    // A URL apps.connections.open did not hand out is refused.
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${emu.url.replace(/^http/, "ws").replace(/api\/$/, "link/")}?ticket=forged`);
+      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on("open", () => resolve(101));
+      ws.on("error", () => undefined);
+    });
+    expect(status).toBe(401);
+    await expect(emu.socketMode.deliver("events_api", {})).rejects.toThrow(/no app is connected/);
   });
 });

@@ -21,6 +21,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
 
 export interface SlackUser {
   id: string;
@@ -97,6 +98,21 @@ export interface SlackEmulatorOptions {
    * it names; a response_url takes 5 posts in 30 min.
    */
   acceptMintedIds?: boolean;
+  /** The app-level token (xapp-…) apps.connections.open accepts, for Socket Mode. */
+  appToken?: string;
+}
+
+/** Socket Mode: Slack's side of the app's WebSocket. */
+export interface SlackSocketMode {
+  appToken: string;
+  /** Apps connected now. */
+  connections(): number;
+  /**
+   * Sends an envelope (slash_commands, interactive, events_api) to a connected
+   * app and resolves with its acknowledgement; rejects, as Slack gives up,
+   * when none comes within 3 s.
+   */
+  deliver(type: "slash_commands" | "interactive" | "events_api", payload: unknown): Promise<{ payload?: unknown }>;
 }
 
 /** A trigger_id a caller in another process can make: `<ms since epoch>.m.<user>.<random>`. */
@@ -135,6 +151,7 @@ export interface SlackEmulator {
   homeViews: Map<string, Record<string, unknown>>;
   dmChannelOf(userId: string): string | undefined;
   faults: SlackFaults;
+  socketMode: SlackSocketMode;
   close(): Promise<void>;
 }
 
@@ -1431,7 +1448,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     } else {
       args = parsed.args;
       const token = auth ?? str(args.token);
-      reply = decide(method, args, token);
+      reply = method === "apps.connections.open" ? openConnection(token) : decide(method, args, token);
     }
     const { token: _t, ...recorded } = args;
     calls.push({
@@ -1509,6 +1526,80 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     return m;
   }
 
+  // Socket Mode: apps.connections.open hands out a one-use ws:// URL; the
+  // app connects, gets "hello", and acknowledges each envelope by its id.
+  const appToken = options.appToken ?? "xapp-1-A0MUSTER-1-test";
+  const tickets = new Set<string>();
+  const sockets = new Set<WebSocket>();
+  const awaitingAck = new Map<string, (ack: { payload?: unknown }) => void>();
+  const wss = new WebSocketServer({ noServer: true });
+  function openConnection(token: string | undefined): Reply {
+    if (!token) return { status: 200, body: { ok: false, error: "not_authed" } };
+    if (token !== appToken)
+      return {
+        status: 200,
+        body: { ok: false, error: token.startsWith("xapp-") ? "invalid_auth" : "not_allowed_token_type" },
+      };
+    const ticket = randomBytes(12).toString("hex");
+    tickets.add(ticket);
+    return {
+      status: 200,
+      body: { ok: true, url: `${baseUrl.replace(/^http/, "ws")}/link/?ticket=${ticket}&app_id=${appId}` },
+    };
+  }
+  wss.on("connection", (ws) => {
+    sockets.add(ws);
+    ws.on("close", () => sockets.delete(ws));
+    ws.on("message", (data) => {
+      let m: { envelope_id?: string; payload?: unknown };
+      try {
+        m = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      if (m.envelope_id)
+        awaitingAck.get(m.envelope_id)?.({ ...(m.payload === undefined ? {} : { payload: m.payload }) });
+    });
+    ws.send(
+      JSON.stringify({
+        type: "hello",
+        num_connections: sockets.size,
+        debug_info: { host: "emulator", approximate_connection_time: 18060 },
+        connection_info: { app_id: appId },
+      }),
+    );
+  });
+  const socketMode: SlackSocketMode = {
+    appToken,
+    connections: () => [...sockets].filter((w) => w.readyState === WebSocket.OPEN).length,
+    deliver(type, payload) {
+      const ws = [...sockets].find((w) => w.readyState === WebSocket.OPEN);
+      if (!ws) return Promise.reject(new Error("no app is connected over Socket Mode"));
+      const envelopeId = randomBytes(16).toString("hex");
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          awaitingAck.delete(envelopeId);
+          reject(new Error(`the app did not acknowledge the ${type} envelope within 3 s`));
+        }, 3_000);
+        awaitingAck.set(envelopeId, (ack) => {
+          clearTimeout(timer);
+          awaitingAck.delete(envelopeId);
+          resolve(ack);
+        });
+        ws.send(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            type,
+            payload,
+            accepts_response_payload: type !== "events_api",
+            retry_attempt: 0,
+            retry_reason: "",
+          }),
+        );
+      });
+    },
+  };
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", baseUrl || "http://127.0.0.1");
     const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
@@ -1525,6 +1616,15 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       if (!res.headersSent) send(res, 500, { ok: false, error: "internal_error" });
       else res.end();
     });
+  });
+  server.on("upgrade", (req, socket, head) => {
+    const url = new URL(req.url ?? "/", baseUrl);
+    const ticket = url.searchParams.get("ticket") ?? "";
+    if (url.pathname !== "/link/" || !tickets.delete(ticket)) {
+      socket.end("HTTP/1.1 401 Unauthorized\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -1573,9 +1673,12 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     homeViews,
     dmChannelOf: (userId) => dms.get(userId),
     faults,
+    socketMode,
     async close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
       const closed = new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
       server.closeAllConnections();
       await closed;

@@ -31,6 +31,12 @@ export interface SlackClientOptions {
   signingSecret: string;
   emulator: SlackEmulator;
   teamId?: string;
+  /**
+   * "socket": deliver over the emulator's Socket Mode connection instead of
+   * signed HTTP (the same payloads, in envelopes), as Slack does for an app
+   * with an app-level token.
+   */
+  transport?: "http" | "socket";
 }
 export interface SentRequest {
   status: number;
@@ -64,8 +70,10 @@ export class SlackTestClient {
   private readonly secret: string;
   private readonly emu: SlackEmulator;
   private readonly teamId: string;
+  private readonly transport: "http" | "socket";
 
   constructor(o: SlackClientOptions) {
+    this.transport = o.transport ?? "http";
     this.url = o.url;
     this.secret = o.signingSecret;
     this.emu = o.emulator;
@@ -357,6 +365,7 @@ export class SlackTestClient {
   }
 
   private send(body: string, contentType: string, extra: SendOptions): Promise<SentRequest> {
+    if (this.transport === "socket") return this.deliver(body, contentType);
     const timestamp = extra.timestamp ?? Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
       "Content-Type": contentType,
@@ -368,6 +377,25 @@ export class SlackTestClient {
     if (extra.retryNum !== undefined) headers["X-Slack-Retry-Num"] = String(extra.retryNum);
     if (extra.retryReason !== undefined) headers["X-Slack-Retry-Reason"] = extra.retryReason;
     return post(this.url, body, headers);
+  }
+
+  /** The same request as a Socket Mode envelope; the app's ack payload comes back as the "response". */
+  private async deliver(body: string, contentType: string): Promise<SentRequest> {
+    const started = performance.now();
+    let type: "slash_commands" | "interactive" | "events_api";
+    let payload: unknown;
+    if (contentType === "application/json") {
+      type = "events_api";
+      payload = JSON.parse(body);
+    } else {
+      const form = new URLSearchParams(body);
+      const interaction = form.get("payload");
+      type = interaction ? "interactive" : "slash_commands";
+      payload = interaction ? JSON.parse(interaction) : Object.fromEntries(form);
+    }
+    const ack = await this.emu.socketMode.deliver(type, payload);
+    const text = ack.payload === undefined ? "" : JSON.stringify(ack.payload);
+    return { status: 200, body: text, json: ack.payload, ms: performance.now() - started };
   }
 
   private messagePayload(m: SlackMessage): Obj {

@@ -28,6 +28,8 @@ export interface StackOptions {
   worker?: StartOptions["worker"];
   runWorker?: boolean;
   logLevel?: string;
+  /** Run muster in Socket Mode (SLACK_APP_TOKEN) and send Slack's requests over its WebSocket. */
+  socketMode?: boolean;
   /** Emulators owned by the caller (several muster processes against one set); not closed by stop(). */
   shared?: { slack: SlackEmulator; github: GitHubEmulator; google: GoogleEmulator };
 }
@@ -97,6 +99,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const env: Record<string, string> = {
     ...musterEnv({ slack, github, google }, databaseUrl),
     LOG_LEVEL: o.logLevel ?? "silent",
+    ...(o.socketMode ? { SLACK_APP_TOKEN: slack.socketMode.appToken } : {}),
     ...(o.env ?? {}),
   };
   if (o.docTemplate) {
@@ -116,7 +119,19 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     ...(o.runWorker === undefined ? {} : { runWorker: o.runWorker }),
   });
   const url = `http://127.0.0.1:${muster.port}/slack/events`;
-  const raw = new SlackTestClient({ url, signingSecret: SIGNING_SECRET, emulator: slack });
+  const raw = new SlackTestClient({
+    url,
+    signingSecret: SIGNING_SECRET,
+    emulator: slack,
+    transport: o.socketMode ? "socket" : "http",
+  });
+  if (o.socketMode) {
+    const deadline = Date.now() + 10_000;
+    while (slack.socketMode.connections() === 0) {
+      if (Date.now() > deadline) throw new Error("muster did not connect over Socket Mode");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
   // Listeners answer first and work after; each call here returns once that work is done.
   const client = new Proxy(raw, {
     get(target, prop, receiver) {
