@@ -78,6 +78,14 @@ function claimSql(provider: Provider): string {
 // or the worker would poll without pause all through an outage.
 const NEXT_RUN_SQL = `SELECT MIN(j."runAt") AS "next" FROM "Job" j WHERE j."status" = 'pending' AND ${LANE_HEAD}`;
 
+/**
+ * Completing or failing a job is two statements that must agree (the lease
+ * check, then the follow-ups). With more jobs in flight than pooled
+ * connections they may wait for one: longer than Prisma's 2 s default, rather
+ * than fail and make the job run again.
+ */
+const JOB_TX = { maxWait: 15_000, timeout: 15_000 };
+
 export function createPrismaJobStore(db: Db, provider: Provider): JobStore {
   const sql = claimSql(provider);
   return {
@@ -114,7 +122,7 @@ export function createPrismaJobStore(db: Db, provider: Provider): JobStore {
         if (r.count !== 1) return false;
         if (followUps.length) await tx.job.createMany({ data: jobRows(followUps, now) });
         return true;
-      });
+      }, JOB_TX);
     },
     async fail(id, workerId, outcome, now) {
       return db.$transaction(async (tx) => {
@@ -127,7 +135,7 @@ export function createPrismaJobStore(db: Db, provider: Provider): JobStore {
         if (r.count !== 1) return false;
         if (outcome.followUps?.length) await tx.job.createMany({ data: jobRows(outcome.followUps, now) });
         return true;
-      });
+      }, JOB_TX);
     },
     async enqueue(jobs, runAt) {
       if (jobs.length) await db.job.createMany({ data: jobRows(jobs, runAt) });
