@@ -106,9 +106,12 @@ async function main() {
 
     const first = SEQUENTIAL + 1;
     const burstStart = performance.now();
-    await Promise.all(
-      Array.from({ length: BURST }, (_, k) => declare(stack, `Burst incident ${k + 1}`, k % 2 ? "UBOB" : "UALICE")),
-    );
+    // Fifty people at once, each with their own declare form (one person
+    // cannot have fifty forms open: Slack would show them one at a time).
+    const people = Array.from({ length: BURST }, (_, k) => `UBURST${k + 1}`);
+    for (const [k, id] of people.entries())
+      stack.slack.users.set(id, { id, name: `responder${k + 1}`, email: `responder${k + 1}@example.com`, tz: "UTC" });
+    await Promise.all(people.map((id, k) => declare(stack, `Burst incident ${k + 1}`, id)));
     // When each burst incident was complete, from the moment the burst began.
     const doneAt = new Map<number, number>();
     const all = await until(

@@ -31,11 +31,15 @@ export interface JobStore {
   extendLease(id: number, workerId: string, leaseUntil: Date): Promise<boolean>;
   /** Marks the job done and queues its follow-ups, together. False if the lease was lost. */
   complete(id: number, workerId: string, followUps: NewJob[], now: Date): Promise<boolean>;
-  /** Sends the job back to pending until `retryAt`, or marks it dead. */
+  /**
+   * Sends the job back to pending until `retryAt`, or marks it dead.
+   * `refund`: this attempt does not count towards the job's limit (the
+   * service only asked it to wait).
+   */
   fail(
     id: number,
     workerId: string,
-    outcome: { error: string; retryAt: Date | null; followUps?: NewJob[] },
+    outcome: { error: string; retryAt: Date | null; followUps?: NewJob[]; refund?: boolean },
     now: Date,
   ): Promise<boolean>;
   enqueue(jobs: NewJob[], runAt: Date): Promise<void>;

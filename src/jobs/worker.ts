@@ -46,6 +46,8 @@ export interface Worker {
   idle(timeoutMs?: number): Promise<boolean>;
 }
 
+const RATE_LIMIT_PATIENCE_MS = 24 * 60 * 60_000;
+
 export function createWorker(options: WorkerOptions): Worker {
   const id = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
   const concurrency = options.concurrency ?? 16;
@@ -145,14 +147,21 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function failed(job: Job, e: unknown, jobLog: Logger) {
     const error = describeError(e);
-    const dead = e instanceof GiveUp || job.attempts >= backoff.maxAttempts;
     const now = clock();
+    // A rate limit is the service pacing us, not the job failing: it does not
+    // use up the job's attempts (a burst of incidents can queue a hundred
+    // bookmarks behind Slack's 20 a minute). A day of it does.
+    const refund =
+      e instanceof RetryLater &&
+      e.retryAfterMs !== null &&
+      now.getTime() - job.createdAt.getTime() < RATE_LIMIT_PATIENCE_MS;
+    const dead = e instanceof GiveUp || (!refund && job.attempts >= backoff.maxAttempts);
     const retryAt = dead
       ? null
       : new Date(now.getTime() + retryDelayMs(backoff, job.attempts, e instanceof RetryLater ? e.retryAfterMs : null));
     const followUps = dead && options.onDead ? options.onDead(job, e) : [];
     try {
-      await options.jobs.fail(job.id, id, { error, retryAt, followUps }, now);
+      await options.jobs.fail(job.id, id, { error, retryAt, followUps, refund }, now);
     } catch (storeError) {
       // The lease runs out and the job is claimed again: late, not lost.
       jobLog.error({ err: describeError(storeError) }, "could not record the job's failure");

@@ -129,7 +129,14 @@ export function createPrismaJobStore(db: Db, provider: Provider): JobStore {
         const r = await tx.job.updateMany({
           where: { id, lockedBy: workerId, status: "running" },
           data: outcome.retryAt
-            ? { status: "pending", runAt: outcome.retryAt, lockedBy: null, lockedUntil: null, lastError: outcome.error }
+            ? {
+                status: "pending",
+                runAt: outcome.retryAt,
+                lockedBy: null,
+                lockedUntil: null,
+                lastError: outcome.error,
+                ...(outcome.refund ? { attempts: { decrement: 1 } } : {}),
+              }
             : { status: "dead", finishedAt: now, lockedBy: null, lockedUntil: null, lastError: outcome.error },
         });
         if (r.count !== 1) return false;

@@ -119,6 +119,21 @@ describe.each(PROVIDERS)("job store on %s", (provider) => {
     expect((await jobs.list({ status: ["dead"] })).length).toBe(0);
   });
 
+  it.runIf(available(provider))(
+    "a rate-limited attempt is refunded: it does not count towards the job's limit",
+    async () => {
+      await jobs.enqueue([job(a, "slack.sync_bookmarks")], T0);
+      const [first] = await jobs.claim("w1", 1, at(0), lease(0));
+      expect(first?.attempts).toBe(1);
+      await jobs.fail(first!.id, "w1", { error: "Slack rate-limited", retryAt: at(3), refund: true }, at(1));
+      const [second] = await jobs.claim("w1", 1, at(3), lease(3));
+      expect(second?.attempts).toBe(1);
+      await jobs.fail(second!.id, "w1", { error: "Slack unreachable", retryAt: at(10) }, at(4));
+      const [third] = await jobs.claim("w1", 1, at(10), lease(10));
+      expect(third?.attempts).toBe(2);
+    },
+  );
+
   it.runIf(available(provider))("releaseAll hands a crashed single process's running jobs back", async () => {
     await jobs.enqueue([job(a, "slack.create_channel"), job(b, "slack.create_channel")], T0);
     await jobs.claim("crashed", 5, at(0), lease(0));
