@@ -155,6 +155,24 @@ describe("when Slack says no", () => {
     expect(stack.slack.calls.some((c) => c.method === "chat.postMessage" && c.status === 429)).toBe(true);
   });
 
+  it("pins the control message even when Slack rate-limits the pin after the post", async () => {
+    stack.slack.faults.rateLimitNext("pins.add", 1, 1);
+    const announce = stack.slack.channelByName("incident-response")!;
+    await stack.client.command({ userId: BOB, channelId: announce.id, text: "declare Pin test" });
+    await stack.client.submitView({
+      userId: BOB,
+      callbackId: "incident_declare",
+      values: { title: "Pin test", commanderId: { user: BOB } },
+    });
+    const pinned = () => [...stack.slack.channels.values()].find((c) => c.name.startsWith("inc-2-"))?.pins.size ?? 0;
+    for (let waited = 0; pinned() === 0 && waited < 5_000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await stack.settle();
+    expect(pinned()).toBe(1);
+    expect(stack.slack.calls.filter((c) => c.method === "pins.add" && c.status === 429)).toHaveLength(1);
+  });
+
   it("an archived channel: the IC is told by DM, with a Retry button, and nothing is lost", async () => {
     channel().isArchived = true;
     await stack.client.command({ userId: IC, channelId: channel().id, text: "note Still archived?" });

@@ -183,6 +183,8 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       await call("update the control message", () =>
         d.client.chat.update({ channel, ts: ref.externalId, text: msg.text, blocks: msg.blocks as never }),
       );
+      // Pinning may have failed after the post (a rate limit): the retry pins it.
+      if (!ref.data?.pinned) await pin(v.incident.id, channel, ref.externalId);
       return;
     }
     const posted = await postOnce(d.client, d.refs, {
@@ -192,11 +194,17 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       msg,
       now: now(),
     });
+    await pin(v.incident.id, channel, posted.ts);
+  }
+
+  async function pin(incidentId: string, channel: string, ts: string) {
     try {
-      await d.client.pins.add({ channel, timestamp: posted.ts });
+      await d.client.pins.add({ channel, timestamp: ts });
     } catch (e) {
       if (slackErrorCode(e) !== "already_pinned") throw slackFailure(e, "pin the control message");
     }
+    const ref = await d.refs.get(incidentId, REF.control);
+    if (ref) await d.refs.put({ ...ref, data: { ...(ref.data ?? {}), pinned: true } }, now());
   }
 
   const responders = (s: IncidentSummary) => [s.incident.declaredBy, ...s.roles.map((r) => r.userId)];
