@@ -19,21 +19,27 @@ const BURST = Number(process.env.BENCH_BURST ?? 50);
  */
 const CRITICAL_PATH_MS = GOOGLE_MS + GOOGLE_MS;
 
-function complete(stack: Stack, n: number): boolean {
+/** What incident n still lacks, or null when channel, announcement, issue, doc and bookmarks all exist. */
+function missing(stack: Stack, n: number): string | null {
   const channel = [...stack.slack.channels.values()].find(
     (c) => c.name === `inc-${n}` || c.name.startsWith(`inc-${n}-`),
   );
-  if (!channel || channel.bookmarks.length < 2 || channel.pins.size < 1) return false;
+  if (!channel) return "channel";
+  if (channel.bookmarks.length < 2) return "bookmarks";
+  if (channel.pins.size < 1) return "pinned control message";
   const announce = stack.slack.channelByName("incident-response")!;
-  if (!stack.slack.messages(announce.id).some((m) => m.text.includes(`INC-${n}:`))) return false;
-  if (!stack.github.issues("tailscale/corp").some((i) => i.title.startsWith(`[INC-${n}]`))) return false;
+  if (!stack.slack.messages(announce.id).some((m) => m.text.includes(`INC-${n}:`))) return "announcement";
+  if (!stack.github.issues("tailscale/corp").some((i) => i.title.startsWith(`[INC-${n}]`))) return "issue";
   const doc = stack.google
     .files()
     .find((f) => f.name.startsWith(`[INC-${n}]`) && f.appProperties.musterKind === "google_doc");
-  if (!doc) return false;
-  if (!doc.permissions.some((p) => p.role === "writer")) return false;
-  return !stack.google.documentText(doc.id).includes("{{key}}");
+  if (!doc) return "doc";
+  if (!doc.permissions.some((p) => p.role === "writer")) return "doc sharing";
+  if (stack.google.documentText(doc.id).includes("{{key}}")) return "doc filled";
+  return null;
 }
+
+const complete = (stack: Stack, n: number) => missing(stack, n) === null;
 
 async function until(fn: () => boolean, timeoutMs: number, everyMs = 5): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -123,6 +129,14 @@ async function main() {
       15 * 60_000,
       250,
     );
+    if (!all) {
+      const lacking = [];
+      for (let n = first; n < first + BURST; n++) {
+        const what = missing(stack, n);
+        if (what) lacking.push(`INC-${n}: ${what}`);
+      }
+      process.stdout.write(`  incomplete: ${lacking.slice(0, 10).join("; ")}\n`);
+    }
     await stack.settle(15 * 60_000);
     const burstMs = performance.now() - burstStart;
     const { createPrismaJobStore } = await import("../src/store/prisma-job-store.js");

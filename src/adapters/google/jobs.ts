@@ -151,9 +151,9 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
     refKind: string,
     templateId: string | null,
     name: string,
-  ): Promise<{ ref: ExternalRef; created: boolean }> {
+  ): Promise<ExternalRef> {
     const ref = await d.refs.get(i.id, refKind);
-    if (ref?.externalId) return { ref, created: false };
+    if (ref?.externalId) return ref;
     const fresh = ref ? false : await d.refs.markIntent(i.id, refKind, now());
     const file = (fresh ? null : await findDoc(i.id, refKind)) ?? (await createDoc(i, refKind, templateId, name));
     const saved: ExternalRef = {
@@ -164,7 +164,7 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
       data: { fromTemplate: !!templateId },
     };
     await d.refs.put(saved, now());
-    return { ref: saved, created: true };
+    return saved;
   }
 
   async function fillPlaceholders(docId: string, values: Record<string, string | null>) {
@@ -248,7 +248,7 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
   return {
     async "google.create_doc"({ job }) {
       const s = await summary(job.incidentId);
-      const { ref, created } = await ensureDoc(
+      const ref = await ensureDoc(
         s.incident,
         REF.doc,
         d.templateId,
@@ -265,7 +265,9 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
         })(),
         share(s.incident, s.roles, ref),
       ]);
-      return created ? followUps(s.incident) : [];
+      // Also when an earlier attempt made the doc and failed later on: its link
+      // still has to reach the bookmarks and the issue (both are idempotent).
+      return followUps(s.incident);
     },
 
     async "google.sync_doc"({ job }) {
@@ -289,7 +291,7 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
       const s = await summary(job.incidentId);
       const record = await d.store.loadIncidentById(s.incident.id);
       if (!record) throw new GiveUp("the incident no longer exists");
-      const { ref, created } = await ensureDoc(
+      const ref = await ensureDoc(
         s.incident,
         REF.postmortemDoc,
         d.postmortemTemplateId,
@@ -299,7 +301,9 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
       if (ref.data?.fromTemplate) await fillPlaceholders(ref.externalId, values);
       await writePostmortem(d, ref.externalId, s.incident, record.timeline, values);
       await share(s.incident, s.roles, ref);
-      return created ? followUps(s.incident) : [];
+      // Also when an earlier attempt made the doc and failed later on: its link
+      // still has to reach the bookmarks and the issue (both are idempotent).
+      return followUps(s.incident);
     },
   };
 }
