@@ -248,12 +248,7 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
   return {
     async "google.create_doc"({ job }) {
       const s = await summary(job.incidentId);
-      const ref = await ensureDoc(
-        s.incident,
-        REF.doc,
-        d.templateId,
-        `[${s.incident.key}] ${s.incident.title}`,
-      );
+      const ref = await ensureDoc(s.incident, REF.doc, d.templateId, `[${s.incident.key}] ${s.incident.title}`);
       const values = await placeholders(s.incident, s.roles);
       // Filling and sharing are independent; bookmarks need only the doc's link.
       await Promise.all([

@@ -28,10 +28,26 @@ const PERMANENT: Record<string, string> = {
   cannot_dm_bot: "the user is a bot",
 };
 
+/**
+ * Recent rate limits per kind of call. Jobs queued behind a tier (a burst of
+ * incidents wants a hundred bookmarks, Slack takes twenty a minute) would all
+ * come back the moment Retry-After ends and all but one be refused again;
+ * each is sent back at a random point of the time the backlog needs instead.
+ */
+const recentLimits = new Map<string, number[]>();
+const LIMIT_MEMORY_MS = 60_000;
+
+function backlogWaitMs(what: string, retryAfterMs: number, now = Date.now()): number {
+  const times = (recentLimits.get(what) ?? []).filter((t) => now - t < LIMIT_MEMORY_MS);
+  times.push(now);
+  recentLimits.set(what, times);
+  return retryAfterMs + Math.random() * retryAfterMs * Math.min(times.length - 1, 100);
+}
+
 /** Turns a Web API error into RetryLater (rate limits, outages) or GiveUp. */
 export function slackFailure(e: unknown, what: string): Error {
   if (e instanceof WebAPIRateLimitedError)
-    return new RetryLater(`Slack rate-limited ${what}`, e.retryAfter * 1000, { cause: e });
+    return new RetryLater(`Slack rate-limited ${what}`, backlogWaitMs(what, e.retryAfter * 1000), { cause: e });
   if (e instanceof WebAPIRequestError || e instanceof WebAPIHTTPError)
     return new RetryLater(`Slack unreachable for ${what}`, null, { cause: e });
   const code = slackErrorCode(e);
