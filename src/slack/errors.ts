@@ -25,7 +25,11 @@ export function toUserError(e: unknown, logger: Logger, where: Record<string, un
   const ref = reference();
   const err = e as { name?: string; code?: string; data?: { error?: string } };
   // Only the error's class and code: a library message may quote incident text.
-  logger.error({ ...where, ref, errName: err?.name, errCode: err?.code ?? err?.data?.error }, "unexpected error");
+  // Slack's error code (e.g. "internal_error") says what failed without quoting anything.
+  logger.error(
+    { ...where, ref, errName: err?.name, errCode: err?.code, slackError: err?.data?.error },
+    "unexpected error",
+  );
   logger.debug({ ref, err: e }, "unexpected error detail");
   return { text: `Something went wrong on our side. Nothing was lost; please try again. (reference ${ref})` };
 }

@@ -28,6 +28,8 @@ export interface StackOptions {
   worker?: StartOptions["worker"];
   runWorker?: boolean;
   logLevel?: string;
+  /** Receives muster's log lines (JSON), e.g. to check what reaches the log. */
+  logSink?: (line: string) => void;
   /** Run muster in Socket Mode (SLACK_APP_TOKEN) and send Slack's requests over its WebSocket. */
   socketMode?: boolean;
   /** Emulators owned by the caller (several muster processes against one set); not closed by stop(). */
@@ -113,7 +115,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: GOOGLE_TOKEN });
   const muster = await startMuster(parsed.config, {
-    logger: pino({ level: o.logLevel ?? "silent" }),
+    logger: o.logSink
+      ? pino({ level: o.logLevel ?? "info" }, { write: (line: string) => o.logSink!(line) })
+      : pino({ level: o.logLevel ?? "silent" }),
     googleAuth: auth,
     worker: { pollMs: 100, backoff: FAST_BACKOFF, ...(o.worker ?? {}) },
     ...(o.runWorker === undefined ? {} : { runWorker: o.runWorker }),
