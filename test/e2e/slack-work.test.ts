@@ -42,14 +42,15 @@ async function form(user: string, subcommand: string, callbackId: string, values
   await stack.settle();
 }
 
-async function timelineKinds() {
+async function timeline() {
   const opened = await openStore(stack.databaseUrl);
   try {
-    return (await opened.store.loadIncident("INC-1"))!.timeline.map((e) => e.kind);
+    return (await opened.store.loadIncident("INC-1"))!.timeline;
   } finally {
     await opened.store.close();
   }
 }
+const timelineKinds = async () => (await timeline()).map((e) => e.kind);
 
 describe("an incident's work from its channel", () => {
   it("records a vendor check: in the channel and on the GitHub issue", async () => {
@@ -88,6 +89,41 @@ describe("an incident's work from its channel", () => {
     expect(kinds).toContain("risk_added");
     expect(kinds).toContain("note");
     expect(channelText()).toContain("New risk recorded");
+  });
+
+  it("copies a message into the timeline with its author, time and permalink, in the channel or from elsewhere", async () => {
+    // Messages that exist in Slack (muster's own, here), so Slack has permalinks for them.
+    const inChannel = stack.slack.messages(channel().id).at(-1)!;
+    await stack.client.messageShortcut({
+      userId: CAROL,
+      callbackId: "add_to_timeline",
+      channelId: channel().id,
+      message: { ts: inChannel.ts, text: "Consumer lag back under 1 minute", user: inChannel.user },
+    });
+    // From another channel muster asks which incident.
+    const elsewhere = stack.slack.channelByName("incident-response")!;
+    const there = stack.slack.messages(elsewhere.id).at(-1)!;
+    await stack.client.messageShortcut({
+      userId: CAROL,
+      callbackId: "add_to_timeline",
+      channelId: elsewhere.id,
+      message: { ts: there.ts, text: "Vendor says their queue is healthy", user: there.user },
+    });
+    await stack.client.submitView({ userId: CAROL, callbackId: "incident_note", values: { key: { option: "INC-1" } } });
+    const notes = (await timeline()).filter((e) => e.kind === "note");
+    const copied = notes.find((e) => (e.data as { text?: string }).text === "Consumer lag back under 1 minute");
+    expect(copied?.actorId).toBe(CAROL);
+    expect(copied?.data).toMatchObject({
+      source: {
+        authorId: inChannel.user,
+        postedAt: new Date(Math.round(Number(inChannel.ts) * 1000)).toISOString(),
+        permalink: expect.stringContaining(`p${inChannel.ts.replace(".", "")}`),
+      },
+    });
+    const picked = notes.find((e) => (e.data as { text?: string }).text === "Vendor says their queue is healthy");
+    expect(picked?.data).toMatchObject({
+      source: { authorId: there.user, permalink: expect.stringContaining("/archives/") },
+    });
   });
 
   it("lists open incidents anywhere, and shows a key's status", async () => {
