@@ -5,6 +5,7 @@
 import { createPublicKey, type KeyObject, randomBytes, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { cancellableSleeps, closeServer, readBody } from "./http.js";
 
 export interface GitHubRepoSpec {
   owner: string;
@@ -1112,22 +1113,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
 
   // --- HTTP --------------------------------------------------------------------------------
 
-  const timers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timer.unref();
-      timers.add(timer);
-    });
-
-  async function readBody(req: IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
-  }
+  const { sleep, cancelAll } = cancellableSleeps();
 
   async function onRequest(req: IncomingMessage, res: ServerResponse) {
     const at = now();
@@ -1219,11 +1205,8 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     },
     setRepo,
     async close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      const closed = new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
-      server.closeAllConnections();
-      await closed;
+      cancelAll();
+      await closeServer(server);
     },
   };
 }

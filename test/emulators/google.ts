@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { cancellableSleeps, closeServer, readBody } from "./http.js";
 
 export interface GoogleEmulatorOptions {
   /** Accepted bearer token, default "ya29.test". */
@@ -1267,15 +1268,6 @@ function takeQuota(window: number[], limit: number): boolean {
   return true;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
 export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): Promise<GoogleEmulator> {
   const accessToken = options.accessToken ?? "ya29.test";
   const docsLimit = options.docsWritesPerMinute ?? 60;
@@ -1290,7 +1282,6 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const failRules: FailRule[] = [];
   const failAfterRules: FailRule[] = [];
   let rateLimited = 0;
-  const sleepers = new Set<() => void>();
 
   const faults: GoogleFaults = {
     latencyMs: 0,
@@ -1863,18 +1854,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     return reply;
   }
 
-  function sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      sleepers.add(wake);
-    });
-  }
+  const { sleep, cancelAll } = cancellableSleeps();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
@@ -1978,12 +1958,10 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
         .filter(({ para }) => para.paragraphStyle.namedStyleType !== "NORMAL_TEXT")
         .map(({ para }) => ({ style: String(para.paragraphStyle.namedStyleType), text: para.text.slice(0, -1) })),
     close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        // Delayed answers are cut short so no timer outlives the emulator.
-        for (const wake of [...sleepers]) wake();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
+      if (!closing) {
+        cancelAll();
+        closing = closeServer(server);
+      }
       return closing;
     },
   };

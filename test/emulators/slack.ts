@@ -22,6 +22,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
+import { cancellableSleeps, closeServer, readBody } from "./http.js";
 
 export interface SlackUser {
   id: string;
@@ -1406,22 +1407,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     return { args };
   }
 
-  const timers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timer.unref();
-      timers.add(timer);
-    });
-
-  async function readBody(req: IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
-  }
+  const { sleep, cancelAll } = cancellableSleeps();
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
     const text = typeof body === "string" ? body : JSON.stringify(body);
@@ -1675,13 +1661,10 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     faults,
     socketMode,
     async close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      cancelAll();
       for (const ws of sockets) ws.terminate();
       wss.close();
-      const closed = new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
-      server.closeAllConnections();
-      await closed;
+      await closeServer(server);
     },
   };
 
