@@ -125,5 +125,8 @@ export interface IncidentStore {
   /** Current role holders of several incidents, for lists. */
   activeRoles(incidentIds: string[]): Promise<Map<string, RoleAssignment[]>>;
   findEvent(id: number): Promise<TimelineEvent | null>;
+  /** One hand-off or status update, for the message about it (without loading the timeline). */
+  findHandoff(id: string): Promise<Handoff | null>;
+  findStatusUpdate(id: string): Promise<StatusUpdate | null>;
   close(): Promise<void>;
 }

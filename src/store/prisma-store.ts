@@ -308,6 +308,12 @@ export function createPrismaStore(db: Db, options: { transactionTimeoutMs?: numb
       const r = await db.timelineEvent.findUnique({ where: { id } });
       return r ? toEvent(r) : null;
     },
+    async findHandoff(id) {
+      return db.handoff.findUnique({ where: { id } });
+    },
+    async findStatusUpdate(id) {
+      return db.statusUpdate.findUnique({ where: { id } });
+    },
 
     async close() {
       await db.$disconnect();

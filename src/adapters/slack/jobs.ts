@@ -257,8 +257,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       const updateId = job.payload.statusUpdateId;
       // A private incident's announcement says nothing about its content, its thread neither.
       if (typeof updateId === "string" && !s.incident.private) {
-        const record = await d.store.loadIncidentById(s.incident.id);
-        const update = record?.statusUpdates.find((u) => u.id === updateId);
+        const update = await d.store.findStatusUpdate(updateId);
         if (update) {
           await postOnce(d.client, d.refs, {
             incidentId: s.incident.id,
@@ -330,8 +329,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       if (!event) return [];
       let msg: { text: string; blocks: unknown[] } | null = null;
       if (event.kind === "status_update") {
-        const record = await d.store.loadIncidentById(s.incident.id);
-        const update = record?.statusUpdates.find((u) => u.id === event.data.statusUpdateId);
+        const update = await d.store.findStatusUpdate(String(event.data.statusUpdateId ?? ""));
         if (update) msg = statusUpdateMessage(s.incident, update);
       } else {
         const text = eventText(event, d.roles);
@@ -359,15 +357,13 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       const refKind = REF.message(`job:${job.id}`);
       if (typeof job.payload.role === "string") {
         const role = d.roles.find((r) => r.key === job.payload.role);
-        if (role)
-          await dm(s.incident.id, userId, refKind, roleMessage(s.incident, role, await channelOf(s.incident.id)));
         const channel = await channelOf(s.incident.id);
+        if (role) await dm(s.incident.id, userId, refKind, roleMessage(s.incident, role, channel));
         if (channel) await invite(s.incident.id, channel, [userId]);
         return [];
       }
       if (typeof job.payload.handoffId === "string") {
-        const record = await d.store.loadIncidentById(s.incident.id);
-        const handoff = record?.handoffs.find((h) => h.id === job.payload.handoffId);
+        const handoff = await d.store.findHandoff(job.payload.handoffId);
         if (!handoff) return [];
         const msg =
           handoff.status === "pending" && handoff.toUserId === userId
@@ -399,8 +395,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
 
     async "slack.handoff_reminder"({ job }) {
       const s = await summary(job);
-      const record = await d.store.loadIncidentById(s.incident.id);
-      const handoff = record?.handoffs.find((h) => h.id === job.payload.handoffId);
+      const handoff = await d.store.findHandoff(String(job.payload.handoffId ?? ""));
       if (handoff?.status !== "pending") return [];
       const minutes = Math.round(d.handoffTimeoutMs / 60_000);
       const msg = handoffOverdue(s.incident, handoff, minutes);

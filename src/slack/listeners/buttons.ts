@@ -60,12 +60,14 @@ export function registerButtons(app: App, deps: SlackDeps) {
         const result = accept
           ? await deps.service.acceptHandoff(actor, { handoffId })
           : await deps.service.declineHandoff(actor, { handoffId });
-        const record = await deps.store.loadIncidentById(result.incidentId);
-        const handoff = record?.handoffs.find((h) => h.id === handoffId);
+        const [summary, handoff] = await Promise.all([
+          deps.store.incidentSummary({ id: result.incidentId }),
+          deps.store.findHandoff(handoffId),
+        ]);
         // Replace the buttons with the answer so they can't be pressed again.
-        if (record && handoff) {
+        if (summary && handoff) {
           await args
-            .respond({ replace_original: true, ...handoffAnswered(record.incident, handoff) })
+            .respond({ replace_original: true, ...handoffAnswered(summary.incident, handoff) })
             .catch(() => undefined);
         }
         return null;
