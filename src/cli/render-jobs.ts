@@ -7,18 +7,7 @@ import { when } from "./render-incident.js";
 export const JOB_STATUSES: readonly JobStatus[] = ["pending", "running", "dead", "done"];
 
 /** A job as the command line shows it: its incident by key, and no payload. */
-export interface JobLine {
-  id: number;
-  incidentKey: string | null;
-  kind: string;
-  lane: string;
-  status: JobStatus;
-  attempts: number;
-  runAt: Date;
-  lastError: string | null;
-  createdAt: Date;
-  finishedAt: Date | null;
-}
+export type JobLine = Omit<Job, "payload" | "incidentId"> & { incidentKey: string | null };
 
 /** Copies the fields that may be shown, so a payload (or a later field) never leaks by accident. */
 export function toJobLine(job: Job, incidentKey: string | null): JobLine {

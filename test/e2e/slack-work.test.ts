@@ -183,9 +183,7 @@ describe("when Slack says no", () => {
         .filter((m) => text(m).includes("Backlog below 1k"));
     expect(posted()).toHaveLength(0); // not before Slack's Retry-After
     // The worker wakes by itself when the retry is due.
-    for (let waited = 0; posted().length === 0 && waited < 5_000; waited += 50) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await expect.poll(() => posted().length, { timeout: 5_000 }).toBe(1);
     await stack.settle();
     expect(posted()).toHaveLength(1);
     expect(stack.slack.calls.some((c) => c.method === "chat.postMessage" && c.status === 429)).toBe(true);
@@ -201,9 +199,7 @@ describe("when Slack says no", () => {
       values: { title: "Pin test", commanderId: { user: BOB } },
     });
     const pinned = () => [...stack.slack.channels.values()].find((c) => c.name.startsWith("inc-2-"))?.pins.size ?? 0;
-    for (let waited = 0; pinned() === 0 && waited < 5_000; waited += 50) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await expect.poll(pinned, { timeout: 5_000 }).toBe(1);
     await stack.settle();
     expect(pinned()).toBe(1);
     expect(stack.slack.calls.filter((c) => c.method === "pins.add" && c.status === 429)).toHaveLength(1);

@@ -25,6 +25,17 @@ export function signSlackRequest(secret: string, timestamp: number, body: string
   return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
 }
 
+/** Which interactive element a person uses, and where to look for it. */
+interface ActionTarget {
+  userId: string;
+  channelId?: string;
+  actionId: string;
+  value: string;
+  blockId?: string;
+  messageTs?: string;
+  viewId?: string;
+}
+
 export interface SlackClientOptions {
   /** muster's endpoint, e.g. http://127.0.0.1:3000/slack/events */
   url: string;
@@ -153,15 +164,7 @@ export class SlackTestClient {
    * and checkboxes, the user id for user selects, the date for date pickers.
    */
   async blockAction(
-    o: {
-      userId: string;
-      channelId?: string;
-      actionId: string;
-      value: string;
-      blockId?: string;
-      messageTs?: string;
-      viewId?: string;
-    },
+    o: ActionTarget,
     extra: SendOptions = {},
   ): Promise<SentRequest & { triggerId: string; responseUrl: string }> {
     const u = this.user(o.userId);
@@ -412,15 +415,7 @@ export class SlackTestClient {
     };
   }
 
-  private findAction(o: {
-    userId: string;
-    channelId?: string;
-    actionId: string;
-    value: string;
-    blockId?: string;
-    messageTs?: string;
-    viewId?: string;
-  }): { source: Source; action: Obj } {
+  private findAction(o: ActionTarget): { source: Source; action: Obj } {
     const sources: Source[] = [];
     const ephemerals = this.emu.ephemeralsFor(o.userId);
     if (o.viewId !== undefined) {
