@@ -38,9 +38,11 @@ const recentLimits = new Map<string, number[]>();
 const LIMIT_MEMORY_MS = 60_000;
 
 function backlogWaitMs(what: string, retryAfterMs: number, now = Date.now()): number {
-  const times = (recentLimits.get(what) ?? []).filter((t) => now - t < LIMIT_MEMORY_MS);
+  // One backlog per kind of call: "post a message (slack_message:event:42)" is "post a message".
+  const kind = what.replace(/\s*\(.*\)$/, "");
+  const times = (recentLimits.get(kind) ?? []).filter((t) => now - t < LIMIT_MEMORY_MS);
   times.push(now);
-  recentLimits.set(what, times);
+  recentLimits.set(kind, times);
   return retryAfterMs + Math.random() * retryAfterMs * Math.min(times.length - 1, 100);
 }
 
