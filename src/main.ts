@@ -17,6 +17,7 @@ import type { Job } from "./jobs/ports.js";
 import { createWorker, type JobHandler, type Worker } from "./jobs/worker.js";
 import { createLogger } from "./logger.js";
 import { registerListeners } from "./slack/app.js";
+import { slackViews } from "./slack/views-api.js";
 import { redactUrl } from "./store/database-url.js";
 import { openStore } from "./store/open-store.js";
 import { createPrismaJobStore, createPrismaRefStore } from "./store/prisma-job-store.js";
@@ -226,6 +227,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     admins: config.admins,
     roles: config.roles,
     logger,
+    views: slackViews({ apiUrl: config.slack.apiUrl, token: config.slack.botToken }),
   };
   // The listeners' client: every call answers a person who is waiting (a
   // modal must open within the trigger_id's 3 s), so calls are never queued
@@ -296,6 +298,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
       await listeners.drained(10_000);
       healthServer?.close();
       await worker.stop();
+      await deps.views.close();
       await store.close();
     },
   };

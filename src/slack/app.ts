@@ -8,6 +8,7 @@ import { registerDeclare } from "./listeners/declare.js";
 import { registerForms } from "./listeners/forms.js";
 import { registerHome } from "./listeners/home.js";
 import { registerTimelineShortcut } from "./listeners/timeline-shortcut.js";
+import { SlackRouter } from "./router.js";
 
 export interface ListenerTracker {
   /** Resolves when no listener is still working on a request (they go on after the ack). */
@@ -27,11 +28,13 @@ export function registerListeners(app: App, deps: SlackDeps): ListenerTracker {
     }
   });
   registerCommand(app, deps);
-  registerDeclare(app, deps);
-  registerForms(app, deps);
-  registerButtons(app, deps);
-  registerTimelineShortcut(app, deps);
   registerHome(app, deps);
+  const router = new SlackRouter();
+  registerDeclare(router, deps);
+  registerForms(router, deps);
+  registerButtons(router, deps);
+  registerTimelineShortcut(router, deps);
+  router.attach(app, deps.logger);
   app.error(async (e) => {
     // Bolt's own failures (a listener threw past our handlers): class and code only.
     const err = e as { name?: string; code?: string };

@@ -9,6 +9,7 @@ import type { JobStore, RefStore } from "../jobs/ports.js";
 import { REF } from "./refs.js";
 import type { IncidentLinks } from "./views/incident.js";
 import type { PickableIncident } from "./views/modals.js";
+import type { SlackViews } from "./views-api.js";
 
 export interface SlackDeps {
   service: IncidentService;
@@ -20,6 +21,8 @@ export interface SlackDeps {
   admins: string[];
   roles: RoleDefinition[];
   logger: Logger;
+  /** views.open / views.publish for a person who is waiting. */
+  views: SlackViews;
 }
 
 export const actorOf = (deps: SlackDeps, userId: string): Actor => ({ userId, isAdmin: deps.admins.includes(userId) });

@@ -53,4 +53,18 @@ describe("errors and logs", () => {
       expect(all.toLowerCase()).not.toContain(secret.toLowerCase());
     }
   });
+
+  it("acknowledges a shortcut or submission it has no handler for, and logs only its id", async () => {
+    const before = lines.length;
+    const shortcut = await stack.client.globalShortcut({ userId: "UALICE", callbackId: "retired_shortcut" });
+    expect(shortcut.status).toBe(200);
+    const logged = lines.slice(before).map((l) => JSON.parse(l) as { level: number; callbackId?: string; msg: string });
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        callbackId: "retired_shortcut",
+        msg: "Slack sent a shortcut muster does not know",
+      }),
+    );
+  });
 });

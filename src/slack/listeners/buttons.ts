@@ -1,15 +1,13 @@
 // Buttons: the control message's, the hand-off answer, the dead job's Retry.
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { z } from "zod";
 import { AppError } from "../../errors.js";
 import { mayAct } from "../../incidents/permissions.js";
 import { actorOf, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
 import { ACTION } from "../ids.js";
+import type { ButtonArgs, SlackRouter } from "../router.js";
 import { confirmation, handoffAnswered } from "../views/messages.js";
 import { type FormName, openForm } from "./forms.js";
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 const buttonValue = z.string().min(1).max(2000);
 
@@ -19,7 +17,7 @@ async function reply(args: ButtonArgs, text: string) {
     .catch(() => undefined);
 }
 
-export function registerButtons(app: App, deps: SlackDeps) {
+export function registerButtons(router: SlackRouter, deps: SlackDeps) {
   const forms: [string, FormName][] = [
     [ACTION.openSeverity, "severity"],
     [ACTION.openRole, "role"],
@@ -28,11 +26,11 @@ export function registerButtons(app: App, deps: SlackDeps) {
     [ACTION.openResolve, "resolve"],
   ];
   for (const [actionId, name] of forms) {
-    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+    router.action(actionId, async (args) => {
       await args.ack();
       const key = buttonValue.safeParse(args.action.value);
       const summary = key.success ? await deps.store.incidentSummary({ key: key.data }) : null;
-      await openForm(args, deps, {
+      await openForm(deps, {
         name,
         incident: summary?.incident ?? null,
         userId: args.body.user.id,
@@ -42,7 +40,7 @@ export function registerButtons(app: App, deps: SlackDeps) {
     });
   }
 
-  app.action<BlockAction<ButtonAction>>(ACTION.mitigate, async (args) => {
+  router.action(ACTION.mitigate, async (args) => {
     await args.ack();
     await run(args, deps, async (actor, value) => {
       await deps.service.mitigate(actor, { key: value });
@@ -54,7 +52,7 @@ export function registerButtons(app: App, deps: SlackDeps) {
     [ACTION.acceptHandoff, true],
     [ACTION.declineHandoff, false],
   ] as const) {
-    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+    router.action(actionId, async (args) => {
       await args.ack();
       await run(args, deps, async (actor, handoffId) => {
         const result = accept
@@ -75,7 +73,7 @@ export function registerButtons(app: App, deps: SlackDeps) {
     });
   }
 
-  app.action<BlockAction<ButtonAction>>(ACTION.retryJob, async (args) => {
+  router.action(ACTION.retryJob, async (args) => {
     await args.ack();
     await run(args, deps, async (actor, value) => {
       const job = await deps.jobs.find(Number(value));
@@ -94,7 +92,7 @@ export function registerButtons(app: App, deps: SlackDeps) {
   });
 
   // Link buttons still send an action; acknowledge so Slack shows no error.
-  app.action(ACTION.link, async ({ ack }) => {
+  router.action(ACTION.link, async ({ ack }) => {
     await ack();
   });
 }

@@ -57,18 +57,14 @@ export function registerCommand(app: App, deps: SlackDeps) {
       };
 
       if (sub === "declare" || sub === "new") {
-        await args.client.views.open({
-          trigger_id: command.trigger_id,
-          view: declareModal({
-            title: words.slice(1).join(" "),
-            declarerId: command.user_id,
-            origin: command.channel_id,
-          }) as never,
-        });
+        await deps.views.open(
+          command.trigger_id,
+          declareModal({ title: words.slice(1).join(" "), declarerId: command.user_id, origin: command.channel_id }),
+        );
         return;
       }
       if ((FORM_NAMES as string[]).includes(sub)) {
-        await openForm(args, deps, {
+        await openForm(deps, {
           name: sub as FormName,
           incident,
           userId: command.user_id,
@@ -155,6 +151,7 @@ async function byKey(deps: SlackDeps, key: string): Promise<Incident> {
 
 async function listFor(deps: SlackDeps, userId: string) {
   const incidents = await openIncidents(deps);
+  if (incidents.length === 0) return listMessage([]);
   const roles = await deps.store.activeRoles(incidents.map((i) => i.id));
   return listMessage(
     incidents.map((incident) => {

@@ -1,23 +1,20 @@
 // Declaring: the /incident declare subcommand, the global shortcut, and the
 // modal's submission.
-import type { App } from "@slack/bolt";
 import type { SlackDeps } from "../deps.js";
 import { list, str } from "../form.js";
 import { FIELD, SHORTCUT, VIEW } from "../ids.js";
+import type { SlackRouter } from "../router.js";
 import { declaredConfirmation } from "../views/messages.js";
 import { declareModal } from "../views/modals.js";
 import { handleSubmission, tellUser } from "./submit.js";
 
-export function registerDeclare(app: App, deps: SlackDeps) {
-  app.shortcut(SHORTCUT.declare, async ({ ack, shortcut, client }) => {
+export function registerDeclare(router: SlackRouter, deps: SlackDeps) {
+  router.shortcut(SHORTCUT.declare, async ({ ack, shortcut }) => {
     await ack();
-    await client.views.open({
-      trigger_id: shortcut.trigger_id,
-      view: declareModal({ declarerId: shortcut.user.id }) as never,
-    });
+    await deps.views.open(shortcut.trigger_id, declareModal({ declarerId: shortcut.user.id }));
   });
 
-  app.view(VIEW.declare, async (args) => {
+  router.view(VIEW.declare, async (args) => {
     await handleSubmission(
       args,
       deps,

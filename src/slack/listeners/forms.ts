@@ -1,7 +1,7 @@
 // The incident forms: severity, role, hand-off, status update, escalation,
 // vendor check, follow-up, risk, resolution. Each has an opener (from a
 // subcommand or a control-message button) and a submission handler.
-import type { AllMiddlewareArgs, App } from "@slack/bolt";
+import type { AllMiddlewareArgs } from "@slack/bolt";
 import { AppError } from "../../errors.js";
 import type { Incident } from "../../incidents/model.js";
 import { authorize } from "../../incidents/permissions.js";
@@ -9,6 +9,7 @@ import { pickable, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
 import { list, str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
+import type { SlackRouter } from "../router.js";
 import { confirmation } from "../views/messages.js";
 import {
   escalateModal,
@@ -91,7 +92,6 @@ export async function buildForm(deps: SlackDeps, name: FormName, incident: Incid
  * 3 s); refusals are told to the person where they are.
  */
 export async function openForm(
-  args: AllMiddlewareArgs,
   deps: SlackDeps,
   o: {
     name: FormName;
@@ -103,7 +103,7 @@ export async function openForm(
 ) {
   try {
     const view = await buildForm(deps, o.name, o.incident, o.userId);
-    await args.client.views.open({ trigger_id: o.triggerId, view: view as never });
+    await deps.views.open(o.triggerId, view);
   } catch (e) {
     const code = (e as { data?: { error?: string } }).data?.error;
     if (code === "expired_trigger_id" || code === "exchanged_trigger_id") {
@@ -119,13 +119,13 @@ const keyOf = (s: Submission) => s.meta.key ?? str(s.form[FIELD.incident]) ?? ""
 const confirm = (text: (key: string) => string) => async (s: Submission, r: { key: string }, args: AllMiddlewareArgs) =>
   tellUser(args, s.actor.userId, s.meta.origin, confirmation(text(r.key)));
 
-export function registerForms(app: App, deps: SlackDeps) {
+export function registerForms(router: SlackRouter, deps: SlackDeps) {
   const on = (
     callbackId: string,
     run: Parameters<typeof handleSubmission>[2],
     done?: (s: Submission, r: { key: string }, args: AllMiddlewareArgs) => Promise<void>,
   ) =>
-    app.view(callbackId, async (args) => {
+    router.view(callbackId, async (args) => {
       await handleSubmission(args, deps, run, done ? (s, r) => done(s, r, args) : undefined);
     });
 

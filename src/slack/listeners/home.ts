@@ -4,7 +4,7 @@ import { toUserError } from "../errors.js";
 import { homeView } from "../views/home.js";
 
 export function registerHome(app: App, deps: SlackDeps) {
-  app.event("app_home_opened", async ({ event, client }) => {
+  app.event("app_home_opened", async ({ event }) => {
     if (event.tab !== "home") return;
     try {
       const incidents = await openIncidents(deps);
@@ -20,7 +20,7 @@ export function registerHome(app: App, deps: SlackDeps) {
           };
         }),
       );
-      await client.views.publish({ user_id: event.user, view: homeView(event.user, items, deps.roles) as never });
+      await deps.views.publish(event.user, homeView(event.user, items, deps.roles));
     } catch (e) {
       toUserError(e, deps.logger, { event: "app_home_opened" });
     }

@@ -1,18 +1,19 @@
 // "Add to incident timeline": copies a message (author, time, permalink)
 // into the timeline of the channel's incident, or asks which incident.
-import type { App, MessageShortcut } from "@slack/bolt";
+import type { MessageShortcut } from "@slack/bolt";
 import { actorOf, incidentOfChannel, pickable, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
 import { str } from "../form.js";
 import { FIELD, SHORTCUT, VIEW } from "../ids.js";
+import type { SlackRouter } from "../router.js";
 import { confirmation } from "../views/messages.js";
 import { noteModal } from "../views/modals.js";
 import { handleSubmission, tellUser } from "./submit.js";
 
 const tsToDate = (ts: string) => new Date(Math.round(Number(ts) * 1000));
 
-export function registerTimelineShortcut(app: App, deps: SlackDeps) {
-  app.shortcut<MessageShortcut>(SHORTCUT.addToTimeline, async (args) => {
+export function registerTimelineShortcut(router: SlackRouter, deps: SlackDeps) {
+  router.shortcut<MessageShortcut>(SHORTCUT.addToTimeline, async (args) => {
     await args.ack();
     const { shortcut, client } = args;
     const say = (text: string) =>
@@ -33,10 +34,7 @@ export function registerTimelineShortcut(app: App, deps: SlackDeps) {
       };
       const incident = await incidentOfChannel(deps, shortcut.channel.id);
       if (!incident) {
-        await client.views.open({
-          trigger_id: shortcut.trigger_id,
-          view: noteModal({ open: await pickable(deps), text, source }) as never,
-        });
+        await deps.views.open(shortcut.trigger_id, noteModal({ open: await pickable(deps), text, source }));
         return;
       }
       const r = await deps.service.addNote(
@@ -52,7 +50,7 @@ export function registerTimelineShortcut(app: App, deps: SlackDeps) {
     }
   });
 
-  app.view(VIEW.note, async (args) => {
+  router.view(VIEW.note, async (args) => {
     await handleSubmission(
       args,
       deps,
