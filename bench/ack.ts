@@ -9,6 +9,7 @@
 // acknowledgement) are printed alongside, so the cost of a read is in view.
 // Each target gets an unmeasured warm-up first: a long-running bot is warm.
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import autocannon from "autocannon";
 import { mintResponseUrl, mintTriggerId } from "../test/emulators/slack.js";
@@ -196,6 +197,29 @@ async function paced({ port, text, responseUrl, triggerId, rate, seconds = DURAT
 
 const load = (o: Load & { rate?: number | undefined }) => (o.rate ? paced({ ...o, rate: o.rate }) : closedLoop(o));
 
+/** CPU time (user + system, ms) a process has used so far; null where /proc is not there. */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a load and says how much CPU each process spent per request on it. */
+async function measured(o: Load & { rate?: number | undefined }, target: ChildProcess, slack: ChildProcess) {
+  const pids = [target.pid, slack.pid, process.pid];
+  const before = pids.map(cpuMs);
+  const result = await load(o);
+  const after = pids.map(cpuMs);
+  const perRequest = after.map((a, i) =>
+    a === null || before[i] === null ? null : Math.round(((a - before[i]!) * 1000) / Math.max(1, result.total)),
+  );
+  return { ...result, cpu: { target: perRequest[0], slack: perRequest[1], loadgen: perRequest[2] } };
+}
+
 async function main() {
   const slack = await startSlack();
   const targets: ChildProcess[] = [slack.child];
@@ -223,9 +247,9 @@ async function main() {
       ...RATES.map((rate, i) => ({ text: COMMANDS[0]!, rate, judged: i === 0 })),
     ];
     for (const { text, rate, judged } of runs) {
-      const b = await load({ port: bare.port, text, responseUrl, triggerId, rate });
+      const b = await measured({ port: bare.port, text, responseUrl, triggerId, rate }, bare.child, slack.child);
       await slack.ask("mark");
-      const m = await load({ port: muster.port, text, responseUrl, triggerId, rate });
+      const m = await measured({ port: muster.port, text, responseUrl, triggerId, rate }, muster.child, slack.child);
       await new Promise((r) => setTimeout(r, 1_000)); // the last modal opens still in flight
       const seen = await slack.ask<Report>("report");
       const name = `/incident ${text}, ${rate ? `paced at ${rate} req/s` : "closed loop (max throughput)"}`;
@@ -238,6 +262,11 @@ async function main() {
       process.stdout.write(
         `muster/bare: p99 ${p99Ratio.toFixed(2)}× (target ≤ 2), throughput ${rpsRatio.toFixed(2)}× (target ≥ 0.5); slower than 3 s: ${slow}\n`,
       );
+      // Only where the processes are busy throughout: at a fixed low rate their idle ticks would dominate.
+      if (!rate && b.cpu.target !== null && m.cpu.target !== null)
+        process.stdout.write(
+          `CPU per request (µs): bare ${b.cpu.target}, muster ${m.cpu.target}; Slack emulator ${b.cpu.slack} / ${m.cpu.slack}, load generator ${b.cpu.loadgen} / ${m.cpu.loadgen} (bare's run / muster's)\n`,
+        );
       const refused = Object.values(seen.refused).reduce((x, y) => x + y, 0);
       const modalsOk = refused === 0;
       if (seen.posts) process.stdout.write(`response_url posts received: ${seen.posts}\n`);
