@@ -229,9 +229,9 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     logger,
     views: slackViews({ apiUrl: config.slack.apiUrl, token: config.slack.botToken }),
   };
-  // The listeners' client: every call answers a person who is waiting (a
-  // modal must open within the trigger_id's 3 s), so calls are never queued
-  // behind the Web client's default 100 in flight, and none hangs forever.
+  // Bolt's client in the listeners (modals open through deps.views instead):
+  // its calls answer a person who is waiting, so they are never queued behind
+  // the Web client's default 100 in flight, and none hangs forever.
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 },
