@@ -5,6 +5,7 @@
 import { createServer } from "node:net";
 import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { declareModal } from "../../src/slack/views/modals.js";
 import { slackViews } from "../../src/slack/views-api.js";
 import { type SlackEmulator, startSlackEmulator } from "../emulators/slack.js";
 
@@ -20,20 +21,8 @@ afterAll(async () => {
 });
 beforeEach(() => slack.faults.reset());
 
-const modal = {
-  type: "modal",
-  callback_id: "incident_declare",
-  title: { type: "plain_text", text: "Declare an incident" },
-  submit: { type: "plain_text", text: "Declare" },
-  blocks: [
-    {
-      type: "input",
-      block_id: "title",
-      label: { type: "plain_text", text: "Title" },
-      element: { type: "plain_text_input", action_id: "value" },
-    },
-  ],
-};
+// The modal muster itself opens most: what it sends is what Slack must accept.
+const modal = declareModal({ declarerId: "UALICE" });
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
   try {
