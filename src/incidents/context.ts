@@ -1,4 +1,5 @@
 import { AppError } from "../errors.js";
+import type { CompanyPolicy } from "./company-policy.js";
 import { EVENT_EFFECTS, SYNC_JOBS } from "./effects.js";
 import type { Actor, EventKind, Incident, JobKind, NewJob, RoleAssignment, Visibility } from "./model.js";
 import { COMMANDER, COMMUNICATIONS } from "./model.js";
@@ -31,6 +32,8 @@ export interface Policy {
   roles: RoleDefinition[];
   /** A hand-off nobody answers within this time is flagged to the IC. */
   handoffTimeoutMs?: number;
+  /** The company's definitions and post-mortem rule; DEFAULT_COMPANY_POLICY when absent (read it with companyPolicyOf). */
+  company?: CompanyPolicy;
 }
 
 export const DEFAULT_HANDOFF_TIMEOUT_MS = 30 * 60_000;

@@ -2,10 +2,10 @@
 // receiver: HTTP or Socket Mode) is built in main.ts.
 import type { App } from "@slack/bolt";
 import type { SlackDeps } from "./deps.js";
+import { registerFormSubmissions } from "./forms/index.js";
 import { registerButtons } from "./listeners/buttons.js";
 import { registerCommand } from "./listeners/command.js";
 import { registerDeclare } from "./listeners/declare.js";
-import { registerForms } from "./listeners/forms.js";
 import { registerHome } from "./listeners/home.js";
 import { registerTimelineShortcut } from "./listeners/timeline-shortcut.js";
 import { SlackRouter } from "./router.js";
@@ -31,7 +31,7 @@ export function registerListeners(app: App, deps: SlackDeps): ListenerTracker {
   registerHome(app, deps);
   const router = new SlackRouter();
   registerDeclare(router, deps);
-  registerForms(router, deps);
+  registerFormSubmissions(router, deps);
   registerButtons(router, deps);
   registerTimelineShortcut(router, deps);
   router.attach(app, deps.logger);

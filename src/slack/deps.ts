@@ -6,9 +6,9 @@ import type { Actor, Incident, RoleAssignment } from "../incidents/model.js";
 import type { IncidentStore } from "../incidents/ports.js";
 import type { IncidentService } from "../incidents/service.js";
 import type { JobStore, RefStore } from "../jobs/ports.js";
+import type { PickableIncident } from "./forms/form.js";
 import { REF } from "./refs.js";
 import type { IncidentLinks } from "./views/incident.js";
-import type { PickableIncident } from "./views/modals.js";
 import type { SlackViews } from "./views-api.js";
 
 export interface SlackDeps {

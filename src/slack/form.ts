@@ -2,7 +2,15 @@
 // into plain values by block id.
 import { z } from "zod";
 import { INPUT } from "./ids.js";
-import type { ModalMetadata } from "./views/modals.js";
+
+/** What a modal carries between opening and submission. */
+export interface ModalMetadata {
+  key?: string;
+  /** The channel the person was in, for the confirmation. */
+  origin?: string;
+  /** For the message shortcut. */
+  source?: { authorId?: string; postedAt?: string; permalink?: string };
+}
 
 const option = z.object({ value: z.string() });
 const element = z
@@ -13,6 +21,7 @@ const element = z
     selected_options: z.array(option).nullish(),
     selected_user: z.string().nullish(),
     selected_date: z.string().nullish(),
+    selected_date_time: z.number().int().nullish(),
     selected_conversation: z.string().nullish(),
   })
   .loose();
@@ -29,7 +38,7 @@ export type ViewPayload = z.infer<typeof viewPayload>;
 
 export type FormValue = string | string[] | null;
 
-/** Every input's value by block id: text, the selected option(s), user or date. */
+/** Every input's value by block id: text, the selected option(s), user, date, or date-time (epoch seconds). */
 export function readForm(view: ViewPayload): Record<string, FormValue> {
   const out: Record<string, FormValue> = {};
   for (const [blockId, actions] of Object.entries(view.state.values)) {
@@ -39,6 +48,8 @@ export function readForm(view: ViewPayload): Record<string, FormValue> {
     else if (e.selected_option !== undefined) out[blockId] = e.selected_option?.value ?? null;
     else if (e.selected_user !== undefined) out[blockId] = e.selected_user ?? null;
     else if (e.selected_date !== undefined) out[blockId] = e.selected_date ?? null;
+    else if (e.selected_date_time !== undefined)
+      out[blockId] = e.selected_date_time == null ? null : String(e.selected_date_time);
     else if (e.selected_conversation !== undefined) out[blockId] = e.selected_conversation ?? null;
     else out[blockId] = e.value ?? null;
   }
@@ -74,3 +85,7 @@ export const list = (v: FormValue | undefined): string[] =>
           .map((s) => s.trim())
           .filter(Boolean)
       : [];
+
+/** A datetimepicker's value (epoch seconds) as a Date; null when it was cleared. */
+export const dateTime = (v: FormValue | undefined): Date | null =>
+  typeof v === "string" && /^\d+$/.test(v) ? new Date(Number(v) * 1000) : null;

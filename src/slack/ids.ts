@@ -21,6 +21,8 @@ export const VIEW = {
   resolve: "incident_resolve",
   note: "incident_note",
   pick: "incident_pick",
+  /** The modal that replaces a form when its submission failed for a reason no field explains. */
+  error: "incident_error",
 } as const;
 
 /** Button and select action ids. */

@@ -1,6 +1,7 @@
 // The Slack surface end to end: signed HTTP requests into the real Bolt app,
 // Web API calls into the Slack emulator, the outbox run to completion.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SUBCOMMANDS } from "../../src/slack/subcommands.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 
 const IC = "UALICE";
@@ -129,22 +130,12 @@ describe("declaring over HTTP", () => {
 describe("working an incident from its channel", () => {
   it("refuses people who are not the IC: resolve, severity, hand-off", async () => {
     const channel = channelFor(1)!;
+    const opened = stack.slack.callsTo("views.open").length;
     const mitigate = await stack.client.command({ userId: BOB, channelId: channel.id, text: "mitigate" });
     expect(mitigate.status).toBe(200);
+    // IC-only forms are refused when opened, before anyone writes in them.
     await stack.client.command({ userId: BOB, channelId: channel.id, text: "resolve" });
-    const resolve = await stack.client.submitView({
-      userId: BOB,
-      callbackId: "incident_resolve",
-      values: { summary: "fixed", partiesInformed: "support" },
-    });
-    expect(JSON.stringify(resolve.json)).toMatch(/Only the Incident Commander or an admin can resolve it/);
     await stack.client.command({ userId: BOB, channelId: channel.id, text: "severity" });
-    const sev = await stack.client.submitView({
-      userId: BOB,
-      callbackId: "incident_severity",
-      values: { severity: { option: "high" }, reason: "more customers" },
-    });
-    expect(JSON.stringify(sev.json)).toMatch(/Only the Incident Commander or an admin can change the severity/);
     const handoff = await stack.client.blockAction({
       userId: BOB,
       channelId: channel.id,
@@ -153,9 +144,20 @@ describe("working an incident from its channel", () => {
     });
     expect(handoff.status).toBe(200);
     await stack.settle();
-    const told = JSON.stringify(stack.slack.responseUrlPosts.slice(-3));
+    const told = JSON.stringify(stack.slack.responseUrlPosts.slice(-4));
     expect(told).toMatch(/Only the Incident Commander or an admin can mark it mitigated/);
+    expect(told).toMatch(/Only the Incident Commander or an admin can resolve it/);
+    expect(told).toMatch(/Only the Incident Commander or an admin can change the severity/);
     expect(told).toMatch(/Only the Incident Commander or an admin can hand off/);
+    expect(stack.slack.callsTo("views.open").length).toBe(opened);
+    // Opened outside the channel (the form asks which incident), the submission itself is refused.
+    await stack.client.command({ userId: BOB, channelId: announcementChannel().id, text: "resolve" });
+    const resolve = await stack.client.submitView({
+      userId: BOB,
+      callbackId: "incident_resolve",
+      values: { key: { option: "INC-1" }, summary: "fixed", partiesInformed: "support" },
+    });
+    expect(JSON.stringify(resolve.json)).toMatch(/Only the Incident Commander or an admin can resolve it/);
     // Nothing changed: still unclassified, investigating, Alice's.
     expect(channel.topic).toMatch(/^Unclassified · Investigating · IC <@UALICE>/);
   });
@@ -310,5 +312,18 @@ describe("requests that are not from Slack", () => {
     // Nothing else was needed: no Web API call, no response_url post.
     expect(stack.slack.calls.length).toBe(calls);
     expect(stack.slack.responseUrlPosts.length).toBe(posts);
+  });
+
+  it("help lists every subcommand of the table, with its aliases, and each alias works", async () => {
+    await stack.client.command({ userId: IC, channelId: announcementChannel().id, text: "help" });
+    const help = JSON.stringify(stack.slack.ephemeralsFor(IC).at(-1)!.blocks);
+    for (const sub of SUBCOMMANDS) {
+      expect(help).toContain(`/incident ${sub.usage ?? sub.name}`);
+      for (const alias of sub.aliases ?? []) expect(help).toContain(alias);
+    }
+    const list = await stack.client.command({ userId: IC, channelId: announcementChannel().id, text: "ls" });
+    expect(list.status).toBe(200);
+    await stack.settle();
+    expect(JSON.stringify(stack.slack.responseUrlPosts.at(-1))).toContain("Open incidents");
   });
 });

@@ -5,7 +5,8 @@
 import { createServer } from "node:net";
 import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { declareModal } from "../../src/slack/views/modals.js";
+import { DEFAULT_COMPANY_POLICY } from "../../src/incidents/company-policy.js";
+import { declareModal } from "../../src/slack/forms/declare.js";
 import { slackViews } from "../../src/slack/views-api.js";
 import { type SlackEmulator, startSlackEmulator } from "../emulators/slack.js";
 
@@ -22,7 +23,7 @@ afterAll(async () => {
 beforeEach(() => slack.faults.reset());
 
 // The modal muster itself opens most: what it sends is what Slack must accept.
-const modal = declareModal({ declarerId: "UALICE" });
+const modal = declareModal({ declarerId: "UALICE", policy: DEFAULT_COMPANY_POLICY });
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
   try {

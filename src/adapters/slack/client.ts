@@ -10,6 +10,7 @@ import {
 import { GiveUp, RetryLater } from "../../jobs/errors.js";
 import type { RefStore } from "../../jobs/ports.js";
 import { METADATA_EVENT } from "../../slack/ids.js";
+import type { Message } from "../../slack/views/blocks.js";
 
 export const slackErrorCode = (e: unknown): string | undefined =>
   e instanceof WebAPIPlatformError ? e.data.error : undefined;
@@ -66,10 +67,7 @@ export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export interface Msg {
-  text: string;
-  blocks: unknown[];
-}
+export type Msg = Message;
 
 /**
  * Posts a message exactly once per `refKind`. The message carries metadata
@@ -98,7 +96,7 @@ export async function postOnce(
     client.chat.postMessage({
       channel: o.channel,
       text: o.msg.text,
-      blocks: o.msg.blocks as never,
+      blocks: o.msg.blocks,
       ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
       unfurl_links: false,
       metadata: { event_type: METADATA_EVENT, event_payload: { incident_id: o.incidentId, ref: o.refKind } },

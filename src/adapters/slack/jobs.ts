@@ -23,7 +23,7 @@ import {
   statusUpdateMessage,
   statusUpdateSummary,
 } from "../../slack/views/messages.js";
-import { call, dmChannel, postOnce, slackErrorCode, slackFailure } from "./client.js";
+import { call, dmChannel, type Msg, postOnce, slackErrorCode, slackFailure } from "./client.js";
 
 export interface SlackJobDeps {
   client: WebClient;
@@ -181,7 +181,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     const ref = await d.refs.get(v.incident.id, REF.control);
     if (ref?.externalId) {
       await call("update the control message", () =>
-        d.client.chat.update({ channel, ts: ref.externalId, text: msg.text, blocks: msg.blocks as never }),
+        d.client.chat.update({ channel, ts: ref.externalId, text: msg.text, blocks: msg.blocks }),
       );
       // Pinning may have failed after the post (a rate limit): the retry pins it.
       if (!ref.data?.pinned) await pin(v.incident.id, channel, ref.externalId);
@@ -209,7 +209,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
 
   const responders = (s: IncidentSummary) => [s.incident.declaredBy, ...s.roles.map((r) => r.userId)];
 
-  async function dm(incidentId: string, userId: string, refKind: string, msg: { text: string; blocks: unknown[] }) {
+  async function dm(incidentId: string, userId: string, refKind: string, msg: Msg) {
     const channel = await dmChannel(d.client, userId);
     return postOnce(d.client, d.refs, { incidentId, refKind, channel, msg, now: now() });
   }
@@ -241,7 +241,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       if (ref?.externalId) {
         ts = ref.externalId;
         await call("update the announcement", () =>
-          d.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks as never }),
+          d.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks }),
         );
       } else {
         ts = (
@@ -327,7 +327,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       }
       const event = await d.store.findEvent(Number(job.payload.eventId));
       if (!event) return [];
-      let msg: { text: string; blocks: unknown[] } | null = null;
+      let msg: Msg | null = null;
       if (event.kind === "status_update") {
         const update = await d.store.findStatusUpdate(String(event.data.statusUpdateId ?? ""));
         if (update) msg = statusUpdateMessage(s.incident, update);

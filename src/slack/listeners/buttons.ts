@@ -4,10 +4,10 @@ import { AppError } from "../../errors.js";
 import { mayAct } from "../../incidents/permissions.js";
 import { actorOf, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
+import { type FormName, openForm } from "../forms/index.js";
 import { ACTION } from "../ids.js";
 import type { ButtonArgs, SlackRouter } from "../router.js";
 import { confirmation, handoffAnswered } from "../views/messages.js";
-import { type FormName, openForm } from "./forms.js";
 
 const buttonValue = z.string().min(1).max(2000);
 
@@ -33,6 +33,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       await openForm(deps, {
         name,
         incident: summary?.incident ?? null,
+        ...(summary ? { roles: summary.roles } : {}),
         userId: args.body.user.id,
         triggerId: args.body.trigger_id,
         reply: (t) => reply(args, t),

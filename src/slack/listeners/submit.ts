@@ -2,14 +2,13 @@
 // use case, answer in the surface the person used.
 
 import type { AllMiddlewareArgs, SlackViewAction, SlackViewMiddlewareArgs } from "@slack/bolt";
-import type { View } from "@slack/types";
 import type { CommandResult } from "../../incidents/context.js";
 import type { Actor } from "../../incidents/model.js";
 import { actorOf, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
-import { type FormValue, readForm, readMetadata, type ViewPayload, viewPayload } from "../form.js";
-import { modal, section } from "../views/blocks.js";
-import type { ModalMetadata } from "../views/modals.js";
+import { type FormValue, type ModalMetadata, readForm, readMetadata, type ViewPayload, viewPayload } from "../form.js";
+import { VIEW } from "../ids.js";
+import { type Message, type ModalView, modal, section } from "../views/blocks.js";
 
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
 
@@ -25,12 +24,12 @@ export interface Submission {
 /** Slack gives 3 s to answer a submission; field errors must be in that answer. */
 const ANSWER_WITHIN_MS = 2_500;
 
-export function errorView(text: string): View {
+export function errorView(text: string): ModalView {
   return modal({
-    callbackId: "incident_error",
+    callbackId: VIEW.error,
     title: "Couldn't do that",
     blocks: [section(`:warning: ${text}`)],
-  }) as unknown as View;
+  });
 }
 
 export async function handleSubmission(
@@ -83,25 +82,18 @@ export async function handleSubmission(
 }
 
 export async function dm(args: AllMiddlewareArgs, userId: string, text: string): Promise<void> {
-  await args.client.chat
-    .postMessage({ channel: userId, text, blocks: [section(text)] as never })
-    .catch(() => undefined);
+  await args.client.chat.postMessage({ channel: userId, text, blocks: [section(text)] }).catch(() => undefined);
 }
 
 /** An ephemeral note to the person in the channel they came from; a DM when there is none. */
-export async function tellUser(
-  args: AllMiddlewareArgs,
-  userId: string,
-  origin: string | undefined,
-  msg: { text: string; blocks: unknown[] },
-) {
+export async function tellUser(args: AllMiddlewareArgs, userId: string, origin: string | undefined, msg: Message) {
   if (origin) {
     try {
-      await args.client.chat.postEphemeral({ channel: origin, user: userId, ...msg } as never);
+      await args.client.chat.postEphemeral({ channel: origin, user: userId, ...msg });
       return;
     } catch {
       // Not in that channel any more, or it's gone: fall back to a DM.
     }
   }
-  await args.client.chat.postMessage({ channel: userId, ...msg } as never).catch(() => undefined);
+  await args.client.chat.postMessage({ channel: userId, ...msg }).catch(() => undefined);
 }

@@ -1,14 +1,13 @@
 // "Add to incident timeline": copies a message (author, time, permalink)
-// into the timeline of the channel's incident, or asks which incident.
+// into the timeline of the channel's incident, or asks which incident in the
+// note form (forms/note.ts).
 import type { MessageShortcut } from "@slack/bolt";
-import { actorOf, incidentOfChannel, pickable, type SlackDeps } from "../deps.js";
+import { actorOf, incidentOfChannel, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
-import { str } from "../form.js";
-import { FIELD, SHORTCUT, VIEW } from "../ids.js";
+import { buildForm } from "../forms/index.js";
+import { SHORTCUT } from "../ids.js";
 import type { SlackRouter } from "../router.js";
 import { confirmation } from "../views/messages.js";
-import { noteModal } from "../views/modals.js";
-import { handleSubmission, tellUser } from "./submit.js";
 
 const tsToDate = (ts: string) => new Date(Math.round(Number(ts) * 1000));
 
@@ -34,7 +33,8 @@ export function registerTimelineShortcut(router: SlackRouter, deps: SlackDeps) {
       };
       const incident = await incidentOfChannel(deps, shortcut.channel.id);
       if (!incident) {
-        await deps.views.open(shortcut.trigger_id, noteModal({ open: await pickable(deps), text, source }));
+        const view = await buildForm(deps, { name: "note", incident: null, userId: shortcut.user.id, text, source });
+        await deps.views.open(shortcut.trigger_id, view);
         return;
       }
       const r = await deps.service.addNote(
@@ -48,23 +48,5 @@ export function registerTimelineShortcut(router: SlackRouter, deps: SlackDeps) {
     } catch (e) {
       await say(`:warning: ${toUserError(e, deps.logger, { shortcut: SHORTCUT.addToTimeline }).text}`);
     }
-  });
-
-  router.view(VIEW.note, async (args) => {
-    await handleSubmission(
-      args,
-      deps,
-      (s) =>
-        deps.service.addNote(
-          s.actor,
-          {
-            key: str(s.form[FIELD.incident]) ?? "",
-            text: str(s.form[FIELD.text]) ?? "",
-            ...(s.meta.source ? { source: s.meta.source } : {}),
-          },
-          { idempotencyKey: s.idempotencyKey },
-        ),
-      async (s, r) => tellUser(args, s.actor.userId, undefined, confirmation(`Added to the ${r.key} timeline.`)),
-    );
   });
 }

@@ -8,32 +8,20 @@ import { channelLink, mention, safe, slackDate, split } from "../text.js";
 import { actions, type Block, button, context, header, message, section } from "./blocks.js";
 import { commanderId, incidentLine, statusLabel } from "./incident.js";
 
-export const SUBCOMMANDS: [string, string][] = [
-  ["declare [title]", "Declare an incident (opens a form)"],
-  ["severity", "Classify or change the severity"],
-  ["role", "Assign a role (communications lead, scribe, …)"],
-  ["handoff", "Hand the Incident Commander role to someone else"],
-  ["update", "Post a status update"],
-  ["escalate", "Escalate to leadership"],
-  ["vendor", "Record a vendor check"],
-  ["followup", "Add a follow-up action"],
-  ["risk", "Add a newly identified risk"],
-  ["note <text>", "Add a note to the timeline"],
-  ["mitigate", "Mark the incident mitigated"],
-  ["resolve", "Resolve (asks for the summary and who was told)"],
-  ["close", "Close (needs the post-mortem when one is required)"],
-  ["reopen", "Reopen a resolved or closed incident"],
-  ["status", "Show the incident's state"],
-  ["list", "List open incidents"],
-  ["repair", "Recreate whatever is missing: channel bookmarks, issue, doc"],
-  ["help", "This list"],
-];
+/** One line of `/incident help`, from the subcommand table. */
+export interface HelpLine {
+  usage: string;
+  help: string;
+  aliases: readonly string[];
+}
 
-export function helpMessage(intro?: string) {
-  const lines = SUBCOMMANDS.map(([c, d]) => `\`/incident ${c}\` ${d}`).join("\n");
+export function helpMessage(lines: readonly HelpLine[], intro?: string) {
+  const text = lines
+    .map((l) => `\`/incident ${l.usage}\` ${l.help}${l.aliases.length ? ` (also: ${l.aliases.join(", ")})` : ""}`)
+    .join("\n");
   return message("How to use /incident", [
     ...(intro ? [section(intro)] : []),
-    section(`*\`/incident\` commands*\n${lines}`),
+    ...split(`*\`/incident\` commands*\n${text}`).map((part) => section(part)),
     context([
       "In an incident's channel the commands act on that incident; elsewhere, name it (`/incident mitigate INC-42`) or pick it in the form.",
     ]),

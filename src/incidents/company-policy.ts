@@ -1,0 +1,96 @@
+// The company's own words: what an incident is, the four severity
+// definitions, and when a post-mortem is owed. The defaults are the policy's
+// text verbatim (../shared/policy/001_291ff160df865b99.txt, "Incident
+// classification"; a test compares them); a company may supply its own in a
+// policy file (MUSTER_POLICY), checked against `companyPolicySchema`.
+import { z } from "zod";
+import { type ClassifiedSeverity, IMPACTS, type Impact, SEVERITIES } from "./model.js";
+
+export interface CompanyPolicy {
+  severities: Record<ClassifiedSeverity, { label: string; definition: string }>;
+  incidentDefinition: string;
+  vulnerabilityNote: string;
+  /** A post-mortem is required when any listed impact is recorded or the severity is one of these. */
+  postmortem: { impacts: Impact[]; severities: ClassifiedSeverity[] };
+}
+
+export const DEFAULT_COMPANY_POLICY: CompanyPolicy = {
+  severities: {
+    critical: {
+      label: "Critical",
+      definition:
+        "Extreme or complete production outage, significantly degraded experience for >50% of Tailscale users, or customer or other critical data loss or corruption.",
+    },
+    high: {
+      label: "High",
+      definition:
+        "Partial outage of some production functionality or in some regions, degraded experience for multiple customers with no workaround available, or suspected severe security breach.",
+    },
+    medium: {
+      label: "Medium",
+      definition:
+        "Non-critical functionality loss or degradation for some customers, with possible short-term workaround, or detection of unauthorized activity.",
+    },
+    low: {
+      label: "Low",
+      definition: "No current or known customer impact.",
+    },
+  },
+  incidentDefinition:
+    "An incident is an adverse event which affects Tailscale’s infrastructure or business operations in such a way that it compromises our ability to deliver the service customers expect.",
+  vulnerabilityNote:
+    "A vulnerability is not necessarily an incident; for example, a vulnerability not being actively exploited may require action, but not expedited action beyond existing vulnerability remediation processes.",
+  // "For incidents causing a production outage or loss of customer or other
+  // critical data, a post-mortem is completed." Critical is defined as an
+  // outage or a data loss, so a Critical incident owes one too.
+  postmortem: { impacts: ["outage", "data_loss"], severities: ["critical"] },
+};
+
+/** The policy a Policy carries, or the default when it carries none. */
+export const companyPolicyOf = (policy: { company?: CompanyPolicy } | undefined): CompanyPolicy =>
+  policy?.company ?? DEFAULT_COMPANY_POLICY;
+
+// Whitespace in a YAML block scalar is layout, not meaning: one space between words.
+const prose = (what: string, max: number) =>
+  z
+    .string({ error: `${what} must be text` })
+    .transform((s) => s.replace(/\s+/g, " ").trim())
+    .pipe(z.string().min(1, `${what} must not be empty`).max(max, `${what} must be at most ${max} characters`));
+
+const severityEntry = (s: ClassifiedSeverity) =>
+  z.object(
+    { label: prose(`severities.${s}.label`, 24), definition: prose(`severities.${s}.definition`, 2000) },
+    { error: `severities.${s} needs a label and a definition` },
+  );
+
+/** A company's policy file, as read from YAML or JSON. Unknown keys are mistakes, not extensions. */
+export const companyPolicySchema = z
+  .object({
+    severities: z
+      .object({
+        critical: severityEntry("critical"),
+        high: severityEntry("high"),
+        medium: severityEntry("medium"),
+        low: severityEntry("low"),
+      })
+      .strict()
+      .optional(),
+    incidentDefinition: prose("incidentDefinition", 2000).optional(),
+    vulnerabilityNote: prose("vulnerabilityNote", 2000).optional(),
+    postmortem: z
+      .object({
+        impacts: z.array(z.enum(IMPACTS, { error: `impacts are ${IMPACTS.join(", ")}` })).default([]),
+        severities: z.array(z.enum(SEVERITIES, { error: `severities are ${SEVERITIES.join(", ")}` })).default([]),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .transform(
+    (p): CompanyPolicy => ({
+      severities: p.severities ?? DEFAULT_COMPANY_POLICY.severities,
+      incidentDefinition: p.incidentDefinition ?? DEFAULT_COMPANY_POLICY.incidentDefinition,
+      vulnerabilityNote: p.vulnerabilityNote ?? DEFAULT_COMPANY_POLICY.vulnerabilityNote,
+      postmortem: p.postmortem ?? DEFAULT_COMPANY_POLICY.postmortem,
+    }),
+  );

@@ -1,0 +1,91 @@
+// Declaring an incident: /incident declare, the "Declare incident" shortcut
+// and App Home's Declare button.
+
+import type { DeclareIncidentInput } from "../../incidents/commands/declare-incident.js";
+import { type CompanyPolicy, companyPolicyOf } from "../../incidents/company-policy.js";
+import { REPORT_SOURCES } from "../../incidents/model.js";
+import { list, str } from "../form.js";
+import { FIELD, VIEW } from "../ids.js";
+import { checkboxes, input, modal, option, radios, staticSelect, textInput, userSelect } from "../views/blocks.js";
+import { declaredConfirmation } from "../views/messages.js";
+import type { SlackForm } from "./form.js";
+import { impactOptions, SOURCE_LABELS, severityDefinitions, severityOptions } from "./labels.js";
+
+/** The declare modal, pure: what the person sees depends only on these. */
+export function declareModal(o: { title?: string; declarerId: string; origin?: string; policy: CompanyPolicy }) {
+  const { policy } = o;
+  return modal({
+    callbackId: VIEW.declare,
+    title: "Declare an incident",
+    submit: "Declare",
+    metadata: { origin: o.origin },
+    blocks: [
+      input(
+        FIELD.title,
+        "Title",
+        textInput({ initial: o.title, max: 150, placeholder: "Payments API returning 500s" }),
+      ),
+      input(FIELD.summary, "What is happening?", textInput({ multiline: true, max: 3000 }), { optional: true }),
+      input(FIELD.severity, "Severity", radios(severityOptions(policy)), {
+        optional: true,
+        hint: "Leave empty if you don't know yet; the IC can classify it later.",
+      }),
+      severityDefinitions(policy),
+      input(FIELD.impacts, "Impact", checkboxes(impactOptions()), { optional: true }),
+      input(FIELD.components, "Affected components", textInput({ max: 1000, placeholder: "api, billing" }), {
+        optional: true,
+        hint: "Separate with commas.",
+      }),
+      input(FIELD.commander, "Incident Commander", userSelect(o.declarerId), { hint: "Defaults to you." }),
+      input(
+        FIELD.private,
+        "Confidentiality",
+        checkboxes([option("Private incident", "private", "Private channel; hidden from the public announcement")]),
+        { optional: true, hint: "A suspected security breach is always private." },
+      ),
+      input(
+        FIELD.reportSource,
+        "How was it reported?",
+        staticSelect(
+          REPORT_SOURCES.map((s) => option(SOURCE_LABELS[s], s)),
+          "on_call",
+        ),
+        { optional: true },
+      ),
+    ],
+  });
+}
+
+export const declareForm: SlackForm = {
+  callbackId: VIEW.declare,
+  incident: "none",
+  permission: "declare",
+  build: (deps, r) =>
+    declareModal({
+      title: r.text,
+      declarerId: r.userId,
+      ...(r.origin ? { origin: r.origin } : {}),
+      policy: companyPolicyOf(deps.service.policy),
+    }),
+  submit(deps, s) {
+    const severity = str(s.form[FIELD.severity]);
+    const ticked = list(s.form[FIELD.private]).includes("private");
+    // The domain validates the choices; the form only passes on what was picked.
+    const command = {
+      title: str(s.form[FIELD.title]) ?? "",
+      summary: str(s.form[FIELD.summary]) ?? "",
+      ...(severity ? { severity } : {}),
+      impacts: list(s.form[FIELD.impacts]),
+      components: list(s.form[FIELD.components]),
+      commanderId: str(s.form[FIELD.commander]) ?? s.actor.userId,
+      // Unticked means "the default": a suspected breach is private anyway.
+      ...(ticked ? { private: true } : {}),
+      reportSource: str(s.form[FIELD.reportSource]) ?? "on_call",
+    } as DeclareIncidentInput;
+    return deps.service.declare(s.actor, command, { idempotencyKey: s.idempotencyKey });
+  },
+  async confirm(deps, _s, result) {
+    const summary = await deps.store.incidentSummary({ id: result.incidentId });
+    return summary ? declaredConfirmation(summary.incident) : null;
+  },
+};

@@ -1,0 +1,41 @@
+// Offering the Incident Commander role to someone; it moves when they accept.
+import { str } from "../form.js";
+import { FIELD, VIEW } from "../ids.js";
+import { input, modal, section, textInput, userSelect } from "../views/blocks.js";
+import { confirmation } from "../views/messages.js";
+import { keyOf, type SlackForm } from "./form.js";
+
+export const handoffForm: SlackForm = {
+  callbackId: VIEW.handoff,
+  incident: "named",
+  permission: "proposeHandoff",
+  build(_deps, { incident }) {
+    return modal({
+      callbackId: VIEW.handoff,
+      title: "Hand off IC",
+      submit: "Offer hand-off",
+      metadata: { key: incident?.key },
+      blocks: [
+        section(`Hand *${incident?.key}* to another Incident Commander. They must accept before it moves.`),
+        input(FIELD.successor, "Successor", userSelect()),
+        input(
+          FIELD.note,
+          "Hand-off note",
+          textInput({
+            multiline: true,
+            max: 3000,
+            placeholder: "Current state · what has been tried · open threads · next checkpoint",
+          }),
+          { hint: "Current state, what has been tried, open threads, next checkpoint." },
+        ),
+      ],
+    });
+  },
+  submit: (deps, s) =>
+    deps.service.proposeHandoff(
+      s.actor,
+      { key: keyOf(s), toUserId: str(s.form[FIELD.successor]) ?? "", note: str(s.form[FIELD.note]) ?? "" },
+      { idempotencyKey: s.idempotencyKey },
+    ),
+  confirm: (_deps, _s, r) => confirmation(`Hand-off of ${r.key} offered. You stay the IC until they accept.`),
+};

@@ -1,0 +1,63 @@
+// Classifying severity (and, with it, the scope and the risk to assets).
+
+import type { ClassifySeverityInput } from "../../incidents/commands/classify-severity.js";
+import { companyPolicyOf } from "../../incidents/company-policy.js";
+import { list, str } from "../form.js";
+import { FIELD, VIEW } from "../ids.js";
+import { input, modal, radios, textInput } from "../views/blocks.js";
+import { incidentPicker, keyOf, type SlackForm } from "./form.js";
+import { severityDefinitions, severityOptions } from "./labels.js";
+
+export const severityForm: SlackForm = {
+  callbackId: VIEW.severity,
+  incident: "pick",
+  permission: "classifySeverity",
+  build(deps, { incident: i, open }) {
+    const policy = companyPolicyOf(deps.service.policy);
+    return modal({
+      callbackId: VIEW.severity,
+      title: "Change severity",
+      submit: "Save",
+      metadata: { key: i?.key },
+      blocks: [
+        ...incidentPicker(i, open),
+        input(
+          FIELD.severity,
+          "Severity",
+          radios(severityOptions(policy), i?.severity === "unclassified" ? null : i?.severity),
+        ),
+        severityDefinitions(policy),
+        input(
+          FIELD.components,
+          "Scope: affected components",
+          textInput({ initial: i?.scope.components.join(", "), max: 1000 }),
+          { optional: true },
+        ),
+        input(
+          FIELD.regions,
+          "Scope: affected regions",
+          textInput({ initial: i?.scope.regions.join(", "), max: 1000 }),
+          { optional: true },
+        ),
+        input(
+          FIELD.assetRisk,
+          "Risk to affected assets",
+          textInput({ initial: i?.assetRisk, multiline: true, max: 3000 }),
+          { optional: true },
+        ),
+        input(FIELD.reason, "Why this severity?", textInput({ multiline: true, max: 3000 })),
+      ],
+    });
+  },
+  submit(deps, s) {
+    const command = {
+      key: keyOf(s),
+      severity: str(s.form[FIELD.severity]) ?? "",
+      reason: str(s.form[FIELD.reason]) ?? "",
+      components: list(s.form[FIELD.components]),
+      regions: list(s.form[FIELD.regions]),
+      assetRisk: str(s.form[FIELD.assetRisk]) ?? "",
+    } as ClassifySeverityInput;
+    return deps.service.classifySeverity(s.actor, command, { idempotencyKey: s.idempotencyKey });
+  },
+};

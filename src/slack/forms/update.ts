@@ -1,0 +1,36 @@
+// A status update: internal text, and customer-facing text kept separate.
+import { str } from "../form.js";
+import { FIELD, VIEW } from "../ids.js";
+import { input, modal, textInput } from "../views/blocks.js";
+import { ifGiven, incidentPicker, keyOf, type SlackForm } from "./form.js";
+
+export const updateForm: SlackForm = {
+  callbackId: VIEW.update,
+  incident: "pick",
+  permission: "postStatusUpdate",
+  build: (_deps, r) =>
+    modal({
+      callbackId: VIEW.update,
+      title: "Post a status update",
+      submit: "Post",
+      metadata: { key: r.incident?.key },
+      blocks: [
+        ...incidentPicker(r.incident, r.open),
+        input(FIELD.internalText, "Internal update", textInput({ multiline: true, max: 3000 })),
+        input(FIELD.publicText, "Customer-facing text", textInput({ multiline: true, max: 3000 }), {
+          optional: true,
+          hint: "Only if customers should hear about it. Kept separate from the internal update.",
+        }),
+      ],
+    }),
+  submit: (deps, s) =>
+    deps.service.postStatusUpdate(
+      s.actor,
+      {
+        key: keyOf(s),
+        internalText: str(s.form[FIELD.internalText]) ?? "",
+        ...ifGiven("publicText", str(s.form[FIELD.publicText])),
+      },
+      { idempotencyKey: s.idempotencyKey },
+    ),
+};

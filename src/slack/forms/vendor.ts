@@ -1,0 +1,43 @@
+// Recording a check with a vendor whose product may be compromised.
+import type { RecordVendorCheckInput } from "../../incidents/commands/vendor-checks.js";
+import { VENDOR_ANSWERS } from "../../incidents/model.js";
+import { str } from "../form.js";
+import { FIELD, VIEW } from "../ids.js";
+import { input, modal, option, staticSelect, textInput } from "../views/blocks.js";
+import { ifGiven, incidentPicker, keyOf, type SlackForm } from "./form.js";
+import { VENDOR_ANSWER_LABELS } from "./labels.js";
+
+export const vendorForm: SlackForm = {
+  callbackId: VIEW.vendor,
+  incident: "pick",
+  permission: "recordVendorCheck",
+  build: (_deps, r) =>
+    modal({
+      callbackId: VIEW.vendor,
+      title: "Vendor check",
+      submit: "Record",
+      metadata: { key: r.incident?.key },
+      blocks: [
+        ...incidentPicker(r.incident, r.open),
+        input(FIELD.vendor, "Vendor", textInput({ max: 200 })),
+        input(
+          FIELD.vendorAnswer,
+          "Answer",
+          staticSelect(
+            VENDOR_ANSWERS.map((a) => option(VENDOR_ANSWER_LABELS[a], a)),
+            "pending",
+          ),
+        ),
+        input(FIELD.notes, "Notes", textInput({ multiline: true, max: 3000 }), { optional: true }),
+      ],
+    }),
+  submit(deps, s) {
+    const command = {
+      key: keyOf(s),
+      vendor: str(s.form[FIELD.vendor]) ?? "",
+      answer: str(s.form[FIELD.vendorAnswer]) ?? "pending",
+      ...ifGiven("notes", str(s.form[FIELD.notes])),
+    } as RecordVendorCheckInput;
+    return deps.service.recordVendorCheck(s.actor, command, { idempotencyKey: s.idempotencyKey });
+  },
+};

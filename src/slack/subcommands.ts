@@ -1,0 +1,196 @@
+// Every /incident subcommand, once: its name and aliases, whether it acts on
+// an incident, its help line, and what it does (a form to open, or a
+// handler). The router, `/incident help` and App Home all read this table.
+import { AppError } from "../errors.js";
+import type { Actor, Incident } from "../incidents/model.js";
+import { canSee, linksOf, openIncidents, type SlackDeps } from "./deps.js";
+import type { FormName } from "./forms/index.js";
+import type { Message } from "./views/blocks.js";
+import { type HelpLine, listMessage, statusMessage } from "./views/messages.js";
+
+/** What a handler gets: the incident (when the subcommand acts on one) and ways to answer. */
+export interface SubcommandCall {
+  deps: SlackDeps;
+  actor: Actor;
+  userId: string;
+  channelId: string;
+  /** The channel's incident, or the one named by key; null when there is none. */
+  incident: Incident | null;
+  /** The incident, or a plain-words error asking the person to name one. */
+  need(): Incident;
+  /** The words after the subcommand (and after the key, when one was given). */
+  rest: string[];
+  /** Shows the person a message (ephemeral, where they typed). */
+  say(msg: Message): Promise<void>;
+  /** Something changed: wakes the outbox and confirms in a sentence. */
+  done(text: string): Promise<void>;
+}
+
+export interface Subcommand {
+  name: string;
+  aliases?: string[];
+  /** How help shows its arguments, e.g. "note <text>". */
+  usage?: string;
+  help: string;
+  /**
+   * "none": never looks an incident up; "optional": the channel's or the
+   * named one if any (forms then ask which); "required": refused without one.
+   */
+  incident: "none" | "optional" | "required";
+  /** A usage mistake answered in the acknowledgement itself, before any I/O. */
+  usageError?: (rest: string[]) => string | null;
+  /** Opens this form, or runs this handler. */
+  run: { form: FormName } | ((c: SubcommandCall) => Promise<void>);
+}
+
+const form = (name: FormName) => ({ form: name });
+
+export const SUBCOMMANDS: readonly Subcommand[] = [
+  {
+    name: "declare",
+    aliases: ["new"],
+    usage: "declare [title]",
+    help: "Declare an incident (opens a form)",
+    incident: "none",
+    run: form("declare"),
+  },
+  {
+    name: "severity",
+    aliases: ["sev"],
+    help: "Classify or change the severity",
+    incident: "optional",
+    run: form("severity"),
+  },
+  { name: "role", help: "Assign a role (communications lead, scribe, …)", incident: "optional", run: form("role") },
+  {
+    name: "handoff",
+    aliases: ["handover"],
+    help: "Hand the Incident Commander role to someone else",
+    incident: "optional",
+    run: form("handoff"),
+  },
+  { name: "update", help: "Post a status update", incident: "optional", run: form("update") },
+  { name: "escalate", help: "Escalate to leadership", incident: "optional", run: form("escalate") },
+  { name: "vendor", help: "Record a vendor check", incident: "optional", run: form("vendor") },
+  {
+    name: "followup",
+    aliases: ["follow-up"],
+    help: "Add a follow-up action",
+    incident: "optional",
+    run: form("followup"),
+  },
+  { name: "risk", help: "Add a newly identified risk", incident: "optional", run: form("risk") },
+  {
+    name: "note",
+    usage: "note <text>",
+    help: "Add a note to the timeline",
+    incident: "required",
+    usageError: (rest) =>
+      rest.length === 0 ? "Write the note after the command: `/incident note Rolled back api to v41`." : null,
+    async run(c) {
+      const r = await c.deps.service.addNote(c.actor, { key: c.need().key, text: c.rest.join(" ") });
+      await c.done(`Added to the ${r.key} timeline.`);
+    },
+  },
+  {
+    name: "mitigate",
+    help: "Mark the incident mitigated",
+    incident: "required",
+    async run(c) {
+      const r = await c.deps.service.mitigate(c.actor, { key: c.need().key });
+      await c.done(`${r.key} marked mitigated.`);
+    },
+  },
+  {
+    name: "resolve",
+    help: "Resolve (asks for the summary and who was told)",
+    incident: "optional",
+    run: form("resolve"),
+  },
+  {
+    name: "close",
+    help: "Close (needs the post-mortem when one is required)",
+    incident: "required",
+    async run(c) {
+      const r = await c.deps.service.close(c.actor, { key: c.need().key });
+      await c.done(`${r.key} closed.`);
+    },
+  },
+  {
+    name: "reopen",
+    usage: "reopen [reason]",
+    help: "Reopen a resolved or closed incident",
+    incident: "required",
+    async run(c) {
+      const r = await c.deps.service.reopen(c.actor, {
+        key: c.need().key,
+        reason: c.rest.join(" ") || "Reopened from Slack",
+      });
+      await c.done(`${r.key} reopened.`);
+    },
+  },
+  {
+    name: "status",
+    help: "Show the incident's state",
+    incident: "optional",
+    async run(c) {
+      if (!c.incident) return c.say(await listFor(c.deps, c.userId));
+      const summary = await c.deps.store.incidentSummary({ id: c.incident.id });
+      if (!summary || !canSee(c.deps, summary.incident, summary.roles, c.userId)) {
+        throw new AppError("forbidden", `${c.incident.key} is private; ask its IC.`);
+      }
+      const links = await linksOf(c.deps, c.incident.id);
+      await c.say(statusMessage(summary.incident, summary.roles, c.deps.roles, links.channelId));
+    },
+  },
+  {
+    name: "list",
+    aliases: ["ls"],
+    help: "List open incidents",
+    incident: "none",
+    run: async (c) => c.say(await listFor(c.deps, c.userId)),
+  },
+  {
+    name: "repair",
+    help: "Recreate whatever is missing: channel bookmarks, issue, doc",
+    incident: "required",
+    async run(c) {
+      const r = await c.deps.service.repair(c.actor, { key: c.need().key });
+      await c.done(`Checking ${r.key}'s channel, bookmarks, issue and doc; anything missing will be recreated.`);
+    },
+  },
+];
+
+/** "help" is answered by the router itself, from this table. */
+export const HELP: Pick<Subcommand, "name" | "help" | "usage" | "aliases"> = { name: "help", help: "This list" };
+
+const BY_WORD = new Map<string, Subcommand>();
+for (const s of SUBCOMMANDS) {
+  for (const word of [s.name, ...(s.aliases ?? [])]) {
+    // Two subcommands answering to one word is a programming mistake: fail at start.
+    if (BY_WORD.has(word) || word === HELP.name) throw new Error(`two /incident subcommands answer to ${word}`);
+    BY_WORD.set(word, s);
+  }
+}
+
+/** `/incident help`, in the table's order. */
+export const HELP_LINES: readonly HelpLine[] = [...SUBCOMMANDS, HELP].map((s) => ({
+  usage: s.usage ?? s.name,
+  help: s.help,
+  aliases: s.aliases ?? [],
+}));
+
+/** The subcommand a word names (its name or an alias), if any. */
+export const findSubcommand = (word: string): Subcommand | undefined => BY_WORD.get(word.toLowerCase());
+
+async function listFor(deps: SlackDeps, userId: string) {
+  const incidents = await openIncidents(deps);
+  if (incidents.length === 0) return listMessage([]);
+  const roles = await deps.store.activeRoles(incidents.map((i) => i.id));
+  return listMessage(
+    incidents.map((incident) => {
+      const r = roles.get(incident.id) ?? [];
+      return { incident, roles: r, canSee: canSee(deps, incident, r, userId) };
+    }),
+  );
+}
