@@ -35,12 +35,13 @@ describe("Socket Mode", () => {
     const channel = [...stack.slack.channels.values()].find((c) => c.name.startsWith("inc-1-"))!;
     expect(channel.members.has("UALICE")).toBe(true);
     expect(stack.github.issues("tailscale/corp").map((i) => i.title)).toEqual(["[INC-1] Socket outage"]);
-    // A refusal comes back in the envelope's acknowledgement, as over HTTP.
-    await stack.client.command({ userId: "UBOB", channelId: channel.id, text: "severity" });
+    // A refusal comes back in the envelope's acknowledgement, as over HTTP. (In the incident's
+    // channel the form would not even open for Bob; outside it, it asks which incident.)
+    await stack.client.command({ userId: "UBOB", channelId: announce.id, text: "severity" });
     const refused = await stack.client.submitView({
       userId: "UBOB",
       callbackId: "incident_severity",
-      values: { severity: { option: "high" }, reason: "not mine to change" },
+      values: { key: { option: "INC-1" }, severity: { option: "high" }, reason: "not mine to change" },
     });
     expect(JSON.stringify(refused.json)).toMatch(/"response_action":"update".*Incident Commander/);
   });
