@@ -1,6 +1,9 @@
 // The whole environment, described once. Parsed in the composition roots
 // (src/main.ts, src/cli/main.ts) and passed down: nothing else reads process.env.
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { type CompanyPolicy, companyPolicySchema, DEFAULT_COMPANY_POLICY } from "./incidents/company-policy.js";
 import type { RoleDefinition } from "./incidents/context.js";
 import { DEFAULT_ROLES } from "./incidents/context.js";
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "./store/database-url.js";
@@ -66,6 +69,7 @@ const schema = z.object({
     .default("incident-response"),
   MUSTER_ADMINS: list.default([]),
   MUSTER_ROLES: roleList.optional(),
+  MUSTER_POLICY: z.string().optional(),
 
   GITHUB_API_URL: url("GITHUB_API_URL").default("https://api.github.com"),
   GITHUB_REPO: z
@@ -156,6 +160,8 @@ export interface Config {
   workerConcurrency: number;
   admins: string[];
   roles: RoleDefinition[];
+  /** Severity definitions, what an incident is, and when a post-mortem is owed (MUSTER_POLICY, else the policy's own). */
+  company: CompanyPolicy;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -164,7 +170,10 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
  * Every problem at once, each naming the variable. Values are never echoed:
  * a mistyped variable may hold a secret.
  */
-export function parseConfig(env: Env): ConfigResult {
+export function parseConfig(
+  env: Env,
+  readFile: (path: string) => string = (p) => readFileSync(p, "utf8"),
+): ConfigResult {
   // Empty means unset: `FOO= npm start` should fall back to the default.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const parsed = schema.safeParse(cleaned);
@@ -194,6 +203,7 @@ export function parseConfig(env: Env): ConfigResult {
         "GOOGLE_IMPERSONATE_USER: needed with GOOGLE_SERVICE_ACCOUNT_KEY (domain-wide delegation acts as a user)",
       );
   }
+  const company = e.MUSTER_POLICY ? readPolicyFile(e.MUSTER_POLICY, readFile, problems) : DEFAULT_COMPANY_POLICY;
   if (problems.length) return { ok: false, problems };
   const custom = e.MUSTER_ROLES ?? EXTRA_ROLES;
   const roles = [...DEFAULT_ROLES, ...custom.filter((r) => !DEFAULT_ROLES.some((d) => d.key === r.key))];
@@ -241,8 +251,40 @@ export function parseConfig(env: Env): ConfigResult {
       workerConcurrency: e.WORKER_CONCURRENCY,
       admins: e.MUSTER_ADMINS,
       roles,
+      company,
     },
   };
+}
+
+/**
+ * A company's policy file (YAML, or JSON, which is YAML too): read and checked
+ * once at start-up, every problem named with its place in the file.
+ */
+function readPolicyFile(path: string, readFile: (path: string) => string, problems: string[]): CompanyPolicy {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    problems.push(`MUSTER_POLICY: cannot read ${path}${code ? ` (${code})` : ""}`);
+    return DEFAULT_COMPANY_POLICY;
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    const at = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    problems.push(`MUSTER_POLICY: ${path} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ""}`);
+    return DEFAULT_COMPANY_POLICY;
+  }
+  const parsed = companyPolicySchema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
+    const message = issue.code === "unrecognized_keys" ? `unknown setting ${issue.keys.join(", ")}` : issue.message;
+    problems.push(`MUSTER_POLICY: ${path}: ${where}${message}`);
+  }
+  return DEFAULT_COMPANY_POLICY;
 }
 
 /** The Slack settings the bot cannot start without. */

@@ -114,7 +114,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
   );
   const jobs = createPrismaJobStore(db, target.provider);
   const refs = createPrismaRefStore(db);
-  const policy = { roles: config.roles, handoffTimeoutMs: config.handoffTimeoutMs };
+  const policy = { roles: config.roles, handoffTimeoutMs: config.handoffTimeoutMs, company: config.company };
   const service = createIncidentService({ store, policy });
 
   // The worker's own Slack client: no in-process retries, rate limits come

@@ -142,7 +142,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       if (values.title === undefined) throw new UsageError('Give the incident a title: --title "…".');
       // Whoever can run this can read the database: treat them as an admin.
       const actor = { userId: values.as ?? `cli:${userInfo().username}`, isAdmin: true };
-      const service = createIncidentService({ store, policy: { roles: config.roles } });
+      const service = createIncidentService({ store, policy: { roles: config.roles, company: config.company } });
       const result = await service.declare(actor, {
         title: values.title,
         ...(values.summary !== undefined ? { summary: values.summary } : {}),

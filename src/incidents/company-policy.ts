@@ -51,32 +51,33 @@ export const companyPolicyOf = (policy: { company?: CompanyPolicy } | undefined)
   policy?.company ?? DEFAULT_COMPANY_POLICY;
 
 // Whitespace in a YAML block scalar is layout, not meaning: one space between words.
-const prose = (what: string, max: number) =>
+const prose = (max: number) =>
   z
-    .string({ error: `${what} must be text` })
+    .string({ error: "must be text" })
     .transform((s) => s.replace(/\s+/g, " ").trim())
-    .pipe(z.string().min(1, `${what} must not be empty`).max(max, `${what} must be at most ${max} characters`));
+    .pipe(z.string().min(1, "must not be empty").max(max, `must be at most ${max} characters`));
 
-const severityEntry = (s: ClassifiedSeverity) =>
-  z.object(
-    { label: prose(`severities.${s}.label`, 24), definition: prose(`severities.${s}.definition`, 2000) },
-    { error: `severities.${s} needs a label and a definition` },
-  );
+const severityEntry = z
+  .object({ label: prose(24), definition: prose(2000) }, { error: "needs a label and a definition" })
+  .strict();
 
 /** A company's policy file, as read from YAML or JSON. Unknown keys are mistakes, not extensions. */
 export const companyPolicySchema = z
   .object({
     severities: z
-      .object({
-        critical: severityEntry("critical"),
-        high: severityEntry("high"),
-        medium: severityEntry("medium"),
-        low: severityEntry("low"),
-      })
+      .object(
+        {
+          critical: severityEntry,
+          high: severityEntry,
+          medium: severityEntry,
+          low: severityEntry,
+        },
+        { error: "needs critical, high, medium and low" },
+      )
       .strict()
       .optional(),
-    incidentDefinition: prose("incidentDefinition", 2000).optional(),
-    vulnerabilityNote: prose("vulnerabilityNote", 2000).optional(),
+    incidentDefinition: prose(2000).optional(),
+    vulnerabilityNote: prose(2000).optional(),
     postmortem: z
       .object({
         impacts: z.array(z.enum(IMPACTS, { error: `impacts are ${IMPACTS.join(", ")}` })).default([]),

@@ -62,3 +62,66 @@ describe("npm start without Slack credentials", () => {
     expect(r.stderr).toContain("manifest.yml");
   });
 });
+
+describe("MUSTER_POLICY: a company's own policy file", () => {
+  const files: Record<string, string> = {
+    "good.yml": `
+severities:
+  critical:
+    label: SEV1
+    definition: >
+      Everything is down
+      for everyone.
+  high: { label: SEV2, definition: Much is down. }
+  medium: { label: SEV3, definition: Some is down. }
+  low: { label: SEV4, definition: Nothing customers see. }
+incidentDefinition: An incident is anything that wakes someone up.
+postmortem:
+  impacts: [outage]
+  severities: [critical, high]
+`,
+    "bad.yml": `
+severities:
+  critical: { label: SEV1, definition: "" }
+postmortem:
+  impacts: [fire]
+colour: blue
+`,
+    "broken.yml": "severities: [unclosed\n",
+  };
+  const read = (path: string) => {
+    const text = files[path];
+    if (text === undefined) throw Object.assign(new Error("no such file"), { code: "ENOENT" });
+    return text;
+  };
+
+  it("defaults to the policy's own words, and reads a valid file (whitespace normalised)", () => {
+    const d = parseConfig({});
+    expect(d.ok && d.config.company.severities.critical.label).toBe("Critical");
+    const r = parseConfig({ MUSTER_POLICY: "good.yml" }, read);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.company.severities.critical).toEqual({
+      label: "SEV1",
+      definition: "Everything is down for everyone.",
+    });
+    expect(r.config.company.incidentDefinition).toBe("An incident is anything that wakes someone up.");
+    expect(r.config.company.vulnerabilityNote).toMatch(/^A vulnerability is not necessarily an incident/);
+    expect(r.config.company.postmortem).toEqual({ impacts: ["outage"], severities: ["critical", "high"] });
+  });
+
+  it("stops start-up naming each mistake and where it is", () => {
+    const r = parseConfig({ MUSTER_POLICY: "bad.yml" }, read);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const text = r.problems.join("\n");
+    expect(text).toContain("MUSTER_POLICY: bad.yml: severities.critical.definition: must not be empty");
+    expect(text).toMatch(/severities\.high: needs a label and a definition/);
+    expect(text).toMatch(/postmortem\.impacts\.0: impacts are outage/);
+    expect(text).toMatch(/unknown setting colour/);
+    const broken = parseConfig({ MUSTER_POLICY: "broken.yml" }, read);
+    expect(!broken.ok && broken.problems).toEqual([expect.stringMatching(/broken\.yml is not valid YAML \(line \d+/)]);
+    const missing = parseConfig({ MUSTER_POLICY: "nowhere.yml" }, read);
+    expect(!missing.ok && missing.problems).toEqual(["MUSTER_POLICY: cannot read nowhere.yml (ENOENT)"]);
+  });
+});

@@ -34,4 +34,4 @@ export const severityOptions = (p: CompanyPolicy): Option[] => SEVERITIES.map((s
  * severity (2,000 characters each), right under the choice.
  */
 export const severityDefinitions = (p: CompanyPolicy): Block =>
-  context(SEVERITIES.map((s) => `*${safe(p.severities[s].label, 100)}*: ${safe(p.severities[s].definition, 1800)}`));
+  context(SEVERITIES.map((s) => `*${safe(p.severities[s].label, 100)}*: ${safe(p.severities[s].definition, 2000)}`));
