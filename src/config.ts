@@ -76,6 +76,10 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must look like owner/repo")
     .default("tailscale/corp"),
+  GITHUB_CONFIDENTIAL_REPO: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must look like owner/repo")
+    .optional(),
   GOOGLE_API_URL: url("GOOGLE_API_URL").default("https://www.googleapis.com/"),
 
   ESCALATION_USERS: list.default([]),
@@ -139,6 +143,8 @@ export interface Config {
   github: {
     apiUrl: string;
     repo: string;
+    /** Private incidents' full record goes here; without it their issue in `repo` is minimal. */
+    confidentialRepo: string | null;
     auth:
       | { kind: "token"; token: string }
       | { kind: "app"; appId: string; privateKey: string; installationId: number }
@@ -224,6 +230,7 @@ export function parseConfig(
       github: {
         apiUrl: e.GITHUB_API_URL,
         repo: e.GITHUB_REPO,
+        confidentialRepo: e.GITHUB_CONFIDENTIAL_REPO ?? null,
         auth: e.GITHUB_TOKEN
           ? { kind: "token", token: e.GITHUB_TOKEN }
           : e.GITHUB_APP_ID && e.GITHUB_APP_PRIVATE_KEY && e.GITHUB_APP_INSTALLATION_ID

@@ -159,15 +159,31 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
         refs,
         jobs,
         repo: config.github.repo,
+        confidentialRepo: config.github.confidentialRepo,
         issueSeverities: config.github.issueSeverities,
         followUpIssues: config.github.followUpIssues,
         channelUrl: (id) => `https://slack.com/app_redirect?channel=${id}`,
         logger,
+        // A follow-up issue closed on GitHub: recorded as done, on the timeline, by muster itself.
+        markFollowUpDone: async (incidentId, followUpId) => {
+          const s = await store.incidentSummary({ id: incidentId });
+          if (s)
+            await service.completeFollowUp(
+              { userId: MUSTER_ACTOR, isAdmin: true },
+              { key: s.incident.key, followUpId, source: "github" },
+            );
+        },
       }),
     );
   } else {
     logger.warn("GitHub is not configured (GITHUB_TOKEN or GITHUB_APP_*): incidents get no tracking issue");
-    for (const k of ["github.sync_issue", "github.post_comment", "github.create_follow_up_issue"])
+    for (const k of [
+      "github.sync_issue",
+      "github.post_comment",
+      "github.create_follow_up_issue",
+      "github.close_follow_up_issue",
+      "github.sync_follow_ups",
+    ])
       handlers[k] = unconfigured("GitHub");
   }
   const googleAuth = googleAuthFor(config, options.googleAuth);
@@ -315,10 +331,15 @@ const JOB_WORDS: Record<string, string> = {
   "github.sync_issue": "create or update the GitHub issue",
   "github.post_comment": "comment on the GitHub issue",
   "github.create_follow_up_issue": "create a follow-up issue",
+  "github.close_follow_up_issue": "close a follow-up issue",
+  "github.sync_follow_ups": "read the follow-up issues back from GitHub",
+  "slack.repair_report": "report what the repair fixed",
   "google.create_doc": "create the incident doc",
   "google.sync_doc": "update the incident doc",
   "google.create_postmortem_doc": "create the post-mortem doc",
 };
+/** The timeline's actor for what muster learns by itself (a follow-up issue closed on GitHub). */
+const MUSTER_ACTOR = "muster";
 const describeJob = (kind: string) => JOB_WORDS[kind] ?? kind;
 
 async function main(): Promise<void> {

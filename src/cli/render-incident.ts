@@ -34,6 +34,8 @@ function describeEvent(e: TimelineEvent): string {
       return `Vendor ${s("vendor")} answered: ${s("answer")}`;
     case "follow_up_added":
       return `Follow-up for ${s("ownerId")}: ${s("title")}`;
+    case "follow_up_done":
+      return `Follow-up done${d.source === "github" ? " (its issue was closed on GitHub)" : ""}: ${s("title")}`;
     case "risk_added":
       return `Risk: ${s("description")}`;
     case "note":

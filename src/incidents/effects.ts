@@ -19,6 +19,7 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   vendor_check_requested: ["slack.post_event"],
   vendor_check_answered: ["slack.post_event", "github.post_comment"],
   follow_up_added: ["slack.post_event", "github.post_comment", "github.create_follow_up_issue"],
+  follow_up_done: ["slack.post_event", "github.post_comment", "github.close_follow_up_issue"],
   risk_added: ["slack.post_event"],
   note: [],
   status_changed: ["slack.post_event", "github.post_comment"],

@@ -181,6 +181,7 @@ export const EVENT_KINDS = [
   "vendor_check_requested",
   "vendor_check_answered",
   "follow_up_added",
+  "follow_up_done",
   "risk_added",
   "note",
   "status_changed",
@@ -212,6 +213,9 @@ export type JobKind =
   | "github.sync_issue"
   | "github.post_comment"
   | "github.create_follow_up_issue"
+  | "github.close_follow_up_issue"
+  | "github.sync_follow_ups"
+  | "slack.repair_report"
   | "google.create_doc"
   | "google.sync_doc"
   | "google.create_postmortem_doc";

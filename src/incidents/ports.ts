@@ -67,6 +67,8 @@ export interface IncidentTx {
   insertVendorCheck(check: VendorCheck): Promise<void>;
   answerVendorCheck(id: string, answer: Pick<VendorCheck, "answer" | "answeredAt" | "notes">): Promise<void>;
   insertFollowUp(followUp: FollowUp): Promise<void>;
+  findFollowUp(id: string): Promise<FollowUp | null>;
+  completeFollowUp(id: string, done: { completedAt: Date; completedBy: string }): Promise<void>;
   insertRisk(risk: Risk): Promise<void>;
 
   findPostmortem(incidentId: string): Promise<Postmortem | null>;

@@ -16,6 +16,12 @@ export const POSTMORTEM_SECTION_LABELS: Record<PostmortemSection, string> = {
   newRisks: "Newly identified risks",
 };
 
+/** The parts of a post-mortem in the order the policy lists them, then the risks. */
+export const POSTMORTEM_PARTS: { key: PostmortemSection; label: string }[] = POSTMORTEM_SECTIONS.map((key) => ({
+  key,
+  label: POSTMORTEM_SECTION_LABELS[key],
+}));
+
 export function missingSections(pm: Pick<Postmortem, PostmortemSection> | null): PostmortemSection[] {
   return POSTMORTEM_SECTIONS.filter((s) => !pm || pm[s].trim() === "");
 }

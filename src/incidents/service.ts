@@ -13,6 +13,7 @@ import {
   resolveIncident,
 } from "./commands/change-status.js";
 import { classifySeverity } from "./commands/classify-severity.js";
+import { completeFollowUp } from "./commands/complete-follow-up.js";
 import { correctTimes } from "./commands/correct-times.js";
 import { declareIncident } from "./commands/declare-incident.js";
 import { escalateIncident } from "./commands/escalate-incident.js";
@@ -42,6 +43,7 @@ const COMMANDS = {
   recordVendorCheck,
   answerVendorCheck,
   addFollowUp,
+  completeFollowUp,
   addRisk,
   addNote: addTimelineNote,
   correctTimes,

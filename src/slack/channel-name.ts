@@ -5,11 +5,13 @@ const MAX = 80;
 /**
  * `inc-<n>-<slug>`: lower-case ASCII letters, digits and hyphens, ≤ 80
  * characters, for any title. Accents are folded (Café → cafe); a title with
- * nothing left (日本語, emoji only) gives `inc-<n>`.
+ * nothing left (日本語, emoji only) gives `inc-<n>`, and so does a private incident.
  */
-export function channelName(n: number, title: string, attempt = 0): string {
+export function channelName(n: number, title: string, attempt = 0, isPrivate = false): string {
   const suffix = attempt > 0 ? `-${attempt + 1}` : "";
   const prefix = `inc-${n}`;
+  // A private incident's channel carries no words of its title: names show in invitations, links and exports.
+  if (isPrivate) return `${prefix}${suffix}`;
   const slug = title
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")

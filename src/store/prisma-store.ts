@@ -172,6 +172,13 @@ function txApi(db: Client): IncidentTx {
     async insertFollowUp(f) {
       await db.followUp.create({ data: f });
     },
+    async findFollowUp(id) {
+      return db.followUp.findUnique({ where: { id } });
+    },
+    async completeFollowUp(id, _done) {
+      // Who and when are on the timeline event written with it.
+      await db.followUp.update({ where: { id }, data: { status: "done" } });
+    },
     async insertRisk(r) {
       await db.risk.create({ data: r });
     },

@@ -89,6 +89,10 @@ export interface GitHubEmulator {
   labels(repo: string): { name: string; color: string; description: string | null }[];
   /** Adds a repo or changes one (e.g. makes it public), keeping its issues and labels. */
   setRepo(spec: GitHubRepoSpec): void;
+  /** Deletes an issue as a repository admin would: it then answers 410 and leaves every listing (and `issues()`). */
+  deleteIssue(repo: string, issueNumber: number): void;
+  /** Closes an issue as a person on GitHub would. */
+  closeIssue(repo: string, issueNumber: number, reason?: "completed" | "not_planned"): void;
   close(): Promise<void>;
 }
 
@@ -140,6 +144,8 @@ interface Issue {
   createdAt: number;
   updatedAt: number;
   closedAt: number | null;
+  /** Deleted by an admin: answers 410 "This issue was deleted", listed nowhere. */
+  deleted?: boolean;
 }
 
 interface Repo {
@@ -678,6 +684,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   function findIssue(repo: Repo, raw: string): Issue {
     const issue = /^\d+$/.test(raw) ? repo.issues[Number(raw) - 1] : undefined;
     if (!issue) throw notFound();
+    if (issue.deleted) throw new ApiError(410, "This issue was deleted");
     return issue;
   }
 
@@ -819,6 +826,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       const key = (i: Issue) =>
         sort === "updated" ? i.updatedAt : sort === "comments" ? i.comments.length : i.createdAt;
       const matches = repo.issues
+        .filter((i) => !i.deleted)
         .filter((i) => state === "all" || i.state === state)
         .filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
         .filter((i) => creator === undefined || i.user.login.toLowerCase() === creator)
@@ -1185,25 +1193,41 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     faults,
     issues(full) {
       const repo = repoByName(full);
-      return repo.issues.map((i) => ({
-        number: i.number,
-        title: i.title,
-        body: i.body ?? "",
-        state: i.state,
-        state_reason: i.stateReason,
-        labels: [...i.labels],
-        assignees: [...i.assignees],
-        comments: i.comments.map((c) => ({ id: c.id, body: c.body, created_at: iso(c.createdAt) })),
-        created_at: iso(i.createdAt),
-        updated_at: iso(i.updatedAt),
-        user: i.user.login,
-        html_url: `${htmlRepo(repo)}/issues/${i.number}`,
-      }));
+      return repo.issues
+        .filter((i) => !i.deleted)
+        .map((i) => ({
+          number: i.number,
+          title: i.title,
+          body: i.body ?? "",
+          state: i.state,
+          state_reason: i.stateReason,
+          labels: [...i.labels],
+          assignees: [...i.assignees],
+          comments: i.comments.map((c) => ({ id: c.id, body: c.body, created_at: iso(c.createdAt) })),
+          created_at: iso(i.createdAt),
+          updated_at: iso(i.updatedAt),
+          user: i.user.login,
+          html_url: `${htmlRepo(repo)}/issues/${i.number}`,
+        }));
     },
     labels(full) {
       return repoByName(full).labels.map((l) => ({ name: l.name, color: l.color, description: l.description }));
     },
     setRepo,
+    deleteIssue(full, issueNumber) {
+      const issue = repoByName(full).issues[issueNumber - 1];
+      if (!issue) throw new Error(`No issue ${full}#${issueNumber} in the emulator`);
+      issue.deleted = true;
+    },
+    closeIssue(full, issueNumber, reason = "completed") {
+      const issue = repoByName(full).issues[issueNumber - 1];
+      if (!issue || issue.deleted) throw new Error(`No issue ${full}#${issueNumber} in the emulator`);
+      const t = now();
+      if (issue.state === "open") issue.closedAt = t;
+      issue.state = "closed";
+      issue.stateReason = reason;
+      issue.updatedAt = t;
+    },
     async close() {
       cancelAll();
       await closeServer(server);

@@ -87,6 +87,12 @@ export interface GoogleEmulator {
   documentTables(id: string): string[][][];
   /** Paragraphs whose namedStyleType is not NORMAL_TEXT, as {style, text} (text without its \n). */
   documentHeadings(id: string): { style: string; text: string }[];
+  /** Moves a file to the trash, as a person would (Drive keeps it; `files.update {trashed:false}` restores it). */
+  trashFile(id: string): void;
+  /** Deletes a file for good, as a person emptying the trash would (every API answers 404). */
+  deleteFile(id: string): void;
+  /** Types text under a heading (the first paragraph styled HEADING_n with that text), as a person editing the doc would. */
+  writeUnderHeading(id: string, heading: string, text: string): void;
   close(): Promise<void>;
 }
 
@@ -1953,6 +1959,33 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       [...tablesOf(known(id).body)].map((t) =>
         t.rows.map((row) => row.map((cell) => plainText(cell).replace(/\n$/, ""))),
       ),
+    trashFile(id) {
+      const f = files.get(id);
+      if (!f) throw new Error(`No file ${id} in the emulator`);
+      f.trashed = true;
+      touch(f);
+    },
+    deleteFile(id) {
+      if (!files.delete(id)) throw new Error(`No file ${id} in the emulator`);
+      documents.delete(id);
+    },
+    writeUnderHeading(id, heading, text) {
+      const doc = known(id);
+      const at = doc.body.findIndex(
+        (b) =>
+          b.kind === "paragraph" &&
+          String(b.paragraphStyle.namedStyleType).startsWith("HEADING_") &&
+          b.text === `${heading}\n`,
+      );
+      if (at < 0) throw new Error(`No heading "${heading}" in document ${id}`);
+      const next = doc.body[at + 1];
+      // An empty paragraph under the heading is where the person types; otherwise a new paragraph goes in.
+      const replace = next?.kind === "paragraph" && next.text === "\n" ? 1 : 0;
+      doc.body.splice(at + 1, replace, ...paragraphsFromText(text));
+      doc.revisionId = newRevision();
+      const f = files.get(id);
+      if (f) touch(f);
+    },
     documentHeadings: (id) =>
       [...paragraphsOf(known(id).body)]
         .filter(({ para }) => para.paragraphStyle.namedStyleType !== "NORMAL_TEXT")

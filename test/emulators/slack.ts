@@ -151,6 +151,12 @@ export interface SlackEmulator {
   /** views.publish by user (the view object as Slack returned it). */
   homeViews: Map<string, Record<string, unknown>>;
   dmChannelOf(userId: string): string | undefined;
+  /** Archives a channel as a person would (its name stays taken; posting fails with is_archived). */
+  archiveChannel(channelId: string): void;
+  /** Deletes a channel and its messages, as a workspace admin would (the API answers channel_not_found; the name is free again). */
+  deleteChannel(channelId: string): void;
+  /** Removes a bookmark from a channel, as a person would. */
+  removeBookmark(channelId: string, title: string): void;
   faults: SlackFaults;
   socketMode: SlackSocketMode;
   close(): Promise<void>;
@@ -207,6 +213,7 @@ const TIER: Record<string, number> = {
   "conversations.history": 50,
   "conversations.replies": 50,
   "bookmarks.list": 50,
+  "bookmarks.edit": 20,
   "conversations.members": 50,
   "views.open": 100,
   "views.update": 100,
@@ -217,6 +224,8 @@ const TIER: Record<string, number> = {
   "chat.getPermalink": 100,
   "conversations.open": 100,
   "conversations.info": 100,
+  "conversations.archive": 20,
+  "conversations.unarchive": 20,
   "usergroups.users.list": 100,
   "auth.test": 100,
 };
@@ -1020,6 +1029,24 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       return { channel: channelJson(ch) };
     },
 
+    "conversations.archive": (a) => {
+      const ch = visibleChannel(str(a.channel));
+      if (ch.isIm) fail("method_not_supported_for_channel_type");
+      if (ch.isArchived) fail("already_archived");
+      if (!isMember(ch)) fail("not_in_channel");
+      ch.isArchived = true;
+      return {};
+    },
+
+    // A bot can unarchive only a channel it can see (a private one it was a member of).
+    "conversations.unarchive": (a) => {
+      const ch = visibleChannel(str(a.channel));
+      if (ch.isIm) fail("method_not_supported_for_channel_type");
+      if (!ch.isArchived) fail("not_archived");
+      ch.isArchived = false;
+      return {};
+    },
+
     "conversations.info": (a) => {
       const ch = visibleChannel(str(a.channel));
       return { channel: channelJson(ch, bool(a.include_num_members) ? { num_members: ch.members.size } : {}) };
@@ -1236,6 +1263,29 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       const bookmark = { id: newId("Bk"), title, link, type: "link" };
       ch.bookmarks.push(bookmark);
       return { bookmark: bookmarkJson(ch, bookmark) };
+    },
+
+    "bookmarks.edit": (a) => {
+      const ch = visibleChannel(str(a.channel_id));
+      writable(ch);
+      const bookmark = ch.bookmarks.find((b) => b.id === str(a.bookmark_id));
+      if (!bookmark) fail("not_found");
+      const title = str(a.title);
+      if (title !== undefined && (title === "" || title.length > 256)) fail("invalid_title");
+      const link = str(a.link);
+      if (link !== undefined) {
+        let okLink = false;
+        try {
+          const u = new URL(link);
+          okLink = (u.protocol === "http:" || u.protocol === "https:") && link.length <= 2048;
+        } catch {
+          okLink = false;
+        }
+        if (!okLink) fail("invalid_link");
+        bookmark!.link = link;
+      }
+      if (title !== undefined) bookmark!.title = title;
+      return { bookmark: bookmarkJson(ch, bookmark!) };
     },
 
     "bookmarks.list": (a) => {
@@ -1658,6 +1708,20 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     views,
     homeViews,
     dmChannelOf: (userId) => dms.get(userId),
+    archiveChannel(channelId) {
+      const ch = channels.get(channelId);
+      if (!ch || ch.isIm) throw new Error(`No channel ${channelId} in the emulator`);
+      ch.isArchived = true;
+    },
+    deleteChannel(channelId) {
+      if (!channels.delete(channelId)) throw new Error(`No channel ${channelId} in the emulator`);
+      posts.delete(channelId);
+    },
+    removeBookmark(channelId, title) {
+      const ch = channels.get(channelId);
+      if (!ch) throw new Error(`No channel ${channelId} in the emulator`);
+      ch.bookmarks = ch.bookmarks.filter((b) => b.title !== title);
+    },
     faults,
     socketMode,
     async close() {

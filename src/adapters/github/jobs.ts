@@ -1,16 +1,27 @@
 // GitHub's share of the outbox: one issue per incident in the private corp
 // repository, kept current, with comments mirroring the timeline. Creates
 // look before they create when an earlier attempt may have succeeded.
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { EVENT_EFFECTS } from "../../incidents/effects.js";
 import type { ClassifiedSeverity, Incident, NewJob, Severity } from "../../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
 import { GiveUp, RetryLater } from "../../jobs/errors.js";
-import type { JobStore, RefStore } from "../../jobs/ports.js";
+import type { ExternalRef, JobStore, RefStore } from "../../jobs/ports.js";
 import type { JobHandler } from "../../jobs/worker.js";
 import { REF } from "../../slack/refs.js";
 import type { GitHubClient } from "./client.js";
-import { commentBody, eventMarker, incidentMarker, issueBody, issueLabels, issueTitle, quote } from "./render.js";
+import {
+  commentBody,
+  eventMarker,
+  incidentMarker,
+  issueBody,
+  issueLabels,
+  issueTitle,
+  minimalIssueBody,
+  minimalIssueTitle,
+  quote,
+} from "./render.js";
 
 export interface GitHubJobDeps {
   client: GitHubClient;
@@ -19,14 +30,26 @@ export interface GitHubJobDeps {
   /** To see which comments are still queued when an issue appears late. */
   jobs: Pick<JobStore, "list">;
   repo: string;
+  /**
+   * Where private incidents' issues go with their full record. Without it a
+   * private incident's issue in `repo` carries only its key, severity,
+   * status, IC and links.
+   */
+  confidentialRepo?: string | null;
   /** Severities that get an issue; "unclassified" included means "before classification too". */
   issueSeverities: Severity[];
   followUpIssues: boolean;
   /** Link to a Slack channel, e.g. https://app.slack.com/client/T123/C123 or slack.com/app_redirect. */
   channelUrl: (channelId: string) => string;
   logger: Logger;
+  /** A follow-up's issue was closed on GitHub: record it as done (a domain command, wired in main.ts). */
+  markFollowUpDone?: (incidentId: string, followUpId: string) => Promise<void>;
+  /** How often open follow-up issues are read back from GitHub. */
+  followUpSyncMs?: number;
   clock?: () => Date;
 }
+
+export const FOLLOW_UP_SYNC_MS = 60 * 60_000;
 
 interface HttpError {
   status?: number;
@@ -67,45 +90,56 @@ export function githubFailure(e: unknown, what: string, repo: string): Error {
 }
 
 export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> {
-  const [owner, repo] = d.repo.split("/") as [string, string];
   const now = () => (d.clock ?? (() => new Date()))();
-  let repoCheckedAt = 0;
   const knownLabels = new Set<string>();
 
-  async function gh<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const split = (full: string) => {
+    const [owner, repo] = full.split("/") as [string, string];
+    return { owner, repo };
+  };
+
+  async function gh<T>(what: string, fn: () => Promise<T>, repo = d.repo): Promise<T> {
     try {
       return await fn();
     } catch (e) {
-      throw githubFailure(e, what, d.repo);
+      throw githubFailure(e, what, repo);
     }
   }
 
-  /** Confidentiality: incident details go only to a private repository. Re-checked every 10 minutes. */
-  async function assertPrivateRepo() {
-    if (Date.now() - repoCheckedAt < 10 * 60_000) return;
-    const r = await gh("check the repository", () => d.client.rest.repos.get({ owner, repo }));
+  /** The repository an incident's issue belongs in. */
+  const repoFor = (i: Incident) => (i.private && d.confidentialRepo ? d.confidentialRepo : d.repo);
+  /** A private incident in the shared repository: only key, severity, status, IC and links. */
+  const minimal = (i: Incident, repo: string) => i.private && repo !== d.confidentialRepo;
+
+  /**
+   * Confidentiality: incident details go only to a private repository. Asked
+   * before every write, comments included: a repository made public a minute
+   * ago must not receive the next comment.
+   */
+  async function assertPrivateRepo(full: string) {
+    const r = await gh("check the repository", () => d.client.rest.repos.get(split(full)), full);
     if (!r.data.private) {
       throw new GiveUp(
-        `muster refuses to write incident details to ${d.repo}: it is not a private repository. Make it private or set GITHUB_REPO to a private one.`,
+        `muster refuses to write incident details to ${full}: it is not a private repository. Make it private or set GITHUB_REPO to a private one.`,
       );
     }
-    repoCheckedAt = Date.now();
   }
 
-  async function ensureLabels(i: Incident) {
+  async function ensureLabels(i: Incident, full: string) {
     for (const label of issueLabels(i)) {
-      if (knownLabels.has(label.name)) continue;
+      const known = `${full}:${label.name}`;
+      if (knownLabels.has(known)) continue;
       try {
-        await d.client.rest.issues.getLabel({ owner, repo, name: label.name });
+        await d.client.rest.issues.getLabel({ ...split(full), name: label.name });
       } catch (e) {
-        if ((e as HttpError).status !== 404) throw githubFailure(e, "read labels", d.repo);
+        if ((e as HttpError).status !== 404) throw githubFailure(e, "read labels", full);
         try {
-          await d.client.rest.issues.createLabel({ owner, repo, ...label, request: { retries: 0 } });
+          await d.client.rest.issues.createLabel({ ...split(full), ...label, request: { retries: 0 } });
         } catch (e2) {
-          if ((e2 as HttpError).status !== 422) throw githubFailure(e2, "create a label", d.repo);
+          if ((e2 as HttpError).status !== 422) throw githubFailure(e2, "create a label", full);
         }
       }
-      knownLabels.add(label.name);
+      knownLabels.add(known);
     }
   }
 
@@ -125,10 +159,13 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
   }
 
   /** Finds an issue a previous attempt created: our label, updated since the incident began, carrying our marker. */
-  async function findIssue(marker: string, since: Date): Promise<{ number: number; html_url: string } | null> {
+  async function findIssue(
+    full: string,
+    marker: string,
+    since: Date,
+  ): Promise<{ number: number; html_url: string } | null> {
     const iterator = d.client.paginate.iterator(d.client.rest.issues.listForRepo, {
-      owner,
-      repo,
+      ...split(full),
       state: "all",
       labels: "incident",
       since: new Date(since.getTime() - 60_000).toISOString(),
@@ -140,7 +177,7 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
         if (hit) return { number: hit.number, html_url: hit.html_url };
       }
     } catch (e) {
-      throw githubFailure(e, "look for an existing issue", d.repo);
+      throw githubFailure(e, "look for an existing issue", full);
     }
     return null;
   }
@@ -159,6 +196,10 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
       : i.status === "not_an_incident"
         ? { state: "closed" as const, state_reason: "not_planned" as const }
         : { state: "open" as const };
+
+  /** The repository an existing ref points into (refs written before confidential repos lack it). */
+  const refRepo = (ref: ExternalRef | null, i: Incident) => (ref?.data?.repo as string | undefined) ?? repoFor(i);
+  const gone = (e: unknown) => [404, 410].includes((e as HttpError).status ?? 0);
 
   /**
    * Comments for events whose comment job ran while there was no issue (it
@@ -181,58 +222,99 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
       .map((e) => ({ incidentId, kind: "github.post_comment" as const, payload: { eventId: e.id } }));
   }
 
+  /** The follow-up issues' periodic read-back: one chain per incident, the newest token wins. */
+  async function scheduleFollowUpSync(incidentId: string): Promise<NewJob> {
+    const token = randomUUID();
+    await d.refs.put({ incidentId, kind: FOLLOW_UP_SYNC_REF, externalId: token, url: null, data: null }, now());
+    return {
+      incidentId,
+      kind: "github.sync_follow_ups",
+      payload: { periodic: token },
+      delayMs: d.followUpSyncMs ?? FOLLOW_UP_SYNC_MS,
+    };
+  }
+
   return {
     async "github.sync_issue"({ job }) {
       const s = await summary(job.incidentId);
-      const ref = await d.refs.get(s.incident.id, REF.issue);
+      let ref = await d.refs.get(s.incident.id, REF.issue);
       if (!ref?.externalId && !wanted(s)) return [];
-      await assertPrivateRepo();
-      await ensureLabels(s.incident);
       const i = s.incident;
-      const body = issueBody(i, s.roles, await links(i.id));
+      const full = refRepo(ref, i);
+      const { owner, repo } = split(full);
+      await assertPrivateRepo(full);
+      await ensureLabels(i, full);
+      const short = minimal(i, full);
+      const body = short ? minimalIssueBody(i, s.roles, await links(i.id)) : issueBody(i, s.roles, await links(i.id));
+      const title = short ? minimalIssueTitle(i) : issueTitle(i);
       const labels = issueLabels(i).map((l) => l.name);
+      const notices: NewJob[] = [];
       if (ref?.externalId) {
         const number = Number(ref.externalId);
-        const current = (
-          await gh("read the issue", () => d.client.rest.issues.get({ owner, repo, issue_number: number }))
-        ).data;
-        const state = stateOf(i);
-        const currentLabels = current.labels.map((l) => (typeof l === "string" ? l : l.name)).sort();
-        const changed =
-          current.title !== issueTitle(i) ||
-          (current.body ?? "") !== body ||
-          current.state !== state.state ||
-          JSON.stringify(currentLabels) !== JSON.stringify([...labels].sort());
-        if (changed) {
-          await gh("update the issue", () =>
-            d.client.rest.issues.update({
-              owner,
-              repo,
-              issue_number: number,
-              title: issueTitle(i),
-              body,
-              labels,
-              ...state,
-              ...(state.state === "open" && current.state === "closed" ? { state_reason: "reopened" as const } : {}),
-            }),
-          );
+        let current: Awaited<ReturnType<typeof d.client.rest.issues.get>>["data"] | null = null;
+        try {
+          current = (await d.client.rest.issues.get({ owner, repo, issue_number: number })).data;
+        } catch (e) {
+          if (!gone(e)) throw githubFailure(e, "read the issue", full);
         }
-        return [];
+        if (current) {
+          const state = stateOf(i);
+          const currentLabels = current.labels.map((l) => (typeof l === "string" ? l : l.name)).sort();
+          const changed =
+            current.title !== title ||
+            (current.body ?? "") !== body ||
+            current.state !== state.state ||
+            JSON.stringify(currentLabels) !== JSON.stringify([...labels].sort());
+          if (changed) {
+            await gh(
+              "update the issue",
+              () =>
+                d.client.rest.issues.update({
+                  owner,
+                  repo,
+                  issue_number: number,
+                  title,
+                  body,
+                  labels,
+                  ...state,
+                  ...(state.state === "open" && current.state === "closed"
+                    ? { state_reason: "reopened" as const }
+                    : {}),
+                }),
+              full,
+            );
+          }
+          return [];
+        }
+        // Deleted on GitHub (404/410): forget it and make a new one, once.
+        ref = { ...ref, externalId: "", url: null, data: { repo: full } };
+        await d.refs.put(ref, now());
+        notices.push({ incidentId: i.id, kind: "slack.repair_report", payload: { fixed: "issue_recreated" } });
       }
       const fresh = ref ? false : await d.refs.markIntent(i.id, REF.issue, now());
-      let found = fresh ? null : await findIssue(incidentMarker(i.id), i.times.declaredAt);
+      let found = fresh ? null : await findIssue(full, incidentMarker(i.id), i.times.declaredAt);
       if (!found) {
-        const created = await gh("create the issue", () =>
-          // No in-process retry of a create: a retried POST after a lost answer is a duplicate.
-          d.client.rest.issues.create({ owner, repo, title: issueTitle(i), body, labels, request: { retries: 0 } }),
+        const created = await gh(
+          "create the issue",
+          () =>
+            // No in-process retry of a create: a retried POST after a lost answer is a duplicate.
+            d.client.rest.issues.create({ owner, repo, title, body, labels, request: { retries: 0 } }),
+          full,
         );
         found = { number: created.data.number, html_url: created.data.html_url };
       }
       await d.refs.put(
-        { incidentId: i.id, kind: REF.issue, externalId: String(found.number), url: found.html_url, data: null },
+        {
+          incidentId: i.id,
+          kind: REF.issue,
+          externalId: String(found.number),
+          url: found.html_url,
+          data: { repo: full },
+        },
         now(),
       );
       const followUps: NewJob[] = [
+        ...notices,
         { incidentId: i.id, kind: "slack.sync_bookmarks", payload: {} },
         { incidentId: i.id, kind: "google.sync_doc", payload: {} },
         ...(await missedComments(i.id)),
@@ -249,23 +331,35 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
         logger.info("no GitHub issue for this incident; comment skipped");
         return [];
       }
+      const full = refRepo(issue, s.incident);
       const event = await d.store.findEvent(Number(job.payload.eventId));
-      const body = event ? commentBody(event, s.incident) : null;
+      const body = event
+        ? commentBody(event, s.incident, {
+            minimal: minimal(s.incident, full),
+            postmortem:
+              event.kind === "postmortem_completed"
+                ? ((await d.store.loadIncidentById(s.incident.id))?.postmortem ?? null)
+                : null,
+          })
+        : null;
       if (!event || !body) return [];
       const kind = `github_comment:${event.id}`;
       const ref = await d.refs.get(s.incident.id, kind);
       if (ref?.externalId) return [];
       const issueNumber = Number(issue.externalId);
+      await assertPrivateRepo(full);
       const fresh = ref ? false : await d.refs.markIntent(s.incident.id, kind, now());
       if (!fresh) {
         const marker = eventMarker(event.id);
-        const all = await gh("read comments", () =>
-          d.client.paginate(d.client.rest.issues.listComments, {
-            owner,
-            repo,
-            issue_number: issueNumber,
-            per_page: 100,
-          }),
+        const all = await gh(
+          "read comments",
+          () =>
+            d.client.paginate(d.client.rest.issues.listComments, {
+              ...split(full),
+              issue_number: issueNumber,
+              per_page: 100,
+            }),
+          full,
         );
         const hit = all.find((c) => (c.body ?? "").includes(marker));
         if (hit) {
@@ -276,8 +370,16 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
           return [];
         }
       }
-      const c = await gh("comment on the issue", () =>
-        d.client.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body, request: { retries: 0 } }),
+      const c = await gh(
+        "comment on the issue",
+        () =>
+          d.client.rest.issues.createComment({
+            ...split(full),
+            issue_number: issueNumber,
+            body,
+            request: { retries: 0 },
+          }),
+        full,
       );
       await d.refs.put(
         { incidentId: s.incident.id, kind, externalId: String(c.data.id), url: c.data.html_url, data: null },
@@ -294,35 +396,108 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
       const followUpId = String(event?.data.followUpId ?? "");
       const title = String(event?.data.title ?? "");
       if (!followUpId || !issue?.externalId) return [];
-      await assertPrivateRepo();
+      const full = refRepo(issue, s.incident);
+      await assertPrivateRepo(full);
       const kind = REF.followUpIssue(followUpId);
       const ref = await d.refs.get(s.incident.id, kind);
       if (ref?.externalId) return [];
       const marker = `<!-- muster:follow-up:${followUpId} -->`;
       const fresh = ref ? false : await d.refs.markIntent(s.incident.id, kind, now());
-      let found = fresh ? null : await findIssue(marker, s.incident.times.declaredAt);
+      let found = fresh ? null : await findIssue(full, marker, s.incident.times.declaredAt);
       if (!found) {
+        const short = minimal(s.incident, full);
         const body = `Follow-up from ${s.incident.key}: ${issue.url}\n\nOwner: Slack user \`${String(event?.data.ownerId ?? "")}\`\n${marker}`;
-        const created = await gh("create the follow-up issue", () =>
-          d.client.rest.issues.create({
-            owner,
-            repo,
-            title: `[${s.incident.key} follow-up] ${quote(title)}`.slice(0, 256),
-            body,
-            labels: ["incident", "follow-up"],
-            request: { retries: 0 },
-          }),
+        const created = await gh(
+          "create the follow-up issue",
+          () =>
+            d.client.rest.issues.create({
+              ...split(full),
+              title: short
+                ? `[${s.incident.key} follow-up]`
+                : `[${s.incident.key} follow-up] ${quote(title)}`.slice(0, 256),
+              body,
+              labels: ["incident", "follow-up"],
+              request: { retries: 0 },
+            }),
+          full,
         );
         found = { number: created.data.number, html_url: created.data.html_url };
       }
       await d.refs.put(
-        { incidentId: s.incident.id, kind, externalId: String(found.number), url: found.html_url, data: { title } },
+        {
+          incidentId: s.incident.id,
+          kind,
+          externalId: String(found.number),
+          url: found.html_url,
+          data: { title, repo: full },
+        },
         now(),
       );
-      return [{ incidentId: s.incident.id, kind: "github.sync_issue", payload: {} }];
+      return [
+        { incidentId: s.incident.id, kind: "github.sync_issue", payload: {} },
+        await scheduleFollowUpSync(s.incident.id),
+      ];
+    },
+
+    /** Marked done in muster: its issue is closed as completed (already closed: nothing to do). */
+    async "github.close_follow_up_issue"({ job }) {
+      const s = await summary(job.incidentId);
+      const event = await d.store.findEvent(Number(job.payload.eventId));
+      const followUpId = String(event?.data.followUpId ?? "");
+      const ref = followUpId ? await d.refs.get(s.incident.id, REF.followUpIssue(followUpId)) : null;
+      if (!ref?.externalId) return [];
+      const full = refRepo(ref, s.incident);
+      const issue_number = Number(ref.externalId);
+      let current: { state: string } | null = null;
+      try {
+        current = (await d.client.rest.issues.get({ ...split(full), issue_number })).data;
+      } catch (e) {
+        if (gone(e)) return [];
+        throw githubFailure(e, "read the follow-up issue", full);
+      }
+      if (current.state === "closed") return [];
+      await assertPrivateRepo(full);
+      await gh(
+        "close the follow-up issue",
+        () => d.client.rest.issues.update({ ...split(full), issue_number, state: "closed", state_reason: "completed" }),
+        full,
+      );
+      return [];
+    },
+
+    /**
+     * Reads the follow-up issues back: one closed on GitHub counts as done.
+     * Runs hourly while an incident has open follow-ups with issues, and
+     * whenever someone lists the follow-ups in Slack.
+     */
+    async "github.sync_follow_ups"({ job }) {
+      const s = await summary(job.incidentId);
+      const periodic = typeof job.payload.periodic === "string" ? job.payload.periodic : null;
+      if (periodic && (await d.refs.get(s.incident.id, FOLLOW_UP_SYNC_REF))?.externalId !== periodic) return [];
+      const record = await d.store.loadIncidentById(s.incident.id);
+      if (!record) return [];
+      const refs = await d.refs.all(s.incident.id);
+      let stillOpen = 0;
+      for (const f of record.followUps.filter((x) => x.status === "open")) {
+        const ref = refs.get(REF.followUpIssue(f.id));
+        if (!ref?.externalId) continue;
+        const full = refRepo(ref, s.incident);
+        let state: string;
+        try {
+          state = (await d.client.rest.issues.get({ ...split(full), issue_number: Number(ref.externalId) })).data.state;
+        } catch (e) {
+          if (gone(e)) continue;
+          throw githubFailure(e, "read a follow-up issue", full);
+        }
+        if (state === "closed" && d.markFollowUpDone) await d.markFollowUpDone(s.incident.id, f.id);
+        else stillOpen++;
+      }
+      return periodic && stillOpen > 0 ? [await scheduleFollowUpSync(s.incident.id)] : [];
     },
   };
 }
+
+const FOLLOW_UP_SYNC_REF = "github_follow_ups_sync";
 
 export const ALL_SEVERITIES: Severity[] = ["critical", "high", "medium", "low", "unclassified"] satisfies (
   | ClassifiedSeverity

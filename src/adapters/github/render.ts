@@ -1,6 +1,7 @@
 // What the GitHub issue says. GitHub markdown, not Slack mrkdwn; the
 // incident's own text is quoted so it can't mention people or close issues.
-import type { Incident, RoleAssignment, TimelineEvent } from "../../incidents/model.js";
+import type { Incident, Postmortem, RoleAssignment, TimelineEvent } from "../../incidents/model.js";
+import { POSTMORTEM_PARTS } from "../../incidents/postmortem-rules.js";
 import { SEVERITY_DEFINITIONS, severityLabel } from "../../incidents/severity.js";
 import { STATUS_LABELS } from "../../incidents/transitions.js";
 
@@ -16,6 +17,11 @@ export function quote(s: string): string {
 
 export function issueTitle(i: Incident): string {
   return `[${i.key}] ${quote(i.title)}`.slice(0, 256);
+}
+
+/** A private incident's issue in the shared repository: its key, nothing of its title. */
+export function minimalIssueTitle(i: Incident): string {
+  return `[${i.key}] Private incident`;
 }
 
 export const LABELS = {
@@ -74,37 +80,83 @@ export function issueBody(i: Incident, roles: RoleAssignment[], links: IssueLink
   return body.length <= MAX_BODY ? body : `${body.slice(0, MAX_BODY - 200)}\n\n…(cut)\n${incidentMarker(i.id)}`;
 }
 
-export function commentBody(e: TimelineEvent, i: Incident): string | null {
+/**
+ * A private incident's issue in the shared repository: key, severity,
+ * status, IC and links. Its title, summary, scope and resolution stay in
+ * Slack (or in GITHUB_CONFIDENTIAL_REPO).
+ */
+export function minimalIssueBody(i: Incident, roles: RoleAssignment[], links: IssueLinks): string {
+  const ic = roles.find((r) => r.role === "commander")?.userId ?? null;
+  return [
+    `**Private incident.** Its details are kept in its private Slack channel and doc.`,
+    "",
+    `**Severity:** ${severityLabel(i.severity)}`,
+    `**Status:** ${STATUS_LABELS[i.status]}`,
+    `**Incident Commander:** ${who(ic)}`,
+    "",
+    "## Links",
+    `- Slack: ${links.channelUrl ? `[incident channel](${links.channelUrl})` : "_channel being created_"}`,
+    `- Doc: ${links.docUrl ? `[incident doc](${links.docUrl})` : "_being created_"}`,
+    ...(links.postmortemDocUrl ? [`- Post-mortem: [doc](${links.postmortemDocUrl})`] : []),
+    ...(links.followUps.length ? ["", "## Follow-up issues", ...links.followUps.map((f) => `- [ ] ${f.url}`)] : []),
+    "",
+    "_Kept current by muster._",
+    incidentMarker(i.id),
+  ].join("\n");
+}
+
+/** The completed post-mortem, part by part, for the issue. */
+export function postmortemSummary(pm: Postmortem): string {
+  const parts = POSTMORTEM_PARTS.map(({ key, label }) => `### ${label}\n${quote(pm[key].trim()) || "—"}`);
+  return [
+    "**Post-mortem completed.**",
+    "",
+    ...parts,
+    ...(pm.externalVersionShared ? ["", "A version was shared with external affected parties."] : []),
+  ].join("\n");
+}
+
+export interface CommentOptions {
+  /** A private incident in the shared repository: say what happened, never its words. */
+  minimal?: boolean;
+  /** For postmortem_completed: the post-mortem as completed. */
+  postmortem?: Postmortem | null;
+}
+
+export function commentBody(e: TimelineEvent, i: Incident, o: CommentOptions = {}): string | null {
   const d = e.data as Record<string, unknown>;
-  const s = (k: string) => (typeof d[k] === "string" ? quote(d[k] as string) : "");
+  const s = (k: string) => (o.minimal ? "" : typeof d[k] === "string" ? quote(d[k] as string) : "");
   let text: string | null = null;
   switch (e.kind) {
     case "severity_classified":
-      text = `**Severity changed** to ${severityLabel((d.to as never) ?? i.severity)}. Reason: ${s("reason")}`;
+      text = `**Severity changed** to ${severityLabel((d.to as never) ?? i.severity)}.${o.minimal ? "" : ` Reason: ${s("reason")}`}`;
       break;
     case "handoff_accepted":
       text = `**Incident Commander hand-off**: ${who(String(d.toUserId ?? e.actorId))} is now the IC.`;
       break;
     case "status_update":
-      text = `**Status update**\n\n${s("internalText") || "(see Slack)"}${d.publicText ? `\n\n**Customer-facing:**\n> ${s("publicText")}` : ""}`;
+      text = `**Status update**\n\n${s("internalText") || "(see Slack)"}${d.publicText && !o.minimal ? `\n\n**Customer-facing:**\n> ${s("publicText")}` : ""}`;
       break;
     case "escalated":
-      text = `**Escalated to leadership.** ${s("reason")}`;
+      text = `**Escalated to leadership.**${o.minimal ? "" : ` ${s("reason")}`}`;
       break;
     case "vendor_check_answered":
-      text = `**Vendor check**: ${s("vendor")} answered ${s("answer")}.`;
+      text = o.minimal ? "**Vendor check answered.**" : `**Vendor check**: ${s("vendor")} answered ${s("answer")}.`;
       break;
     case "follow_up_added":
-      text = `**Follow-up added**: ${s("title")}`;
+      text = `**Follow-up added**${o.minimal ? "." : `: ${s("title")}`}`;
       break;
     case "status_changed":
       text = `**Status**: ${STATUS_LABELS[d.to as "resolved"] ?? s("to")}.${d.summary ? `\n\n${s("summary")}` : ""}`;
       break;
     case "postmortem_completed":
-      text = "**Post-mortem completed.**";
+      text = !o.minimal && o.postmortem ? postmortemSummary(o.postmortem) : "**Post-mortem completed.**";
       break;
     case "postmortem_waived":
-      text = `**Post-mortem waived**: ${s("reason")}`;
+      text = `**Post-mortem waived** by an admin${o.minimal ? "." : `: ${s("reason")}`}`;
+      break;
+    case "follow_up_done":
+      text = `**Follow-up done**${o.minimal ? "." : `: ${s("title")}`}`;
       break;
     default:
       return null;

@@ -240,6 +240,31 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
     await d.refs.put({ incidentId: i.id, kind: REF.docLinks, externalId: docId, url: null, data }, now());
   }
 
+  /**
+   * Repair: a doc in the trash is restored; one deleted for good is
+   * forgotten, so the next create makes a new one. Returns what it fixed.
+   */
+  async function repairDoc(incidentId: string, refKind: string): Promise<"restored" | "recreate" | null> {
+    const ref = await d.refs.get(incidentId, refKind);
+    if (!ref?.externalId) return null;
+    let trashed = false;
+    try {
+      trashed = !!(await d.drive.files.get({ fileId: ref.externalId, fields: "id,trashed", supportsAllDrives: true }))
+        .data.trashed;
+    } catch (e) {
+      if ((e as { status?: number }).status !== 404) throw googleFailure(e, "look at the doc");
+      await d.refs.put({ ...ref, externalId: "", url: null, data: null }, now());
+      if (refKind === REF.doc)
+        await d.refs.put({ incidentId, kind: REF.docLinks, externalId: "", url: null, data: {} }, now());
+      return "recreate";
+    }
+    if (!trashed) return null;
+    await g("restore the doc from the trash", () =>
+      d.drive.files.update({ fileId: ref.externalId, supportsAllDrives: true, requestBody: { trashed: false } }),
+    );
+    return "restored";
+  }
+
   const followUps = (i: Incident): NewJob[] => [
     { incidentId: i.id, kind: "slack.sync_bookmarks", payload: {} },
     { incidentId: i.id, kind: "github.sync_issue", payload: {} },
@@ -248,11 +273,25 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
   return {
     async "google.create_doc"({ job }) {
       const s = await summary(job.incidentId);
+      const notices: NewJob[] = [];
+      let doc: "restored" | "recreate" | null = null;
+      if (job.payload.repair) {
+        const report = (fixed: string) =>
+          notices.push({ incidentId: s.incident.id, kind: "slack.repair_report", payload: { fixed } });
+        doc = await repairDoc(s.incident.id, REF.doc);
+        if (doc) report(doc === "restored" ? "doc_restored" : "doc_recreated");
+        const pm = await repairDoc(s.incident.id, REF.postmortemDoc);
+        if (pm) report(pm === "restored" ? "postmortem_doc_restored" : "postmortem_doc_recreated");
+        if (pm === "recreate")
+          notices.push({ incidentId: s.incident.id, kind: "google.create_postmortem_doc", payload: {} });
+      }
       const ref = await ensureDoc(s.incident, REF.doc, d.templateId, `[${s.incident.key}] ${s.incident.title}`);
       const values = await placeholders(s.incident, s.roles);
       // Filling and sharing are independent; bookmarks need only the doc's link.
       await Promise.all([
         (async () => {
+          // A repair that found the doc intact leaves its text alone (late links are google.sync_doc's).
+          if (job.payload.repair && doc !== "recreate") return;
           // An earlier attempt's doc may still show placeholders for links known now.
           if (ref.data?.fromTemplate || !(await buildCleanDoc(ref.externalId, values)))
             await fillPlaceholders(ref.externalId, values);
@@ -262,7 +301,7 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
       ]);
       // Also when an earlier attempt made the doc and failed later on: its link
       // still has to reach the bookmarks and the issue (both are idempotent).
-      return followUps(s.incident);
+      return [...followUps(s.incident), ...notices];
     },
 
     async "google.sync_doc"({ job }) {

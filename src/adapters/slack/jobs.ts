@@ -19,6 +19,8 @@ import {
   handoffOverdue,
   handoffRequest,
   jobFailedMessage,
+  type RepairFix,
+  repairReport,
   roleMessage,
   statusUpdateMessage,
   statusUpdateSummary,
@@ -122,7 +124,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     const fresh = ref ? false : await d.refs.markIntent(incident.id, REF.channel, now());
     let found = fresh ? null : await findOwnChannel(incident);
     for (let attempt = 0; !found && attempt < 20; attempt++) {
-      const name = channelName(incident.number, incident.title, attempt);
+      const name = channelName(incident.number, incident.title, attempt, incident.private);
       try {
         const r = await d.client.conversations.create({ name, is_private: incident.private });
         found = { id: r.channel!.id!, name: r.channel!.name ?? name };
@@ -207,6 +209,35 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     if (ref) await d.refs.put({ ...ref, data: { ...(ref.data ?? {}), pinned: true } }, now());
   }
 
+  /**
+   * Repair: the recorded channel may have been archived (unarchive it) or
+   * deleted (forget it and everything in it, so it is made again with its
+   * members, topic, control message and bookmarks). Returns what it fixed.
+   */
+  async function repairChannel(incidentId: string): Promise<RepairFix | null> {
+    const channel = await channelOf(incidentId);
+    if (!channel) return null;
+    let archived = false;
+    try {
+      const info = await d.client.conversations.info({ channel });
+      archived = !!info.channel?.is_archived;
+    } catch (e) {
+      if (slackErrorCode(e) !== "channel_not_found") throw slackFailure(e, "look at the incident channel");
+      const at = now();
+      const forget = (kind: string, data: Record<string, unknown> | null = null) =>
+        d.refs.put({ incidentId, kind, externalId: "", url: null, data }, at);
+      await forget(REF.channel);
+      await forget(REF.control);
+      await forget(`${REF.channel}:invited`, { users: [] });
+      await forget(`${REF.channel}:topic`);
+      for (const [kind] of BOOKMARKS) await forget(REF.bookmark(kind));
+      return "channel_recreated";
+    }
+    if (!archived) return null;
+    await call("unarchive the incident channel", () => d.client.conversations.unarchive({ channel }));
+    return "channel_unarchived";
+  }
+
   const responders = (s: IncidentSummary) => [s.incident.declaredBy, ...s.roles.map((r) => r.userId)];
 
   async function dm(incidentId: string, userId: string, refKind: string, msg: Msg) {
@@ -217,6 +248,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
   const handlers: Record<string, JobHandler> = {
     async "slack.create_channel"({ job }) {
       const s = await summary(job);
+      const fixed = job.payload.repair ? await repairChannel(s.incident.id) : null;
       const channel = await ensureChannel(s.incident);
       const v = await view(s);
       await Promise.all([
@@ -225,6 +257,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
         syncControl(v, channel),
       ]);
       const followUps: NewJob[] = [{ incidentId: s.incident.id, kind: "slack.sync_bookmarks", payload: {} }];
+      if (fixed) followUps.push({ incidentId: s.incident.id, kind: "slack.repair_report", payload: { fixed } });
       // The issue and the doc link to the channel once it exists.
       followUps.push({ incidentId: s.incident.id, kind: "github.sync_issue", payload: {} });
       followUps.push({ incidentId: s.incident.id, kind: "google.sync_doc", payload: {} });
@@ -290,11 +323,33 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       const channel = await channelOf(s.incident.id);
       if (!channel) return [];
       const refs = await d.refs.all(s.incident.id);
+      // Repair: bookmarks someone removed are added again.
+      const present = job.payload.repair
+        ? new Set(
+            (
+              (await call("list bookmarks", () => d.client.bookmarks.list({ channel_id: channel }))).bookmarks ?? []
+            ).map((b) => b.link),
+          )
+        : null;
+      let readded = 0;
       for (const [kind, title] of BOOKMARKS) {
         const target = refs.get(kind);
         if (!target?.externalId || !target.url) continue;
         const bookmarkKind = REF.bookmark(kind);
-        const mark = refs.get(bookmarkKind);
+        let mark = refs.get(bookmarkKind);
+        // The issue or doc was made again (repair): its bookmark follows it.
+        if (mark?.externalId && mark.url && mark.url !== target.url && present?.has(mark.url) !== false) {
+          await call("update a bookmark", () =>
+            d.client.bookmarks.edit({ channel_id: channel, bookmark_id: mark!.externalId, link: target.url! }),
+          );
+          await d.refs.put({ ...mark, url: target.url }, now());
+          continue;
+        }
+        if (mark?.externalId && present && !present.has(target.url)) {
+          mark = { ...mark, externalId: "" };
+          await d.refs.put(mark, now());
+          readded++;
+        }
         if (mark?.externalId) continue;
         const fresh = mark ? false : await d.refs.markIntent(s.incident.id, bookmarkKind, now());
         let id: string | null = null;
@@ -315,7 +370,15 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       }
       // The control message shows the links too.
       await syncControl(await view(s), channel);
-      return [];
+      return readded
+        ? [
+            {
+              incidentId: s.incident.id,
+              kind: "slack.repair_report",
+              payload: { fixed: "bookmarks_readded", count: readded },
+            },
+          ]
+        : [];
     },
 
     async "slack.post_event"({ job, logger }) {
@@ -409,6 +472,27 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
           msg,
           now: now(),
         });
+      return [];
+    },
+
+    /** Tells the incident channel (or the IC, without one) what a repair fixed. */
+    async "slack.repair_report"({ job }) {
+      const s = await summary(job);
+      const fixed = String(job.payload.fixed ?? "");
+      const msg = repairReport(s.incident, fixed, Number(job.payload.count ?? 1));
+      const channel = await channelOf(s.incident.id);
+      if (channel) {
+        await postOnce(d.client, d.refs, {
+          incidentId: s.incident.id,
+          refKind: REF.message(`job:${job.id}`),
+          channel,
+          msg,
+          now: now(),
+        });
+        return [];
+      }
+      const ic = commanderId(s.roles);
+      if (ic) await dm(s.incident.id, ic, REF.message(`job:${job.id}:dm`), msg);
       return [];
     },
 

@@ -164,6 +164,8 @@ export function eventText(e: TimelineEvent, definitions: RoleDefinition[]): stri
       return `:mag: *${safe(str("vendor"), 200)}* answered: ${safe(str("answer"), 50)}.`;
     case "follow_up_added":
       return `:pushpin: Follow-up: ${safe(str("title"), 500)} (owner ${mention(str("ownerId"))}).`;
+    case "follow_up_done":
+      return `:white_check_mark: Follow-up done${str("source") === "github" ? " (its issue was closed on GitHub)" : ` (marked by ${who})`}: ${safe(str("title"), 500)}.`;
     case "risk_added":
       return `:warning: New risk recorded by ${who}.`;
     case "status_changed":
@@ -186,6 +188,34 @@ export function jobFailedMessage(incident: Incident, commander: string | null, w
     ),
     actions("job", [button("Retry", ACTION.retryJob, String(jobId), "primary")]),
   ]);
+}
+
+/** What `/incident repair` found broken and fixed, one kind per message. */
+export type RepairFix =
+  | "channel_unarchived"
+  | "channel_recreated"
+  | "bookmarks_readded"
+  | "issue_recreated"
+  | "doc_restored"
+  | "doc_recreated"
+  | "postmortem_doc_restored"
+  | "postmortem_doc_recreated";
+
+const REPAIR_WORDS: Record<RepairFix, (n: number) => string> = {
+  channel_unarchived: () => "the incident channel was archived; it is unarchived",
+  channel_recreated: () =>
+    "the incident channel was deleted; this new one has its members, topic, control message and bookmarks",
+  bookmarks_readded: (n) => `${n === 1 ? "a bookmark was" : `${n} bookmarks were`} missing; added again`,
+  issue_recreated: () => "the GitHub issue was deleted; a new one tracks the incident",
+  doc_restored: () => "the incident doc was in the trash; it is restored",
+  doc_recreated: () => "the incident doc was deleted; a new one was made",
+  postmortem_doc_restored: () => "the post-mortem doc was in the trash; it is restored",
+  postmortem_doc_recreated: () => "the post-mortem doc was deleted; a new one was made",
+};
+
+export function repairReport(incident: Incident, fixed: string, count = 1) {
+  const words = REPAIR_WORDS[fixed as RepairFix]?.(count) ?? "something was missing and is back";
+  return confirmation(`:hammer_and_wrench: Repair of ${incident.key}: ${words}.`);
 }
 
 export function confirmation(text: string) {
