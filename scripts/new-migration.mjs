@@ -2,10 +2,22 @@
 // npm run db:migration -- <name>
 // Authors the next migration for both providers by diffing the datamodel as of
 // the last migration (a copy kept beside each migration) against the current
-// source schema. `prisma migrate dev` needs a shadow database, which does not
-// work through driver adapters, hence this script. Review the SQL; add what
-// Prisma cannot express (triggers) by hand, as the first migration does.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+// source schema. Review the SQL; add what Prisma cannot express (triggers) by
+// hand, as the first migration does.
+//
+// Why Prisma 6.19's CLI (the `prisma6` npm alias) does the diff: muster runs
+// on Prisma 7, but Prisma 7's `migrate diff` spawns the native schema engine,
+// which is downloaded on first use and cannot be here (no internet but the
+// npm registry). Prisma 6.19 still ships its schema engine as WebAssembly and
+// runs it through a driver adapter (scripts/prisma6.config.ts). It is a
+// dev-time tool only: its datamodel diff is the same SQL, and muster applies
+// the migrations itself at start-up. `prisma migrate dev` is not used either:
+// it needs a shadow database, which does not work through driver adapters.
+// Prisma 6 insists on a datasource `url` that Prisma 7 forbids, so the diff
+// runs on temporary copies of the schemas with the line added.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runPrisma } from "./prisma.mjs";
 import { derivePostgresSchema, postgresSchemaPath, readSource, root, sourceSchemaPath } from "./prisma-schemas.mjs";
 
@@ -27,6 +39,19 @@ const providers = [
   { provider: "postgresql", schema: postgresSchemaPath, env: { MUSTER_PRISMA_PROVIDER: "postgresql" } },
 ];
 
+const scratch = mkdtempSync(join(tmpdir(), "muster-migration-"));
+let copies = 0;
+/** A copy of a schema that Prisma 6 accepts: its datasource names a URL. */
+function forPrisma6(path) {
+  const text = readFileSync(path, "utf8");
+  const patched = /\burl\s*=/.test(text)
+    ? text
+    : text.replace(/(datasource\s+db\s*\{[^}]*provider\s*=\s*"[a-z]+")/, '$1\n  url      = env("DATABASE_URL")');
+  const copy = join(scratch, `schema-${copies++}.prisma`);
+  writeFileSync(copy, patched);
+  return copy;
+}
+
 let wrote = 0;
 for (const { provider, schema, env } of providers) {
   const dir = `${root}prisma/migrations/${provider}`;
@@ -36,10 +61,23 @@ for (const { provider, schema, env } of providers) {
     .map((d) => d.name)
     .sort()
     .at(-1);
-  const from = previous ? ["--from-schema-datamodel", `${dir}/${previous}/schema.prisma`] : ["--from-empty"];
-  const sql = runPrisma(["migrate", "diff", ...from, "--to-schema-datamodel", schema, "--script"], env, {
-    capture: true,
-  });
+  const from = previous
+    ? ["--from-schema-datamodel", forPrisma6(`${dir}/${previous}/schema.prisma`)]
+    : ["--from-empty"];
+  const sql = runPrisma(
+    [
+      "migrate",
+      "diff",
+      "--config",
+      "scripts/prisma6.config.ts",
+      ...from,
+      "--to-schema-datamodel",
+      forPrisma6(schema),
+      "--script",
+    ],
+    env,
+    { capture: true, cli: "prisma6" },
+  );
   if (!/^\s*(CREATE|ALTER|DROP|INSERT|UPDATE|PRAGMA)/im.test(sql)) {
     console.log(`${provider}: no schema changes since ${previous ?? "the start"}`);
     continue;
@@ -54,4 +92,5 @@ for (const { provider, schema, env } of providers) {
   console.log(`${provider}: wrote ${target.slice(root.length)}/migration.sql`);
   wrote++;
 }
+rmSync(scratch, { recursive: true, force: true });
 if (wrote) console.log("Review the SQL, then run the tests: both providers apply it at start-up.");

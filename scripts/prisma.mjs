@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the Prisma CLI without letting it download native engines (impossible
-// here, and unnecessary: muster uses the client engine and driver adapters,
-// and the CLI's WebAssembly schema engine through prisma.config.ts).
+// here, and unnecessary: muster's client runs on Prisma 7's WebAssembly query
+// compiler through driver adapters). `cli: "prisma6"` runs Prisma 6.19's CLI,
+// kept under an npm alias only to diff schemas (scripts/new-migration.mjs).
 import { spawnSync } from "node:child_process";
 import { postgresSchemaPath, root, sourceSchemaPath } from "./prisma-schemas.mjs";
 
@@ -20,14 +21,15 @@ export function prismaEnv(extra = {}) {
 }
 
 export function runPrisma(args, extraEnv = {}, options = {}) {
-  const res = spawnSync(process.execPath, [`${root}node_modules/prisma/build/index.js`, ...args], {
+  const cli = options.cli ?? "prisma";
+  const res = spawnSync(process.execPath, [`${root}node_modules/${cli}/build/index.js`, ...args], {
     cwd: root,
     env: prismaEnv(extraEnv),
     stdio: options.capture ? ["ignore", "pipe", "inherit"] : "inherit",
     encoding: "utf8",
   });
   if (res.status !== 0) {
-    process.stderr.write(`prisma ${args[0]} failed (exit ${res.status})\n`);
+    process.stderr.write(`${cli} ${args[0]} failed (exit ${res.status})\n`);
     process.exit(res.status ?? 1);
   }
   return res.stdout;

@@ -2,14 +2,15 @@
 // and driver adapter, after applying pending migrations.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { IncidentStore } from "../incidents/ports.js";
 import { type DatabaseTarget, parseDatabaseUrl } from "./database-url.js";
+import type { Db } from "./db.js";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 import { type MigrationReport, migrate } from "./migrate.js";
-import { createPrismaStore, type Db } from "./prisma-store.js";
+import { createPrismaStore } from "./prisma-store.js";
 
 export interface OpenedStore {
   store: IncidentStore;
@@ -43,7 +44,7 @@ export async function connect(target: DatabaseTarget, options: OpenStoreOptions 
     // Same models, same API: the generated types differ only in provider-specific internals.
     return new PostgresClient({ adapter }) as unknown as Db;
   }
-  const adapter = new PrismaBetterSQLite3({ url: target.file, timeout: 15_000 });
+  const adapter = new PrismaBetterSqlite3({ url: target.file, timeout: 15_000 });
   const db = new SqliteClient({ adapter });
   // One connection per process (the adapter's): these hold for all its queries.
   // synchronous=FULL: a committed incident survives power loss, not only a crash.

@@ -20,7 +20,9 @@ describe("provider schemas", () => {
   });
   it("the latest migration leads to the current datamodel", () => {
     const latest = dirs("sqlite").at(-1);
-    const strip = (s: string) => s.replace(/generator client \{[^}]*\}/, "");
+    // The generator and datasource settings are not datamodel (and schemas
+    // kept from before Prisma 7 still name a datasource url).
+    const strip = (s: string) => s.replace(/(generator client|datasource db) \{[^}]*\}/g, "");
     expect(strip(readFileSync(`${root}prisma/migrations/sqlite/${latest}/schema.prisma`, "utf8"))).toBe(
       strip(readSource()),
     );
