@@ -1,9 +1,9 @@
 // Composition root of the bot process: the only place that reads the
 // environment and constructs Bolt, Octokit, the Google clients and Prisma.
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { docs as googleDocs } from "@googleapis/docs";
 import { drive as googleDrive } from "@googleapis/drive";
-import { App, type Logger as BoltLogger, LogLevel } from "@slack/bolt";
+import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import { JWT, type OAuth2Client } from "google-auth-library";
 import type { Logger } from "pino";
@@ -17,6 +17,7 @@ import type { Job } from "./jobs/ports.js";
 import { createWorker, type JobHandler, type Worker } from "./jobs/worker.js";
 import { createLogger } from "./logger.js";
 import { registerListeners } from "./slack/app.js";
+import { guardSlackRequests, SLACK_EVENTS_PATH } from "./slack/http-guard.js";
 import { slackViews } from "./slack/views-api.js";
 import { redactUrl } from "./store/database-url.js";
 import { openStore } from "./store/open-store.js";
@@ -254,54 +255,62 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     maxRequestConcurrency: 1_000,
     timeout: 10_000,
   };
-  let healthServer: Server | null = null;
+  const common = {
+    token: config.slack.botToken,
+    clientOptions,
+    // muster keeps no per-conversation state in Bolt; skip its store on every request.
+    convoStore: false as const,
+    logger: boltLogger(logger),
+  };
   let app: App;
-  let port = config.port;
+  let receiver: HTTPReceiver | null = null;
   if (config.slack.appToken) {
     app = new App({
-      token: config.slack.botToken,
+      ...common,
       appToken: config.slack.appToken,
       socketMode: true,
-      clientOptions,
       // The Socket Mode client opens its connection through the same API
       // (apps.connections.open), so it must use the same SLACK_API_URL.
       installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
-      // muster keeps no per-conversation state in Bolt; skip its store on every request.
-      convoStore: false,
-      logger: boltLogger(logger),
     });
-    healthServer = createServer((req, res) => {
-      res
-        .writeHead(req.url === "/healthz" ? 200 : 404, { "content-type": "text/plain" })
-        .end(req.url === "/healthz" ? "ok\n" : "");
-    });
-    await new Promise<void>((r) => healthServer!.listen(config.port, r));
-    port = (healthServer.address() as { port: number }).port;
   } else {
-    app = new App({
-      token: config.slack.botToken,
+    receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret!,
-      clientOptions,
-      // muster keeps no per-conversation state in Bolt; skip its store on every request.
-      convoStore: false,
       logger: boltLogger(logger),
-      customRoutes: [
-        {
-          path: "/healthz",
-          method: ["GET"],
-          handler: (_req, res) => {
-            res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
-          },
-        },
-      ],
+      // A listener that failed past its own error handling: a clean 400 with
+      // no detail, never Bolt's 500 (which Slack retries) or a stack.
+      processEventErrorHandler: async ({ error, response }) => {
+        const err = error as { name?: string; code?: string };
+        logger.error({ errName: err.name, errCode: err.code }, "a Slack request failed inside Bolt");
+        if (!response.headersSent) response.writeHead(400).end();
+        return false;
+      },
     });
+    app = new App({ ...common, receiver });
   }
   const listeners = registerListeners(app, deps);
-  const started = (await (config.slack.appToken ? app.start() : app.start(config.port))) as unknown;
-  if (!config.slack.appToken) {
-    const address = (started as Server | undefined)?.address?.();
-    if (address && typeof address === "object") port = address.port;
-  }
+  // muster owns the HTTP server (Bolt's receiver only handles the requests):
+  // Slack's requests pass the guard first, and the same port serves /healthz
+  // in either mode.
+  const slackRequests = receiver
+    ? guardSlackRequests(receiver.requestListener, { signingSecret: config.slack.signingSecret!, logger })
+    : null;
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+    } else if (slackRequests && path === SLACK_EVENTS_PATH && req.method === "POST") {
+      slackRequests(req, res);
+    } else {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  if (config.slack.appToken) await app.start();
   if (options.runWorker ?? true) worker.start();
   logger.info({ port, mode: config.slack.appToken ? "socket" : "http", worker: worker.id }, "muster listening");
 
@@ -310,9 +319,12 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     worker,
     drained: (timeoutMs) => listeners.drained(timeoutMs),
     async stop() {
-      await app.stop().catch(() => undefined);
+      if (config.slack.appToken) await app.stop().catch(() => undefined);
+      // No new requests; those in flight finish, then idle keep-alive sockets go.
+      const closed = new Promise((r) => server.close(r));
       await listeners.drained(10_000);
-      healthServer?.close();
+      server.closeAllConnections();
+      await closed;
       await worker.stop();
       await deps.views.close();
       await store.close();
@@ -354,6 +366,13 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     void muster.stop().finally(() => process.exit(0));
   };
+  // A request must never end the process. A rejection nobody handled is a
+  // bug to fix, not a reason to drop every other incident on the floor: log
+  // it by class and code (never its message: it may quote incident text).
+  process.on("unhandledRejection", (e) => {
+    const err = e as { name?: string; code?: string };
+    logger.error({ errName: err?.name, errCode: err?.code }, "unhandled rejection (muster keeps running)");
+  });
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 }

@@ -2,6 +2,11 @@
 
 export const COMMAND = "/incident";
 
+/** Events muster subscribes to (manifest.yml). */
+export const EVENT = {
+  appHomeOpened: "app_home_opened",
+} as const;
+
 export const SHORTCUT = {
   declare: "declare_incident",
   addToTimeline: "add_to_timeline",

@@ -1,10 +1,11 @@
 import type { App } from "@slack/bolt";
 import { canSee, linksOf, openIncidents, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
+import { EVENT } from "../ids.js";
 import { homeView } from "../views/home.js";
 
 export function registerHome(app: App, deps: SlackDeps) {
-  app.event("app_home_opened", async ({ event }) => {
+  app.event(EVENT.appHomeOpened, async ({ event }) => {
     if (event.tab !== "home") return;
     try {
       const incidents = await openIncidents(deps);

@@ -1,0 +1,188 @@
+// Stands in front of Bolt's HTTP receiver and lets through only requests Bolt
+// and muster's listeners can use. Bolt trusts the shape of a signed body: a
+// payload that decodes to JSON `null` made its receiver read `body.ssl_check`
+// on null, and the TypeError escaped as an unhandled rejection that ended the
+// process. Other malformed payloads reached listeners and came back as 500s,
+// and kinds muster does not listen for waited 3 s for an acknowledgement that
+// never came. Here every request is read once (Bolt reuses the buffer), its
+// signature and age are checked, its body is parsed exactly as Bolt parses
+// it, and then:
+//   - a bad signature or an old (or future) timestamp: 401;
+//   - a body that is not an object, or lacks what its kind must carry: 400;
+//   - a well-formed kind muster does not handle: an empty 200 at once;
+//   - everything else: on to Bolt.
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { parse as parseQuery } from "node:querystring";
+import { isValidSlackRequest } from "@slack/bolt";
+import type { Logger } from "pino";
+import { COMMAND, EVENT } from "./ids.js";
+
+export const SLACK_EVENTS_PATH = "/slack/events";
+
+/** Slack's payloads are small; a view submission is at most a few hundred kB. */
+const BODY_LIMIT = 1024 * 1024;
+/** Slack's rule: a request whose timestamp is more than 5 minutes from now is a replay. */
+const MAX_SKEW_S = 5 * 60;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (o: Obj, k: string) => typeof o[k] === "string";
+const hasId = (o: Obj, k: string) => isObj(o[k]) && typeof (o[k] as Obj).id === "string";
+
+export type Verdict = "pass" | "ignore" | "malformed";
+
+/**
+ * What to do with a signed, parsed body. The kinds muster listens for are
+ * listed here and nowhere else in the receiving path.
+ */
+export function judge(body: unknown): Verdict {
+  if (!isObj(body)) return "malformed";
+  if (body.ssl_check === "1") return "pass";
+  // A slash command (form fields, no payload).
+  if (str(body, "command")) {
+    if (!["text", "user_id", "channel_id", "trigger_id", "response_url"].every((k) => str(body, k))) return "malformed";
+    return body.command === COMMAND ? "pass" : "ignore";
+  }
+  if (!str(body, "type")) return "malformed";
+  switch (body.type) {
+    case "url_verification":
+      return str(body, "challenge") ? "pass" : "malformed";
+    case "block_actions": {
+      const actions = body.actions;
+      const ok =
+        hasId(body, "user") &&
+        Array.isArray(actions) &&
+        actions.length > 0 &&
+        actions.every((a) => isObj(a) && str(a, "action_id") && str(a, "type"));
+      return ok ? "pass" : "malformed";
+    }
+    case "view_submission":
+    case "view_closed": {
+      const view = body.view;
+      const ok =
+        hasId(body, "user") &&
+        isObj(view) &&
+        str(view, "id") &&
+        str(view, "callback_id") &&
+        (body.type === "view_closed" || isObj(view.state));
+      if (!ok) return "malformed";
+      // Closing a modal needs no answer from muster.
+      return body.type === "view_submission" ? "pass" : "ignore";
+    }
+    case "shortcut":
+      return hasId(body, "user") && str(body, "callback_id") && str(body, "trigger_id") ? "pass" : "malformed";
+    case "message_action": {
+      const ok =
+        hasId(body, "user") &&
+        hasId(body, "channel") &&
+        str(body, "callback_id") &&
+        str(body, "trigger_id") &&
+        isObj(body.message) &&
+        str(body.message, "ts");
+      return ok ? "pass" : "malformed";
+    }
+    case "event_callback": {
+      const event = body.event;
+      if (!isObj(event) || !str(event, "type")) return "malformed";
+      if (!(HANDLED_EVENTS as readonly unknown[]).includes(event.type)) return "ignore";
+      return str(event, "user") ? "pass" : "malformed";
+    }
+    default:
+      // Options requests, app_rate_limited, events muster never subscribed to…
+      return "ignore";
+  }
+}
+
+const HANDLED_EVENTS = [EVENT.appHomeOpened] as const;
+
+/** Parses a body the way Bolt's HTTPReceiver does, so both see the same thing. */
+export function parseLikeBolt(raw: string, contentType: string | undefined): unknown {
+  if (contentType === "application/x-www-form-urlencoded") {
+    const form = parseQuery(raw);
+    return typeof form.payload === "string" ? JSON.parse(form.payload) : form;
+  }
+  return JSON.parse(raw);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > BODY_LIMIT) {
+        resolve(null);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+const end = (res: ServerResponse, status: number) => {
+  if (!res.headersSent) res.writeHead(status).end();
+};
+const header = (req: IncomingMessage, name: string) => {
+  const v = req.headers[name];
+  return typeof v === "string" ? v : undefined;
+};
+
+/** Wraps Bolt's request listener for Slack's requests (the events path). */
+export function guardSlackRequests(
+  bolt: RequestListener,
+  o: { signingSecret: string; logger: Logger; now?: () => number },
+): RequestListener {
+  const now = o.now ?? Date.now;
+  return (req, res) => {
+    void (async () => {
+      const raw = await readBody(req);
+      if (raw === null) return end(res, 413);
+      const text = raw.toString("utf8");
+      const signature = header(req, "x-slack-signature");
+      const timestamp = Number(header(req, "x-slack-request-timestamp"));
+      const contentType = header(req, "content-type");
+      // ssl_check is unsigned by Slack's design; Bolt answers it and strips any smuggled payload.
+      const sslCheck = contentType === "application/x-www-form-urlencoded" && parseQuery(text).ssl_check === "1";
+      if (!sslCheck) {
+        const fresh = Number.isFinite(timestamp) && Math.abs(now() / 1000 - timestamp) <= MAX_SKEW_S;
+        const valid =
+          fresh &&
+          signature !== undefined &&
+          isValidSlackRequest({
+            signingSecret: o.signingSecret,
+            body: text,
+            headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp },
+            nowMilliseconds: now(),
+          });
+        if (!valid) {
+          o.logger.warn({ reason: fresh ? "signature" : "timestamp" }, "refused a Slack request that is not Slack's");
+          return end(res, 401);
+        }
+        let body: unknown;
+        try {
+          body = parseLikeBolt(text, contentType);
+        } catch {
+          o.logger.warn("refused a signed Slack request whose body does not parse");
+          return end(res, 400);
+        }
+        const verdict = judge(body);
+        if (verdict !== "pass") {
+          // The kind only: a payload may carry incident text.
+          const kind = isObj(body) ? String(body.type ?? body.command ?? "unknown").slice(0, 40) : typeof body;
+          if (verdict === "malformed") o.logger.warn({ kind }, "refused a malformed Slack payload");
+          else o.logger.debug({ kind }, "acknowledged a Slack payload muster does not handle");
+          return end(res, verdict === "malformed" ? 400 : 200);
+        }
+      }
+      // Bolt reuses a buffered body instead of reading the stream again.
+      (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+      bolt(req, res);
+    })().catch((e: unknown) => {
+      o.logger.error({ errName: (e as Error)?.name }, "could not read a Slack request");
+      end(res, 400);
+    });
+  };
+}
