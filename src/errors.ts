@@ -24,11 +24,6 @@ export class AppError extends Error {
   }
 }
 
-export const validationError = (message: string, field?: string) =>
-  new AppError("validation", message, field === undefined ? {} : { field });
-
-export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
-
 /**
  * Another writer changed the same rows first (stale version, unique key race,
  * SQLite busy, PostgreSQL serialization failure). The command is safe to run

@@ -205,8 +205,6 @@ export type JobKind =
   | "slack.post_event"
   | "slack.notify_user"
   | "slack.escalate"
-  | "github.sync_issue"
-  | "github.post_comment"
   | "slack.sync_bookmarks"
   | "slack.handoff_reminder"
   | "slack.job_failed"

@@ -80,7 +80,10 @@ const MAX_ATTEMPTS = 8;
 
 export type IncidentService = {
   [C in CommandName]: (actor: Actor, input: InputOf<C>, options?: RunOptions) => Promise<CommandResult>;
-} & { store: IncidentStore; policy: Policy };
+} & {
+  /** The policy the commands run under, for surfaces that show it (severity definitions). */
+  policy: Policy;
+};
 
 /**
  * Runs every use case the same way: one transaction holding the state change,
@@ -118,7 +121,7 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
     }
   }
 
-  const service = { store: deps.store, policy: deps.policy } as IncidentService;
+  const service = { policy: deps.policy } as IncidentService;
   for (const name of Object.keys(COMMANDS) as CommandName[]) {
     (service as unknown as Record<string, unknown>)[name] = (actor: Actor, input: unknown, options: RunOptions = {}) =>
       run(name, actor, input, options);

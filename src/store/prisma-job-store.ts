@@ -2,16 +2,11 @@
 // statement per provider: PostgreSQL uses FOR UPDATE SKIP LOCKED so several
 // muster processes share the queue and each job runs once; SQLite runs one
 // process, and a single UPDATE … RETURNING is atomic there.
-import type { NewJob } from "../incidents/model.js";
-import { laneOf } from "../jobs/lanes.js";
 import type { ExternalRef, Job, JobStatus, JobStore, RefStore } from "../jobs/ports.js";
-import type { Prisma } from "./generated/sqlite/client.js";
-import type { Db } from "./prisma-store.js";
+import { type Db, jobRows, json, type Prisma } from "./db.js";
 
 type Provider = "sqlite" | "postgresql";
 type JobRow = Prisma.JobGetPayload<object>;
-
-const json = (v: unknown) => v as Prisma.InputJsonValue;
 
 function toJob(r: JobRow): Job {
   return {
@@ -27,21 +22,6 @@ function toJob(r: JobRow): Job {
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,
   };
-}
-
-export function jobRows(jobs: NewJob[], runAt: Date) {
-  return jobs.map((j) => {
-    const at = j.delayMs ? new Date(runAt.getTime() + j.delayMs) : runAt;
-    return {
-      incidentId: j.incidentId,
-      kind: j.kind,
-      lane: laneOf(j.kind),
-      payload: json(j.payload),
-      status: "pending" as const,
-      runAt: at,
-      createdAt: runAt,
-    };
-  });
 }
 
 /** How each provider stores a DateTime, for comparisons in raw SQL. */

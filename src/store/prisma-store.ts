@@ -3,14 +3,9 @@
 import { ConcurrencyConflict } from "../errors.js";
 import type { Handoff, Incident, Postmortem, RoleAssignment, TimelineEvent, VendorCheck } from "../incidents/model.js";
 import type { IncidentFilter, IncidentPatch, IncidentRecord, IncidentStore, IncidentTx } from "../incidents/ports.js";
-import type { Prisma, PrismaClient } from "./generated/sqlite/client.js";
-import { jobRows } from "./prisma-job-store.js";
+import { type Client, type Db, jobRows, json, type Prisma } from "./db.js";
 
-export type Db = PrismaClient;
-type Client = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 type IncidentRow = Prisma.IncidentGetPayload<object>;
-
-const json = (v: unknown) => v as Prisma.InputJsonValue;
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 export function toIncident(r: IncidentRow): Incident {

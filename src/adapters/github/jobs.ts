@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { EVENT_EFFECTS } from "../../incidents/effects.js";
-import type { ClassifiedSeverity, Incident, NewJob, Severity } from "../../incidents/model.js";
+import type { Incident, NewJob, Severity } from "../../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
 import { GiveUp, RetryLater } from "../../jobs/errors.js";
 import type { ExternalRef, JobStore, RefStore } from "../../jobs/ports.js";
@@ -498,8 +498,3 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
 }
 
 const FOLLOW_UP_SYNC_REF = "github_follow_ups_sync";
-
-export const ALL_SEVERITIES: Severity[] = ["critical", "high", "medium", "low", "unclassified"] satisfies (
-  | ClassifiedSeverity
-  | "unclassified"
-)[];
