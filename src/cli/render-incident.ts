@@ -14,6 +14,8 @@ function describeEvent(e: TimelineEvent): string {
       return `Declared; Incident Commander ${s("commanderId")}, severity ${s("severity")}`;
     case "severity_classified":
       return `Severity ${s("from")} → ${s("to")}: ${s("reason")}`;
+    case "impact_updated":
+      return `Impact updated: ${Object.keys((d.changed as object) ?? {}).join(", ")}${d.reason ? `: ${s("reason")}` : ""}`;
     case "role_assigned":
       return `${s("userId")} is now ${s("role")}`;
     case "role_unassigned":

@@ -8,6 +8,7 @@ import type { EventKind, JobKind } from "./model.js";
 export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   declared: [],
   severity_classified: ["slack.post_event", "github.post_comment"],
+  impact_updated: ["slack.post_event", "github.post_comment"],
   // The new holder joins the channel, appears on the control message and can edit the doc.
   role_assigned: ["slack.post_event", "slack.sync_channel", "google.sync_doc"],
   role_unassigned: ["slack.post_event"],

@@ -171,6 +171,7 @@ export type NewTimelineEvent = Omit<TimelineEvent, "id">;
 export const EVENT_KINDS = [
   "declared",
   "severity_classified",
+  "impact_updated",
   "role_assigned",
   "role_unassigned",
   "handoff_proposed",

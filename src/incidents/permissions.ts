@@ -12,6 +12,7 @@ export type Audience = "anyone" | "responder" | "commander";
 export const PERMISSIONS = {
   declare: "anyone",
   classifySeverity: "commander",
+  updateImpact: "commander",
   assignRole: "commander",
   unassignRole: "commander",
   proposeHandoff: "commander",
@@ -40,6 +41,7 @@ export type Action = keyof typeof PERMISSIONS;
 const ACTION_WORDS: Record<Action, string> = {
   declare: "declare incidents",
   classifySeverity: "change the severity",
+  updateImpact: "change the recorded impact",
   assignRole: "assign roles",
   unassignRole: "remove roles",
   proposeHandoff: "hand off the Incident Commander role",

@@ -22,6 +22,7 @@ import { completePostmortem, updatePostmortem, waivePostmortem } from "./command
 import { proposeHandoff } from "./commands/propose-handoff.js";
 import { repairIncident } from "./commands/repair-incident.js";
 import { unassignRole } from "./commands/unassign-role.js";
+import { updateImpact } from "./commands/update-impact.js";
 import { answerVendorCheck, recordVendorCheck } from "./commands/vendor-checks.js";
 import type { CommandContext, CommandResult, Policy } from "./context.js";
 import type { Actor } from "./model.js";
@@ -33,6 +34,7 @@ type Command = (ctx: CommandContext, input: any) => Promise<CommandResult>;
 const COMMANDS = {
   declare: declareIncident,
   classifySeverity,
+  updateImpact,
   assignRole,
   unassignRole,
   proposeHandoff,

@@ -25,6 +25,10 @@ export const VIEW = {
   risk: "incident_risk",
   resolve: "incident_resolve",
   note: "incident_note",
+  times: "incident_times",
+  impact: "incident_impact",
+  unrole: "incident_unrole",
+  dismiss: "incident_dismiss",
   pick: "incident_pick",
   /** The modal that replaces a form when its submission failed for a reason no field explains. */
   error: "incident_error",
@@ -38,6 +42,7 @@ export const ACTION = {
   openUpdate: "open_update",
   mitigate: "mitigate",
   openResolve: "open_resolve",
+  openDeclare: "open_declare",
   acceptHandoff: "handoff_accept",
   declineHandoff: "handoff_decline",
   retryJob: "job_retry",
@@ -77,6 +82,10 @@ export const FIELD = {
   description: "description",
   partiesInformed: "partiesInformed",
   text: "text",
+  impactStartedAt: "impactStartedAt",
+  detectedAt: "detectedAt",
+  mitigatedAt: "mitigatedAt",
+  resolvedAt: "resolvedAt",
 } as const;
 
 /** The one action id inside each input block. */

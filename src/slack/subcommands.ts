@@ -63,6 +63,13 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   { name: "role", help: "Assign a role (communications lead, scribe, …)", incident: "optional", run: form("role") },
   {
+    name: "unrole",
+    aliases: ["remove-role"],
+    help: "Remove a role from whoever holds it",
+    incident: "optional",
+    run: form("unrole"),
+  },
+  {
     name: "handoff",
     aliases: ["handover"],
     help: "Hand the Incident Commander role to someone else",
@@ -78,6 +85,19 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     help: "Add a follow-up action",
     incident: "optional",
     run: form("followup"),
+  },
+  {
+    name: "impact",
+    aliases: ["scope"],
+    help: "Correct the impact: impacts, customers affected, components, regions, risk to assets",
+    incident: "optional",
+    run: form("impact"),
+  },
+  {
+    name: "times",
+    help: "Correct when impact started, was detected, mitigated and resolved",
+    incident: "optional",
+    run: form("times"),
   },
   { name: "risk", help: "Add a newly identified risk", incident: "optional", run: form("risk") },
   {
@@ -106,6 +126,13 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     help: "Resolve (asks for the summary and who was told)",
     incident: "optional",
     run: form("resolve"),
+  },
+  {
+    name: "dismiss",
+    aliases: ["not-an-incident"],
+    help: "Mark a report as not an incident, with the reason",
+    incident: "optional",
+    run: form("dismiss"),
   },
   {
     name: "close",

@@ -290,6 +290,37 @@ describe("Slack emulator with the real WebClient", () => {
     ]);
   });
 
+  it("takes a datetimepicker's initial value only as whole epoch seconds, and a number input's as a numeric string", async () => {
+    const { emu, client } = await start();
+    const picker = (initial: unknown) => ({
+      type: "input",
+      block_id: "detectedAt",
+      label: { type: "plain_text", text: "Detected" },
+      element: { type: "datetimepicker", action_id: "value", initial_date_time: initial },
+    });
+    const open = (blocks: unknown[]) =>
+      client.views.open({ trigger_id: emu.newTriggerId("UALICE"), view: modal({ blocks }) as never });
+    await open([picker(1_732_200_000)]);
+    for (const bad of ["1732200000", 1_732_200_000_000, 1_732_200_000.5, -1]) {
+      const e = await slackError(open([picker(bad)]));
+      expect(e.error).toBe("invalid_arguments");
+      expect(e.response_metadata?.messages).toEqual([expect.stringContaining("/initial_date_time")]);
+    }
+    const number = (element: Record<string, unknown>) => ({
+      type: "input",
+      block_id: "customersAffected",
+      label: { type: "plain_text", text: "Customers affected" },
+      element: { type: "number_input", action_id: "value", ...element },
+    });
+    await open([number({ is_decimal_allowed: false, min_value: "0", initial_value: "12" })]);
+    expect((await slackError(open([number({ initial_value: "12" })]))).response_metadata?.messages).toEqual([
+      expect.stringContaining("/is_decimal_allowed"),
+    ]);
+    expect(
+      (await slackError(open([number({ is_decimal_allowed: false, initial_value: 12 })]))).response_metadata?.messages,
+    ).toEqual([expect.stringContaining("/initial_value")]);
+  });
+
   it("stacks at most three modals and updates by hash", async () => {
     const { emu, client } = await start();
     const first = await client.views.open({ trigger_id: emu.newTriggerId("UBOB"), view: modal() as never });

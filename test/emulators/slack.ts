@@ -453,6 +453,27 @@ function checkElement(c: Check, el: unknown, ptr: string, allowed: Set<string>):
       if (el.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(el.initial_date)))
         c.err("must be a date in the format YYYY-MM-DD", `${ptr}/initial_date`);
       break;
+    case "datetimepicker":
+      // Epoch seconds as a JSON integer (10 digits), never a string or milliseconds.
+      if (
+        el.initial_date_time !== undefined &&
+        !(
+          typeof el.initial_date_time === "number" &&
+          Number.isInteger(el.initial_date_time) &&
+          el.initial_date_time >= 0 &&
+          el.initial_date_time <= 9_999_999_999
+        )
+      )
+        c.err("must be a UNIX timestamp in seconds (an integer)", `${ptr}/initial_date_time`);
+      break;
+    case "number_input":
+      if (typeof el.is_decimal_allowed !== "boolean")
+        c.err("missing required field: is_decimal_allowed", `${ptr}/is_decimal_allowed`);
+      for (const k of ["initial_value", "min_value", "max_value"] as const) {
+        if (el[k] !== undefined && (typeof el[k] !== "string" || !/^-?\d+(\.\d+)?$/.test(el[k] as string)))
+          c.err("must be a number written as a string", `${ptr}/${k}`);
+      }
+      break;
     case "image":
       if (typeof el.image_url !== "string" && !isObj(el.slack_file))
         c.err("missing required field: image_url", `${ptr}/image_url`);

@@ -220,7 +220,8 @@ export class SlackTestClient {
    * view_submission for a modal open on the emulator (by view id, or the user's newest open modal
    * with that callback id). `values` is keyed by block_id: a string → plain_text_input (or other
    * text input) value; {option} → selected_option; {options} → selected_options; {user} →
-   * selected_user; {date} → selected_date. Other input blocks are sent empty (or with their
+   * selected_user; {date} → selected_date; {dateTime} → selected_date_time (epoch seconds, null when
+   * cleared). Other input blocks are sent empty (or with their
    * initial values), as Slack does. Like Slack's client, this refuses to submit a modal whose
    * required input is empty. The app's ack is then applied to the emulator's modal stack.
    */
@@ -228,7 +229,15 @@ export class SlackTestClient {
     o: {
       userId: string;
       callbackId: string;
-      values: Record<string, string | { option: string } | { options: string[] } | { user: string } | { date: string }>;
+      values: Record<
+        string,
+        | string
+        | { option: string }
+        | { options: string[] }
+        | { user: string }
+        | { date: string }
+        | { dateTime: number | null }
+      >;
       viewId?: string;
     },
     extra: SendOptions = {},
@@ -501,6 +510,10 @@ export class SlackTestClient {
       if (type !== "datepicker") throw fail("a date");
       return { type, selected_date: given.date };
     }
+    if ("dateTime" in given && (typeof given.dateTime === "number" || given.dateTime === null)) {
+      if (type !== "datetimepicker") throw fail("a date and time");
+      return { type, selected_date_time: given.dateTime };
+    }
     throw fail(JSON.stringify(given));
   }
 }
@@ -548,13 +561,15 @@ function emptyValue(el: Obj): StateValue {
       return { type, selected_date: typeof el.initial_date === "string" ? el.initial_date : null };
     case "timepicker":
       return { type, selected_time: typeof el.initial_time === "string" ? el.initial_time : null };
+    case "datetimepicker":
+      return { type, selected_date_time: typeof el.initial_date_time === "number" ? el.initial_date_time : null };
     default:
       return { type, value: typeof el.initial_value === "string" ? el.initial_value : null };
   }
 }
 
 function isEmpty(v: StateValue): boolean {
-  for (const k of ["value", "selected_option", "selected_user", "selected_date", "selected_time"])
+  for (const k of ["value", "selected_option", "selected_user", "selected_date", "selected_time", "selected_date_time"])
     if (k in v) return v[k] === null || v[k] === "";
   for (const k of ["selected_options", "selected_users"])
     if (k in v) return !Array.isArray(v[k]) || (v[k] as unknown[]).length === 0;

@@ -202,7 +202,12 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
       detectedAt: new Date(now - 1_800_000),
     });
     const before = await counts(opened);
-    await rejects(svc.correctTimes(ic, { key, detectedAt: new Date(now - 7_200_000) }), "validation", /can't be after/);
+    // The mistake is named on the time that was changed, not on the one it collides with.
+    await rejects(
+      svc.correctTimes(ic, { key, detectedAt: new Date(now - 7_200_000) }),
+      "validation",
+      /^Detected .* can't be before impact started/,
+    );
     await rejects(svc.correctTimes(ic, { key, impactStartedAt: new Date(now + 86_400_000) }), "validation", /future/);
     await rejects(svc.correctTimes(other, { key, impactStartedAt: new Date(now - 5_000_000) }), "forbidden");
     expect(await counts(opened)).toEqual(before);

@@ -1,5 +1,6 @@
 // What the GitHub issue says. GitHub markdown, not Slack mrkdwn; the
 // incident's own text is quoted so it can't mention people or close issues.
+import { impactChangeWords } from "../../incidents/commands/update-impact.js";
 import type { Incident, Postmortem, RoleAssignment, TimelineEvent } from "../../incidents/model.js";
 import { POSTMORTEM_PARTS } from "../../incidents/postmortem-rules.js";
 import { SEVERITY_DEFINITIONS, severityLabel } from "../../incidents/severity.js";
@@ -123,6 +124,8 @@ export interface CommentOptions {
   postmortem?: Postmortem | null;
 }
 
+const impactChanges = (changed: unknown) => quote(impactChangeWords(changed).join("; "));
+
 export function commentBody(e: TimelineEvent, i: Incident, o: CommentOptions = {}): string | null {
   const d = e.data as Record<string, unknown>;
   const s = (k: string) => (o.minimal ? "" : typeof d[k] === "string" ? quote(d[k] as string) : "");
@@ -130,6 +133,9 @@ export function commentBody(e: TimelineEvent, i: Incident, o: CommentOptions = {
   switch (e.kind) {
     case "severity_classified":
       text = `**Severity changed** to ${severityLabel((d.to as never) ?? i.severity)}.${o.minimal ? "" : ` Reason: ${s("reason")}`}`;
+      break;
+    case "impact_updated":
+      text = `**Impact updated**: ${impactChanges(d.changed)}.${d.reason ? ` Reason: ${s("reason")}` : ""}`;
       break;
     case "handoff_accepted":
       text = `**Incident Commander hand-off**: ${who(String(d.toUserId ?? e.actorId))} is now the IC.`;

@@ -364,6 +364,7 @@ function paragraphs(items: [string, string][], at: number): docs_v1.Schema$Reque
 const EVENT_WORDS: Partial<Record<TimelineEvent["kind"], string>> = {
   declared: "Declared",
   severity_classified: "Severity classified",
+  impact_updated: "Impact updated",
   role_assigned: "Role assigned",
   handoff_accepted: "IC hand-off",
   status_update: "Status update",

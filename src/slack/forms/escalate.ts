@@ -3,7 +3,7 @@ import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { input, modal, textInput } from "../views/blocks.js";
 import { confirmation } from "../views/messages.js";
-import { incidentPicker, keyOf, type SlackForm } from "./form.js";
+import { incidentPicker, keyOf, metadataFor, type SlackForm } from "./form.js";
 
 export const escalateForm: SlackForm = {
   callbackId: VIEW.escalate,
@@ -14,7 +14,7 @@ export const escalateForm: SlackForm = {
       callbackId: VIEW.escalate,
       title: "Escalate to leadership",
       submit: "Escalate",
-      metadata: { key: r.incident?.key },
+      metadata: metadataFor(r),
       blocks: [
         ...incidentPicker(r.incident, r.open),
         input(FIELD.reason, "Why does the response need leadership?", textInput({ multiline: true, max: 3000 })),

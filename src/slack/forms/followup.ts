@@ -2,7 +2,7 @@
 import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { datePicker, input, modal, textInput, userSelect } from "../views/blocks.js";
-import { ifGiven, incidentPicker, keyOf, type SlackForm } from "./form.js";
+import { ifGiven, incidentPicker, keyOf, metadataFor, type SlackForm } from "./form.js";
 
 export const followUpForm: SlackForm = {
   callbackId: VIEW.followUp,
@@ -13,7 +13,7 @@ export const followUpForm: SlackForm = {
       callbackId: VIEW.followUp,
       title: "Add a follow-up",
       submit: "Add",
-      metadata: { key: r.incident?.key },
+      metadata: metadataFor(r),
       blocks: [
         ...incidentPicker(r.incident, r.open),
         input(FIELD.title, "Action", textInput({ max: 200 })),

@@ -74,3 +74,9 @@ export function incidentPicker(incident: PickableIncident | null, open: Pickable
 /** Form values that are only set when given: `{ notes: "…" }` or `{}`. */
 export const ifGiven = <K extends string>(k: K, v: string | undefined): { [P in K]?: string } =>
   (v ? { [k]: v } : {}) as { [P in K]?: string };
+
+/** What every form carries to its submission: the incident it was opened for, and where the person was. */
+export const metadataFor = (r: OpenRequest) => ({
+  ...(r.incident ? { key: r.incident.key } : {}),
+  ...(r.origin ? { origin: r.origin } : {}),
+});

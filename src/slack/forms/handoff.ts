@@ -3,18 +3,19 @@ import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { input, modal, section, textInput, userSelect } from "../views/blocks.js";
 import { confirmation } from "../views/messages.js";
-import { keyOf, type SlackForm } from "./form.js";
+import { keyOf, metadataFor, type SlackForm } from "./form.js";
 
 export const handoffForm: SlackForm = {
   callbackId: VIEW.handoff,
   incident: "named",
   permission: "proposeHandoff",
-  build(_deps, { incident }) {
+  build(_deps, r) {
+    const { incident } = r;
     return modal({
       callbackId: VIEW.handoff,
       title: "Hand off IC",
       submit: "Offer hand-off",
-      metadata: { key: incident?.key },
+      metadata: metadataFor(r),
       blocks: [
         section(`Hand *${incident?.key}* to another Incident Commander. They must accept before it moves.`),
         input(FIELD.successor, "Successor", userSelect()),

@@ -8,15 +8,19 @@ import { toUserError } from "../errors.js";
 import { handleSubmission, tellUser } from "../listeners/submit.js";
 import type { SlackRouter } from "../router.js";
 import { declareForm } from "./declare.js";
+import { dismissForm } from "./dismiss.js";
 import { escalateForm } from "./escalate.js";
 import { followUpForm } from "./followup.js";
 import type { OpenRequest, SlackForm } from "./form.js";
 import { handoffForm } from "./handoff.js";
+import { impactForm } from "./impact.js";
 import { noteForm } from "./note.js";
 import { resolveForm } from "./resolve.js";
 import { riskForm } from "./risk.js";
 import { roleForm } from "./role.js";
 import { severityForm } from "./severity.js";
+import { timesForm } from "./times.js";
+import { unroleForm } from "./unrole.js";
 import { updateForm } from "./update.js";
 import { vendorForm } from "./vendor.js";
 
@@ -32,6 +36,10 @@ export const FORMS = {
   risk: riskForm,
   resolve: resolveForm,
   note: noteForm,
+  times: timesForm,
+  impact: impactForm,
+  unrole: unroleForm,
+  dismiss: dismissForm,
 } satisfies Record<string, SlackForm>;
 
 export type FormName = keyof typeof FORMS;

@@ -4,7 +4,7 @@ import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { input, modal, textInput } from "../views/blocks.js";
 import { confirmation } from "../views/messages.js";
-import { incidentPicker, keyOf, type SlackForm } from "./form.js";
+import { incidentPicker, keyOf, metadataFor, type SlackForm } from "./form.js";
 
 export const noteForm: SlackForm = {
   callbackId: VIEW.note,
@@ -15,7 +15,7 @@ export const noteForm: SlackForm = {
       callbackId: VIEW.note,
       title: "Add to timeline",
       submit: "Add",
-      metadata: { key: r.incident?.key, source: r.source },
+      metadata: { ...metadataFor(r), source: r.source },
       blocks: [
         ...incidentPicker(r.incident, r.open),
         input(FIELD.text, "Text", textInput({ initial: r.text, multiline: true, max: 3000 })),

@@ -2,7 +2,7 @@
 import { list, str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { input, modal, textInput } from "../views/blocks.js";
-import { incidentPicker, keyOf, type SlackForm } from "./form.js";
+import { incidentPicker, keyOf, metadataFor, type SlackForm } from "./form.js";
 
 export const resolveForm: SlackForm = {
   callbackId: VIEW.resolve,
@@ -13,7 +13,7 @@ export const resolveForm: SlackForm = {
       callbackId: VIEW.resolve,
       title: "Resolve incident",
       submit: "Resolve",
-      metadata: { key: r.incident?.key },
+      metadata: metadataFor(r),
       blocks: [
         ...incidentPicker(r.incident, r.open),
         input(FIELD.summary, "Resolution summary", textInput({ multiline: true, max: 3000 })),

@@ -2,7 +2,7 @@
 import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { input, modal, textInput, userSelect } from "../views/blocks.js";
-import { ifGiven, incidentPicker, keyOf, type SlackForm } from "./form.js";
+import { ifGiven, incidentPicker, keyOf, metadataFor, type SlackForm } from "./form.js";
 
 export const riskForm: SlackForm = {
   callbackId: VIEW.risk,
@@ -13,7 +13,7 @@ export const riskForm: SlackForm = {
       callbackId: VIEW.risk,
       title: "Add a risk",
       submit: "Add",
-      metadata: { key: r.incident?.key },
+      metadata: metadataFor(r),
       blocks: [
         ...incidentPicker(r.incident, r.open),
         input(FIELD.description, "Risk", textInput({ multiline: true, max: 3000 })),

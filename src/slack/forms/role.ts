@@ -3,7 +3,7 @@ import { COMMANDER } from "../../incidents/model.js";
 import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { context, input, modal, option, staticSelect, userSelect } from "../views/blocks.js";
-import { incidentPicker, keyOf, type SlackForm } from "./form.js";
+import { incidentPicker, keyOf, metadataFor, type SlackForm } from "./form.js";
 
 export const roleForm: SlackForm = {
   callbackId: VIEW.role,
@@ -15,7 +15,7 @@ export const roleForm: SlackForm = {
       callbackId: VIEW.role,
       title: "Assign a role",
       submit: "Assign",
-      metadata: { key: r.incident?.key },
+      metadata: metadataFor(r),
       blocks: [
         ...incidentPicker(r.incident, r.open),
         input(FIELD.role, "Role", staticSelect(assignable.map((d) => option(d.name, d.key, d.description)))),

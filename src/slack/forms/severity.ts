@@ -5,20 +5,21 @@ import { companyPolicyOf } from "../../incidents/company-policy.js";
 import { list, str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { input, modal, radios, textInput } from "../views/blocks.js";
-import { incidentPicker, keyOf, type SlackForm } from "./form.js";
+import { incidentPicker, keyOf, metadataFor, type SlackForm } from "./form.js";
 import { severityDefinitions, severityOptions } from "./labels.js";
 
 export const severityForm: SlackForm = {
   callbackId: VIEW.severity,
   incident: "pick",
   permission: "classifySeverity",
-  build(deps, { incident: i, open }) {
+  build(deps, r) {
+    const { incident: i, open } = r;
     const policy = companyPolicyOf(deps.service.policy);
     return modal({
       callbackId: VIEW.severity,
       title: "Change severity",
       submit: "Save",
-      metadata: { key: i?.key },
+      metadata: metadataFor(r),
       blocks: [
         ...incidentPicker(i, open),
         input(

@@ -2,7 +2,7 @@
 import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { input, modal, textInput } from "../views/blocks.js";
-import { ifGiven, incidentPicker, keyOf, type SlackForm } from "./form.js";
+import { ifGiven, incidentPicker, keyOf, metadataFor, type SlackForm } from "./form.js";
 
 export const updateForm: SlackForm = {
   callbackId: VIEW.update,
@@ -13,7 +13,7 @@ export const updateForm: SlackForm = {
       callbackId: VIEW.update,
       title: "Post a status update",
       submit: "Post",
-      metadata: { key: r.incident?.key },
+      metadata: metadataFor(r),
       blocks: [
         ...incidentPicker(r.incident, r.open),
         input(FIELD.internalText, "Internal update", textInput({ multiline: true, max: 3000 })),

@@ -4,7 +4,7 @@ import { VENDOR_ANSWERS } from "../../incidents/model.js";
 import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { input, modal, option, staticSelect, textInput } from "../views/blocks.js";
-import { ifGiven, incidentPicker, keyOf, type SlackForm } from "./form.js";
+import { ifGiven, incidentPicker, keyOf, metadataFor, type SlackForm } from "./form.js";
 import { VENDOR_ANSWER_LABELS } from "./labels.js";
 
 export const vendorForm: SlackForm = {
@@ -16,7 +16,7 @@ export const vendorForm: SlackForm = {
       callbackId: VIEW.vendor,
       title: "Vendor check",
       submit: "Record",
-      metadata: { key: r.incident?.key },
+      metadata: metadataFor(r),
       blocks: [
         ...incidentPicker(r.incident, r.open),
         input(FIELD.vendor, "Vendor", textInput({ max: 200 })),

@@ -34,6 +34,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
         name,
         incident: summary?.incident ?? null,
         ...(summary ? { roles: summary.roles } : {}),
+        ...(args.body.channel?.id ? { origin: args.body.channel.id } : {}),
         userId: args.body.user.id,
         triggerId: args.body.trigger_id,
         reply: (t) => reply(args, t),

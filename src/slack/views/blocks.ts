@@ -17,6 +17,7 @@ import type {
   KnownBlock,
   ModalView,
   MrkdwnElement,
+  NumberInput,
   PlainTextElement,
   PlainTextInput,
   PlainTextOption,
@@ -111,6 +112,12 @@ export const textInput = (
   ...(o.initial ? { initial_value: o.initial.slice(0, o.max ?? 3000) } : {}),
   ...(o.max ? { max_length: o.max } : {}),
   ...(o.placeholder ? { placeholder: plain(o.placeholder, 150) } : {}),
+});
+export const numberInput = (initial?: number | null): NumberInput => ({
+  type: "number_input",
+  is_decimal_allowed: false,
+  min_value: "0",
+  ...(initial !== null && initial !== undefined ? { initial_value: String(initial) } : {}),
 });
 export const userSelect = (initial?: string | null): UsersSelect => ({
   type: "users_select",

@@ -1,4 +1,6 @@
 // Messages muster posts: help, lists, DMs, timeline events in the channel.
+
+import { impactChangeWords } from "../../incidents/commands/update-impact.js";
 import type { RoleDefinition } from "../../incidents/context.js";
 import type { Handoff, Incident, RoleAssignment, StatusUpdate, TimelineEvent } from "../../incidents/model.js";
 import { type SEVERITY_DEFINITIONS, severityLabel } from "../../incidents/severity.js";
@@ -146,6 +148,8 @@ export function eventText(e: TimelineEvent, definitions: RoleDefinition[]): stri
       const to = str("to") as keyof typeof SEVERITY_DEFINITIONS;
       return `:rotating_light: ${who} set the severity to *${severityLabel(to || "unclassified")}*${str("from") ? ` (was ${severityLabel(str("from") as "low")})` : ""}. Reason: ${safe(str("reason"), 1500)}`;
     }
+    case "impact_updated":
+      return `:bar_chart: ${who} updated the impact: ${safe(impactChangeWords(d.changed).join("; "), 1500)}.${str("reason") ? ` Reason: ${safe(str("reason"), 1000)}` : ""}`;
     case "role_assigned":
       return `:bust_in_silhouette: ${who} made ${mention(str("userId"))} the *${safe(roleName(str("role")), 80)}*.`;
     case "role_unassigned":
