@@ -107,6 +107,12 @@ export interface IncidentRecord {
   timeline: TimelineEvent[];
 }
 
+/** A follow-up with what a list of them across incidents needs to show. */
+export interface OwnedFollowUp extends FollowUp {
+  incidentKey: string;
+  incidentPrivate: boolean;
+}
+
 export interface IncidentStore {
   /**
    * Runs `fn` in one transaction. A conflict (stale version, a concurrent
@@ -130,5 +136,7 @@ export interface IncidentStore {
   /** One hand-off or status update, for the message about it (without loading the timeline). */
   findHandoff(id: string): Promise<Handoff | null>;
   findStatusUpdate(id: string): Promise<StatusUpdate | null>;
+  /** What a person owes: their open follow-ups across incidents, soonest due first (undated last). */
+  openFollowUpsOwnedBy(userId: string, limit?: number): Promise<OwnedFollowUp[]>;
   close(): Promise<void>;
 }

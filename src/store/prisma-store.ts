@@ -316,6 +316,16 @@ export function createPrismaStore(db: Db, options: { transactionTimeoutMs?: numb
     async findStatusUpdate(id) {
       return db.statusUpdate.findUnique({ where: { id } });
     },
+    async openFollowUpsOwnedBy(userId, limit = 50) {
+      // Served by the (ownerId, status) index.
+      const rows = await db.followUp.findMany({
+        where: { ownerId: userId, status: "open" },
+        include: { incident: { select: { key: true, private: true } } },
+        orderBy: [{ dueDate: { sort: "asc", nulls: "last" } }, { createdAt: "asc" }],
+        take: limit,
+      });
+      return rows.map(({ incident, ...f }) => ({ ...f, incidentKey: incident.key, incidentPrivate: incident.private }));
+    },
 
     async close() {
       await db.$disconnect();

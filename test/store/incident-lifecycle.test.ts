@@ -194,6 +194,23 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
     await rejects(svc.waivePostmortem(ic, { key: k2, reason: "x" }), "validation", /nothing to waive/);
   });
 
+  it.runIf(available(provider))("lists a person's open follow-ups across incidents, soonest due first", async () => {
+    const owner = "UOWES";
+    const a = await svc.declare(ic, { title: "Owed one" });
+    const b = await svc.declare(ic, { title: "Owed two", private: true });
+    await svc.addFollowUp(ic, { key: a.key, title: "undated", ownerId: owner });
+    await svc.addFollowUp(ic, { key: b.key, title: "later", ownerId: owner, dueDate: "2031-02-01" });
+    await svc.addFollowUp(ic, { key: a.key, title: "sooner", ownerId: owner, dueDate: "2030-02-01" });
+    await svc.addFollowUp(ic, { key: a.key, title: "someone else's", ownerId: "UNOTME" });
+    const owed = await opened.store.openFollowUpsOwnedBy(owner);
+    expect(owed.map((f) => [f.title, f.incidentKey, f.incidentPrivate])).toEqual([
+      ["sooner", a.key, false],
+      ["later", b.key, true],
+      ["undated", a.key, false],
+    ]);
+    expect(await opened.store.openFollowUpsOwnedBy(owner, 1)).toHaveLength(1);
+  });
+
   it.runIf(available(provider))("validates corrected times and keeps their order", async () => {
     const now = Date.now();
     const { key } = await svc.declare(ic, {

@@ -4,14 +4,17 @@ import { AppError } from "../../errors.js";
 import { mayAct } from "../../incidents/permissions.js";
 import { actorOf, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
-import { type FormName, openForm } from "../forms/index.js";
+import { FORMS, type FormName, openForm } from "../forms/index.js";
 import { ACTION } from "../ids.js";
 import type { ButtonArgs, SlackRouter } from "../router.js";
 import { confirmation, handoffAnswered } from "../views/messages.js";
+import { dm } from "./submit.js";
 
 const buttonValue = z.string().min(1).max(2000);
 
 async function reply(args: ButtonArgs, text: string) {
+  // A button in App Home has no response_url: the answer goes by DM.
+  if (!("response_url" in args.body) || !args.body.response_url) return dm(args, args.body.user.id, text);
   await args
     .respond({ response_type: "ephemeral", replace_original: false, ...confirmation(text) })
     .catch(() => undefined);
@@ -24,12 +27,14 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
     [ACTION.openHandoff, "handoff"],
     [ACTION.openUpdate, "update"],
     [ACTION.openResolve, "resolve"],
+    [ACTION.openDeclare, "declare"],
   ];
   for (const [actionId, name] of forms) {
     router.action(actionId, async (args) => {
       await args.ack();
       const key = buttonValue.safeParse(args.action.value);
-      const summary = key.success ? await deps.store.incidentSummary({ key: key.data }) : null;
+      const about = FORMS[name].incident !== "none" && key.success;
+      const summary = about ? await deps.store.incidentSummary({ key: key.data }) : null;
       await openForm(deps, {
         name,
         incident: summary?.incident ?? null,

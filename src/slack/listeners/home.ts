@@ -1,15 +1,29 @@
+// App Home, published each time someone opens the tab.
 import type { App } from "@slack/bolt";
 import { canSee, linksOf, openIncidents, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
-import { EVENT } from "../ids.js";
-import { homeView } from "../views/home.js";
+import { HELP_LINES } from "../subcommands.js";
+import { homeView, type OwedPostmortem } from "../views/home.js";
+
+/**
+ * The post-mortems a person owns that are neither complete nor waived.
+ * Hook for the post-mortem owner (issue 11's post-mortem work): until the
+ * store can list post-mortems by owner, none are shown as owed here.
+ */
+export async function postmortemsOwedBy(_deps: SlackDeps, _userId: string): Promise<OwedPostmortem[]> {
+  return [];
+}
 
 export function registerHome(app: App, deps: SlackDeps) {
-  app.event(EVENT.appHomeOpened, async ({ event }) => {
+  app.event("app_home_opened", async ({ event }) => {
     if (event.tab !== "home") return;
     try {
       const incidents = await openIncidents(deps);
-      const roles = await deps.store.activeRoles(incidents.map((i) => i.id));
+      const [roles, postmortems, followUps] = await Promise.all([
+        deps.store.activeRoles(incidents.map((i) => i.id)),
+        postmortemsOwedBy(deps, event.user),
+        deps.store.openFollowUpsOwnedBy(event.user, 30),
+      ]);
       const items = await Promise.all(
         incidents.map(async (incident) => {
           const r = roles.get(incident.id) ?? [];
@@ -21,7 +35,17 @@ export function registerHome(app: App, deps: SlackDeps) {
           };
         }),
       );
-      await deps.views.publish(event.user, homeView(event.user, items, deps.roles));
+      await deps.views.publish(
+        event.user,
+        homeView({
+          userId: event.user,
+          items,
+          definitions: deps.roles,
+          owed: { postmortems, followUps },
+          commands: HELP_LINES,
+          now: new Date(),
+        }),
+      );
     } catch (e) {
       toUserError(e, deps.logger, { event: "app_home_opened" });
     }
