@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import type { RoleDefinition } from "../incidents/context.js";
 import type { Actor, Incident, RoleAssignment } from "../incidents/model.js";
-import type { IncidentStore } from "../incidents/ports.js";
+import type { IncidentStore, IncidentSummary } from "../incidents/ports.js";
 import type { IncidentService } from "../incidents/service.js";
 import type { JobStore, RefStore } from "../jobs/ports.js";
 import type { PickableIncident } from "./forms/form.js";
@@ -27,11 +27,19 @@ export interface SlackDeps {
 
 export const actorOf = (deps: SlackDeps, userId: string): Actor => ({ userId, isAdmin: deps.admins.includes(userId) });
 
-export async function incidentOfChannel(deps: SlackDeps, channelId: string | undefined): Promise<Incident | null> {
+/** The incident whose channel this is, with its current role holders. */
+export async function summaryOfChannel(
+  deps: SlackDeps,
+  channelId: string | undefined,
+): Promise<IncidentSummary | null> {
   if (!channelId) return null;
   const ref = await deps.refs.findByExternalId(REF.channel, channelId);
   if (!ref) return null;
-  return (await deps.store.incidentSummary({ id: ref.incidentId }))?.incident ?? null;
+  return deps.store.incidentSummary({ id: ref.incidentId });
+}
+
+export async function incidentOfChannel(deps: SlackDeps, channelId: string | undefined): Promise<Incident | null> {
+  return (await summaryOfChannel(deps, channelId))?.incident ?? null;
 }
 
 /** Who may see a private incident's details in lists: its responders and admins. */

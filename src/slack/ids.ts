@@ -29,7 +29,6 @@ export const VIEW = {
   impact: "incident_impact",
   unrole: "incident_unrole",
   dismiss: "incident_dismiss",
-  pick: "incident_pick",
   /** The modal that replaces a form when its submission failed for a reason no field explains. */
   error: "incident_error",
 } as const;

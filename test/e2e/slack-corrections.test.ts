@@ -200,6 +200,26 @@ describe("the blast radius after declaration", () => {
   });
 });
 
+describe("severity picked outside the incident's channel", () => {
+  it("leaves the recorded scope alone (the form does not offer fields it cannot prefill)", async () => {
+    const before = (await record("INC-2")).incident;
+    await stack.client.command({ userId: IC, channelId: announce().id, text: "severity" });
+    const ids = lastOpened()
+      .blocks.filter((b) => b.type === "input")
+      .map((b) => b.block_id);
+    expect(ids).toEqual(["key", "severity", "reason"]);
+    await stack.client.submitView({
+      userId: IC,
+      callbackId: "incident_severity",
+      values: { key: { option: "INC-2" }, severity: { option: "high" }, reason: "EU fully down" },
+    });
+    const after = (await record("INC-2")).incident;
+    expect(after.severity).toBe("high");
+    expect(after.scope).toEqual(before.scope);
+    expect(after.assetRisk).toBe(before.assetRisk);
+  });
+});
+
 describe("roles and reports", () => {
   it("removes a role: the holder is no longer listed and the channel is told", async () => {
     const channel = channelOf(2);

@@ -1,8 +1,10 @@
 // GitHub's share of the outbox: one issue per incident in the private corp
 // repository, kept current, with comments mirroring the timeline. Creates
 // look before they create when an earlier attempt may have succeeded.
+
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import type { CompanyPolicy } from "../../incidents/company-policy.js";
 import { EVENT_EFFECTS } from "../../incidents/effects.js";
 import type { Incident, NewJob, Severity } from "../../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
@@ -38,6 +40,8 @@ export interface GitHubJobDeps {
   confidentialRepo?: string | null;
   /** Severities that get an issue; "unclassified" included means "before classification too". */
   issueSeverities: Severity[];
+  /** The severity definitions the issue shows; the policy's own when absent. */
+  company?: CompanyPolicy;
   followUpIssues: boolean;
   /** Link to a Slack channel, e.g. https://app.slack.com/client/T123/C123 or slack.com/app_redirect. */
   channelUrl: (channelId: string) => string;
@@ -245,7 +249,9 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
       await assertPrivateRepo(full);
       await ensureLabels(i, full);
       const short = minimal(i, full);
-      const body = short ? minimalIssueBody(i, s.roles, await links(i.id)) : issueBody(i, s.roles, await links(i.id));
+      const body = short
+        ? minimalIssueBody(i, s.roles, await links(i.id))
+        : issueBody(i, s.roles, await links(i.id), d.company);
       const title = short ? minimalIssueTitle(i) : issueTitle(i);
       const labels = issueLabels(i).map((l) => l.name);
       const notices: NewJob[] = [];

@@ -1,9 +1,10 @@
 // What the GitHub issue says. GitHub markdown, not Slack mrkdwn; the
 // incident's own text is quoted so it can't mention people or close issues.
 import { impactChangeWords } from "../../incidents/commands/update-impact.js";
+import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { Incident, Postmortem, RoleAssignment, TimelineEvent } from "../../incidents/model.js";
 import { POSTMORTEM_PARTS } from "../../incidents/postmortem-rules.js";
-import { SEVERITY_DEFINITIONS, severityLabel } from "../../incidents/severity.js";
+import { severityLabel } from "../../incidents/severity.js";
 import { STATUS_LABELS } from "../../incidents/transitions.js";
 
 export const MAX_BODY = 65_536;
@@ -49,9 +50,14 @@ export interface IssueLinks {
 
 const who = (userId: string | null) => (userId ? `Slack user \`${userId}\`` : "nobody yet");
 
-export function issueBody(i: Incident, roles: RoleAssignment[], links: IssueLinks): string {
+export function issueBody(
+  i: Incident,
+  roles: RoleAssignment[],
+  links: IssueLinks,
+  company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
+): string {
   const ic = roles.find((r) => r.role === "commander")?.userId ?? null;
-  const sev = i.severity === "unclassified" ? "Not classified yet." : SEVERITY_DEFINITIONS[i.severity].definition;
+  const sev = i.severity === "unclassified" ? "Not classified yet." : company.severities[i.severity].definition;
   const lines = [
     `**Severity:** ${severityLabel(i.severity)} — ${sev}`,
     `**Status:** ${STATUS_LABELS[i.status]}`,

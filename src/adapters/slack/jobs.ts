@@ -1,7 +1,9 @@
 // Slack's share of the outbox: the incident channel, its control message and
 // bookmarks, the announcement, DMs. Every handler can run again after a
 // crash or a retry without posting or creating anything twice.
+
 import type { WebClient } from "@slack/web-api";
+import type { CompanyPolicy } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
 import type { Incident, NewJob } from "../../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
@@ -32,6 +34,8 @@ export interface SlackJobDeps {
   store: IncidentStore;
   refs: RefStore;
   roles: RoleDefinition[];
+  /** The severity definitions the control message shows; the policy's own when absent. */
+  company?: CompanyPolicy;
   /** Name (incident-response) or id of the announcement channel. */
   incidentChannel: string;
   escalation: { users: string[]; usergroup: string | null };
@@ -179,7 +183,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
   }
 
   async function syncControl(v: IncidentView, channel: string) {
-    const msg = controlMessage(v, d.roles);
+    const msg = controlMessage(v, d.roles, d.company);
     const ref = await d.refs.get(v.incident.id, REF.control);
     if (ref?.externalId) {
       await call("update the control message", () =>

@@ -28,24 +28,30 @@ export const severityForm: SlackForm = {
           radios(severityOptions(policy), i?.severity === "unclassified" ? null : i?.severity),
         ),
         severityDefinitions(policy),
-        input(
-          FIELD.components,
-          "Scope: affected components",
-          textInput({ initial: i?.scope.components.join(", "), max: 1000 }),
-          { optional: true },
-        ),
-        input(
-          FIELD.regions,
-          "Scope: affected regions",
-          textInput({ initial: i?.scope.regions.join(", "), max: 1000 }),
-          { optional: true },
-        ),
-        input(
-          FIELD.assetRisk,
-          "Risk to affected assets",
-          textInput({ initial: i?.assetRisk, multiline: true, max: 3000 }),
-          { optional: true },
-        ),
+        // The scope starts from what is recorded, so it is only offered when the incident is known:
+        // picked from a list, empty fields would erase it. (`/incident impact` edits it on its own.)
+        ...(i
+          ? [
+              input(
+                FIELD.components,
+                "Scope: affected components",
+                textInput({ initial: i.scope.components.join(", "), max: 1000 }),
+                { optional: true },
+              ),
+              input(
+                FIELD.regions,
+                "Scope: affected regions",
+                textInput({ initial: i.scope.regions.join(", "), max: 1000 }),
+                { optional: true },
+              ),
+              input(
+                FIELD.assetRisk,
+                "Risk to affected assets",
+                textInput({ initial: i.assetRisk, multiline: true, max: 3000 }),
+                { optional: true },
+              ),
+            ]
+          : []),
         input(FIELD.reason, "Why this severity?", textInput({ multiline: true, max: 3000 })),
       ],
     });
@@ -55,9 +61,10 @@ export const severityForm: SlackForm = {
       key: keyOf(s),
       severity: str(s.form[FIELD.severity]) ?? "",
       reason: str(s.form[FIELD.reason]) ?? "",
-      components: list(s.form[FIELD.components]),
-      regions: list(s.form[FIELD.regions]),
-      assetRisk: str(s.form[FIELD.assetRisk]) ?? "",
+      // Only what the form showed.
+      ...(FIELD.components in s.form ? { components: list(s.form[FIELD.components]) } : {}),
+      ...(FIELD.regions in s.form ? { regions: list(s.form[FIELD.regions]) } : {}),
+      ...(FIELD.assetRisk in s.form ? { assetRisk: str(s.form[FIELD.assetRisk]) ?? "" } : {}),
     } as ClassifySeverityInput;
     return deps.service.classifySeverity(s.actor, command, { idempotencyKey: s.idempotencyKey });
   },

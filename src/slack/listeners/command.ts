@@ -5,8 +5,8 @@
 import type { App } from "@slack/bolt";
 import { AppError } from "../../errors.js";
 import { normalizeKey } from "../../incidents/context.js";
-import type { Incident } from "../../incidents/model.js";
-import { actorOf, incidentOfChannel, type SlackDeps } from "../deps.js";
+import type { IncidentSummary } from "../../incidents/ports.js";
+import { actorOf, type SlackDeps, summaryOfChannel } from "../deps.js";
 import { toUserError } from "../errors.js";
 import { openForm } from "../forms/index.js";
 import { COMMAND } from "../ids.js";
@@ -38,16 +38,18 @@ export function registerCommand(app: App, deps: SlackDeps) {
     };
     try {
       // Only the subcommands that act on an incident look it up.
-      const incident =
+      const summary =
         sub.incident === "none"
           ? null
           : explicit
             ? await byKey(deps, explicit)
-            : await incidentOfChannel(deps, command.channel_id);
+            : await summaryOfChannel(deps, command.channel_id);
+      const incident = summary?.incident ?? null;
       if (typeof sub.run !== "function") {
         await openForm(deps, {
           name: sub.run.form,
           incident,
+          ...(summary ? { roles: summary.roles } : {}),
           userId: command.user_id,
           triggerId: command.trigger_id,
           text: rest.join(" "),
@@ -91,8 +93,8 @@ function immediateAnswer(word: string, sub: Subcommand | undefined, rest: string
   return mistake ? confirmation(`:warning: ${mistake}`) : null;
 }
 
-async function byKey(deps: SlackDeps, key: string): Promise<Incident> {
+async function byKey(deps: SlackDeps, key: string): Promise<IncidentSummary> {
   const s = await deps.store.incidentSummary({ key });
   if (!s) throw new AppError("not_found", `There is no incident ${key}.`);
-  return s.incident;
+  return s;
 }

@@ -1,8 +1,10 @@
 // How an incident looks in Slack: topic, control message, announcement.
+
+import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
 import type { Incident, RoleAssignment } from "../../incidents/model.js";
 import { COMMANDER } from "../../incidents/model.js";
-import { SEVERITY_DEFINITIONS, severityLabel } from "../../incidents/severity.js";
+import { severityLabel } from "../../incidents/severity.js";
 import { isOpen, STATUS_LABELS } from "../../incidents/transitions.js";
 import { fitTopic } from "../channel-name.js";
 import { ACTION } from "../ids.js";
@@ -59,7 +61,11 @@ function linkLine(l: IncidentLinks): string {
 }
 
 /** The pinned message in the incident channel: state at a glance and the buttons. */
-export function controlMessage(v: IncidentView, definitions: RoleDefinition[]) {
+export function controlMessage(
+  v: IncidentView,
+  definitions: RoleDefinition[],
+  company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
+) {
   const i = v.incident;
   const open = isOpen(i.status);
   const buttons = open
@@ -82,7 +88,7 @@ export function controlMessage(v: IncidentView, definitions: RoleDefinition[]) {
     ]),
   ];
   if (i.summary) blocks.push(section(safe(i.summary)));
-  if (i.severity !== "unclassified") blocks.push(context([safe(SEVERITY_DEFINITIONS[i.severity].definition)]));
+  if (i.severity !== "unclassified") blocks.push(context([safe(company.severities[i.severity].definition)]));
   blocks.push(section(`*Roles*\n${roleLines(v.roles, definitions)}`));
   blocks.push(section(linkLine(v.links)));
   if (buttons.length) blocks.push(actions("controls", buttons));
