@@ -46,10 +46,15 @@ async function benchOne(
   for (let i = 0; i < APPENDS; i++) await append(i);
   const storeRate = perSecond(APPENDS, performance.now() - t);
 
-  // The full command path: load, permission check, version bump, event.
+  // The full command path, one command per transaction: idempotency look-up,
+  // load, permission check, version bump, event, idempotency record.
   const commands = Math.min(APPENDS, 1000);
+  const run = `${Date.now()}`;
+  for (let i = 0; i < 50; i++)
+    await svc.addNote(actor, { key, text: `warm ${i}` }, { idempotencyKey: `w:${run}:${i}` });
   t = performance.now();
-  for (let i = 0; i < commands; i++) await svc.addNote(actor, { key, text: `note ${i}` });
+  for (let i = 0; i < commands; i++)
+    await svc.addNote(actor, { key, text: `note ${i}` }, { idempotencyKey: `b:${run}:${i}` });
   const commandRate = perSecond(commands, performance.now() - t);
 
   const rawRate = perSecond(APPENDS, await raw(APPENDS, incidentId));

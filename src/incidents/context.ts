@@ -59,8 +59,8 @@ export async function loadIncident(
   key: string,
 ): Promise<{ incident: Incident; roles: RoleAssignment[] }> {
   const normalized = normalizeKey(key);
-  const incident = normalized ? await ctx.tx.findIncidentByKey(normalized) : null;
-  if (!incident) {
+  const found = normalized ? await ctx.tx.findIncidentWithRoles(normalized) : null;
+  if (!found) {
     throw new AppError(
       "not_found",
       `There is no incident ${key.trim() || "with an empty key"}. Keys look like INC-42.`,
@@ -69,7 +69,7 @@ export async function loadIncident(
       },
     );
   }
-  return { incident, roles: await ctx.tx.activeRoles(incident.id) };
+  return found;
 }
 
 /** Accepts "INC-42", "inc-42" and "42". */

@@ -44,7 +44,8 @@ export interface IdempotencyRecord {
 export interface IncidentTx {
   nextIncidentNumber(): Promise<number>;
   insertIncident(incident: Incident): Promise<void>;
-  findIncidentByKey(key: string): Promise<Incident | null>;
+  /** The incident and its current role holders, in one read: what every command starts with. */
+  findIncidentWithRoles(key: string): Promise<IncidentSummary | null>;
   findIncidentById(id: string): Promise<Incident | null>;
   /** Applies the patch and bumps the version; throws a conflict if `expectedVersion` is stale. */
   updateIncident(id: string, expectedVersion: number, patch: IncidentPatch): Promise<Incident>;

@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import type BetterSqlite3 from "better-sqlite3";
 import type { IncidentStore } from "../incidents/ports.js";
 import { type DatabaseTarget, parseDatabaseUrl } from "./database-url.js";
 import type { Db } from "./db.js";
@@ -11,6 +12,7 @@ import { PrismaClient as PostgresClient } from "./generated/postgresql/client.js
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 import { type MigrationReport, migrate } from "./migrate.js";
 import { createPrismaStore } from "./prisma-store.js";
+import { reusePreparedStatements } from "./sqlite-statements.js";
 
 export interface OpenedStore {
   store: IncidentStore;
@@ -35,7 +37,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   if (target.provider === "sqlite" && target.file !== ":memory:") mkdirSync(dirname(target.file), { recursive: true });
   const migrations = await migrate(target);
   const db = await connect(target, options);
-  return { store: createPrismaStore(db), db, target, migrations };
+  return { store: createPrismaStore(db, { provider: target.provider }), db, target, migrations };
 }
 
 export async function connect(target: DatabaseTarget, options: OpenStoreOptions = {}): Promise<Db> {
@@ -45,6 +47,14 @@ export async function connect(target: DatabaseTarget, options: OpenStoreOptions 
     return new PostgresClient({ adapter }) as unknown as Db;
   }
   const adapter = new PrismaBetterSqlite3({ url: target.file, timeout: 15_000 });
+  // The adapter opens its own connection; reuse its prepared statements (see sqlite-statements.ts).
+  const connectAdapter = adapter.connect.bind(adapter);
+  adapter.connect = async () => {
+    const connection = await connectAdapter();
+    const held = connection as unknown as { client: BetterSqlite3.Database };
+    held.client = reusePreparedStatements(held.client);
+    return connection;
+  };
   const db = new SqliteClient({ adapter });
   // One connection per process (the adapter's): these hold for all its queries.
   // synchronous=FULL: a committed incident survives power loss, not only a crash.

@@ -1,46 +1,11 @@
 // The IncidentStore port on Prisma. Both generated clients (SQLite and
 // PostgreSQL) have the same model API; the SQLite one's types stand for both.
 import { ConcurrencyConflict } from "../errors.js";
-import type { Handoff, Incident, Postmortem, RoleAssignment, TimelineEvent, VendorCheck } from "../incidents/model.js";
+import type { Handoff, Postmortem, RoleAssignment, VendorCheck } from "../incidents/model.js";
 import type { IncidentFilter, IncidentPatch, IncidentRecord, IncidentStore, IncidentTx } from "../incidents/ports.js";
 import { type Client, type Db, jobRows, json, type Prisma } from "./db.js";
-
-type IncidentRow = Prisma.IncidentGetPayload<object>;
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-
-export function toIncident(r: IncidentRow): Incident {
-  return {
-    id: r.id,
-    number: r.number,
-    key: r.key,
-    title: r.title,
-    summary: r.summary,
-    status: r.status,
-    severity: r.severity,
-    impacts: strings(r.impacts) as Incident["impacts"],
-    scope: {
-      components: strings(r.scopeComponents),
-      regions: strings(r.scopeRegions),
-      customersAffected: r.customersAffected,
-    },
-    assetRisk: r.assetRisk,
-    private: r.private,
-    reportSource: r.reportSource,
-    reportedBy: r.reportedBy,
-    declaredBy: r.declaredBy,
-    times: {
-      impactStartedAt: r.impactStartedAt,
-      detectedAt: r.detectedAt,
-      declaredAt: r.declaredAt,
-      mitigatedAt: r.mitigatedAt,
-      resolvedAt: r.resolvedAt,
-      closedAt: r.closedAt,
-    },
-    resolutionSummary: r.resolutionSummary,
-    partiesInformed: strings(r.partiesInformed),
-    version: r.version,
-  };
-}
+import { createHotReads, type Provider } from "./hot-reads.js";
+import { toEvent, toIncident } from "./incident-row.js";
 
 function patchData(p: IncidentPatch): Prisma.IncidentUpdateInput {
   const d: Prisma.IncidentUpdateInput = {};
@@ -62,17 +27,7 @@ function patchData(p: IncidentPatch): Prisma.IncidentUpdateInput {
   return d;
 }
 
-const toEvent = (r: Prisma.TimelineEventGetPayload<object>): TimelineEvent => ({
-  id: r.id,
-  incidentId: r.incidentId,
-  at: r.at,
-  actorId: r.actorId,
-  kind: r.kind as TimelineEvent["kind"],
-  visibility: r.visibility,
-  data: (r.data ?? {}) as Record<string, unknown>,
-});
-
-function txApi(db: Client): IncidentTx {
+function txApi(db: Client, reads: HotReads): IncidentTx {
   return {
     async nextIncidentNumber() {
       const row = await db.counter.upsert({
@@ -108,9 +63,8 @@ function txApi(db: Client): IncidentTx {
         },
       });
     },
-    async findIncidentByKey(key) {
-      const r = await db.incident.findUnique({ where: { key } });
-      return r ? toIncident(r) : null;
+    async findIncidentWithRoles(key) {
+      return reads.incidentWithRoles(db, { key });
     },
     async findIncidentById(id) {
       const r = await db.incident.findUnique({ where: { id } });
@@ -199,7 +153,8 @@ function txApi(db: Client): IncidentTx {
       return r ? { key: r.key, command: r.command, incidentId: r.incidentId, result: r.result } : null;
     },
     async saveIdempotency(rec, at) {
-      await db.idempotencyKey.create({
+      // createMany: nothing to read back (create would return the row).
+      await db.idempotencyKey.createMany({
         data: {
           key: rec.key,
           command: rec.command,
@@ -220,41 +175,56 @@ function isConflict(e: unknown): boolean {
   return /SQLITE_BUSY|database is locked|could not serialize|deadlock detected/i.test(text);
 }
 
-async function loadRecord(db: Db, where: { key: string } | { id: string }): Promise<IncidentRecord | null> {
-  const r = await db.incident.findUnique({
-    where: "id" in where ? { id: where.id } : { key: where.key },
-    include: {
-      roles: { orderBy: { assignedAt: "asc" } },
-      handoffs: { orderBy: { proposedAt: "asc" } },
-      statusUpdates: { orderBy: { postedAt: "asc" } },
-      escalations: { orderBy: { at: "asc" } },
-      vendorChecks: { orderBy: { askedAt: "asc" } },
-      followUps: { orderBy: { createdAt: "asc" } },
-      risks: { orderBy: { createdAt: "asc" } },
-      postmortem: true,
-      timeline: { orderBy: { id: "asc" } },
-    },
-  });
+type HotReads = ReturnType<typeof createHotReads>;
+
+/**
+ * Everything about one incident. The relations are read side by side (on
+ * PostgreSQL each on its own pooled connection), the timeline with one raw
+ * statement.
+ */
+async function loadRecord(
+  db: Db,
+  reads: HotReads,
+  where: { key: string } | { id: string },
+): Promise<IncidentRecord | null> {
+  const r = await db.incident.findUnique({ where: "id" in where ? { id: where.id } : { key: where.key } });
   if (!r) return null;
+  const incidentId = r.id;
+  const [roles, handoffs, statusUpdates, escalations, vendorChecks, followUps, risks, postmortem, timeline] =
+    await Promise.all([
+      db.roleAssignment.findMany({ where: { incidentId }, orderBy: { assignedAt: "asc" } }),
+      db.handoff.findMany({ where: { incidentId }, orderBy: { proposedAt: "asc" } }),
+      db.statusUpdate.findMany({ where: { incidentId }, orderBy: { postedAt: "asc" } }),
+      db.escalation.findMany({ where: { incidentId }, orderBy: { at: "asc" } }),
+      db.vendorCheck.findMany({ where: { incidentId }, orderBy: { askedAt: "asc" } }),
+      db.followUp.findMany({ where: { incidentId }, orderBy: { createdAt: "asc" } }),
+      db.risk.findMany({ where: { incidentId }, orderBy: { createdAt: "asc" } }),
+      db.postmortem.findUnique({ where: { incidentId } }),
+      reads.timeline(db, incidentId),
+    ]);
   return {
     incident: toIncident(r),
-    roles: r.roles as RoleAssignment[],
-    handoffs: r.handoffs as Handoff[],
-    statusUpdates: r.statusUpdates,
-    escalations: r.escalations,
-    vendorChecks: r.vendorChecks as VendorCheck[],
-    followUps: r.followUps,
-    risks: r.risks,
-    postmortem: r.postmortem as Postmortem | null,
-    timeline: r.timeline.map(toEvent),
+    roles: roles as RoleAssignment[],
+    handoffs: handoffs as Handoff[],
+    statusUpdates,
+    escalations,
+    vendorChecks: vendorChecks as VendorCheck[],
+    followUps,
+    risks,
+    postmortem: postmortem as Postmortem | null,
+    timeline,
   };
 }
 
-export function createPrismaStore(db: Db, options: { transactionTimeoutMs?: number } = {}): IncidentStore {
+export function createPrismaStore(
+  db: Db,
+  options: { provider: Provider; transactionTimeoutMs?: number },
+): IncidentStore {
+  const reads = createHotReads(options.provider);
   return {
     async transaction(fn) {
       try {
-        return await db.$transaction((tx) => fn(txApi(tx as Client)), {
+        return await db.$transaction((tx) => fn(txApi(tx as Client, reads)), {
           maxWait: 10_000,
           timeout: options.transactionTimeoutMs ?? 15_000,
         });
@@ -285,17 +255,13 @@ export function createPrismaStore(db: Db, options: { transactionTimeoutMs?: numb
     },
 
     async loadIncident(key) {
-      return loadRecord(db, { key });
+      return loadRecord(db, reads, { key });
     },
     async loadIncidentById(id) {
-      return loadRecord(db, { id });
+      return loadRecord(db, reads, { id });
     },
     async incidentSummary(where) {
-      const r = await db.incident.findUnique({
-        where: "id" in where ? { id: where.id } : { key: where.key },
-        include: { roles: { where: { endedAt: null }, orderBy: { assignedAt: "asc" } } },
-      });
-      return r ? { incident: toIncident(r), roles: r.roles as RoleAssignment[] } : null;
+      return reads.incidentWithRoles(db, where);
     },
     async activeRoles(incidentIds) {
       const rows = await db.roleAssignment.findMany({
