@@ -127,6 +127,8 @@ export interface IncidentStore {
    */
   appendEvents(events: NewTimelineEvent[]): Promise<number[]>;
   listIncidents(filter: IncidentFilter): Promise<Incident[]>;
+  /** The same incidents, each with its current role holders: what lists show. */
+  listIncidentSummaries(filter: IncidentFilter): Promise<IncidentSummary[]>;
   loadIncident(key: string): Promise<IncidentRecord | null>;
   loadIncidentById(id: string): Promise<IncidentRecord | null>;
   /** The incident and its current role holders: what most screens need, without the timeline. */

@@ -3,7 +3,7 @@
 // handler). The router, `/incident help` and App Home all read this table.
 import { AppError } from "../errors.js";
 import type { Actor, Incident } from "../incidents/model.js";
-import { canSee, linksOf, openIncidents, type SlackDeps } from "./deps.js";
+import { canSee, linksOf, type SlackDeps } from "./deps.js";
 import type { FormName } from "./forms/index.js";
 import type { Message } from "./views/blocks.js";
 import { type HelpLine, listMessage, statusMessage } from "./views/messages.js";
@@ -211,13 +211,9 @@ export const HELP_LINES: readonly HelpLine[] = [...SUBCOMMANDS, HELP].map((s) =>
 export const findSubcommand = (word: string): Subcommand | undefined => BY_WORD.get(word.toLowerCase());
 
 async function listFor(deps: SlackDeps, userId: string) {
-  const incidents = await openIncidents(deps);
-  if (incidents.length === 0) return listMessage([]);
-  const roles = await deps.store.activeRoles(incidents.map((i) => i.id));
+  // One statement: the open incidents and their role holders, nothing more.
+  const open = await deps.store.listIncidentSummaries({ status: ["investigating", "mitigated"], limit: 100 });
   return listMessage(
-    incidents.map((incident) => {
-      const r = roles.get(incident.id) ?? [];
-      return { incident, roles: r, canSee: canSee(deps, incident, r, userId) };
-    }),
+    open.map(({ incident, roles }) => ({ incident, roles, canSee: canSee(deps, incident, roles, userId) })),
   );
 }

@@ -254,6 +254,9 @@ export function createPrismaStore(
       return rows.map(toIncident);
     },
 
+    async listIncidentSummaries(filter) {
+      return reads.listWithRoles(db, filter);
+    },
     async loadIncident(key) {
       return loadRecord(db, reads, { key });
     },
