@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { createGitHubClient } from "./adapters/github/client.js";
 import { githubJobHandlers } from "./adapters/github/jobs.js";
 import { googleJobHandlers } from "./adapters/google/jobs.js";
+import { googleDocReader } from "./adapters/google/read-doc.js";
 import { slackJobHandlers } from "./adapters/slack/jobs.js";
 import { type Config, type Env, missingSlackSettings, parseConfig } from "./config.js";
 import { createIncidentService } from "./incidents/service.js";
@@ -17,6 +18,7 @@ import type { Job } from "./jobs/ports.js";
 import { createWorker, type JobHandler, type Worker } from "./jobs/worker.js";
 import { createLogger } from "./logger.js";
 import { registerListeners } from "./slack/app.js";
+import type { DocReader } from "./slack/deps.js";
 import { guardSlackRequests, SLACK_EVENTS_PATH } from "./slack/http-guard.js";
 import { slackViews } from "./slack/views-api.js";
 import { redactUrl } from "./store/database-url.js";
@@ -190,12 +192,15 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
       handlers[k] = unconfigured("GitHub");
   }
   const googleAuth = googleAuthFor(config, options.googleAuth);
+  let docReader: DocReader | null = null;
   if (googleAuth) {
     const rootUrl = config.google.apiUrl;
+    const docsClient = googleDocs({ version: "v1", auth: googleAuth, rootUrl, retry: false });
+    docReader = googleDocReader(docsClient);
     Object.assign(
       handlers,
       googleJobHandlers({
-        docs: googleDocs({ version: "v1", auth: googleAuth, rootUrl, retry: false }),
+        docs: docsClient,
         drive: googleDrive({ version: "v3", auth: googleAuth, rootUrl, retry: false }),
         store,
         refs,
@@ -210,8 +215,12 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     logger.warn(
       "Google is not configured (GOOGLE_SERVICE_ACCOUNT_KEY + GOOGLE_IMPERSONATE_USER): incidents get no doc",
     );
-    for (const k of ["google.create_doc", "google.sync_doc", "google.create_postmortem_doc"])
-      handlers[k] = unconfigured("Google");
+    for (const k of ["google.create_doc", "google.sync_doc"]) handlers[k] = unconfigured("Google");
+    // No doc to link, but the channel and the owner are still told what is owed.
+    handlers["google.create_postmortem_doc"] = async ({ job }) =>
+      job.incidentId && job.payload.owed
+        ? [{ incidentId: job.incidentId, kind: "slack.postmortem_owed", payload: { owed: job.payload.owed } }]
+        : [];
   }
 
   const worker = createWorker({
@@ -247,6 +256,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     roles: config.roles,
     logger,
     views: slackViews({ apiUrl: config.slack.apiUrl, token: config.slack.botToken }),
+    docs: docReader,
   };
   // Bolt's client in the listeners (modals open through deps.views instead):
   // its calls answer a person who is waiting, so they are never queued behind
@@ -348,6 +358,7 @@ const JOB_WORDS: Record<string, string> = {
   "github.close_follow_up_issue": "close a follow-up issue",
   "github.sync_follow_ups": "read the follow-up issues back from GitHub",
   "slack.repair_report": "report what the repair fixed",
+  "slack.postmortem_owed": "say which post-mortem is owed",
   "google.create_doc": "create the incident doc",
   "google.sync_doc": "update the incident doc",
   "google.create_postmortem_doc": "create the post-mortem doc",

@@ -1,5 +1,5 @@
 // Pure renderings of an incident record for the command line: text, Markdown, JSON.
-import type { Incident, TimelineEvent } from "../incidents/model.js";
+import type { Incident, Postmortem, TimelineEvent } from "../incidents/model.js";
 import type { IncidentRecord } from "../incidents/ports.js";
 import { severityLabel } from "../incidents/severity.js";
 import { STATUS_LABELS } from "../incidents/transitions.js";
@@ -48,6 +48,8 @@ function describeEvent(e: TimelineEvent): string {
       return `Times corrected: ${Object.keys((d.changed as object) ?? {}).join(", ")}`;
     case "postmortem_updated":
       return `Post-mortem edited (${((d.sections as string[]) ?? []).join(", ")})`;
+    case "postmortem_owner_assigned":
+      return `Post-mortem owner: ${s("ownerId")}`;
     case "postmortem_completed":
       return "Post-mortem marked complete";
     case "postmortem_waived":
@@ -57,7 +59,14 @@ function describeEvent(e: TimelineEvent): string {
   }
 }
 
-function facts(i: Incident): [string, string][] {
+function postmortemFact(pm: Postmortem | null): string {
+  if (!pm) return "—";
+  if (pm.status === "waived") return `waived by ${pm.waivedBy ?? "an admin"}: ${pm.waivedReason ?? ""}`;
+  if (pm.status === "complete") return `complete (${pm.completedBy ?? ""}, ${when(pm.completedAt)})`;
+  return `draft, owed by ${pm.ownerId ?? "the IC"}`;
+}
+
+function facts(i: Incident, pm: Postmortem | null = null): [string, string][] {
   return [
     ["Status", STATUS_LABELS[i.status]],
     ["Severity", severityLabel(i.severity)],
@@ -74,13 +83,14 @@ function facts(i: Incident): [string, string][] {
     ["Mitigated", when(i.times.mitigatedAt)],
     ["Resolved", when(i.times.resolvedAt)],
     ["Closed", when(i.times.closedAt)],
+    ["Post-mortem", postmortemFact(pm)],
   ];
 }
 
 export function renderText(r: IncidentRecord): string {
   const i = r.incident;
   const lines = [`${i.key}  ${i.title}`, ""];
-  for (const [k, v] of facts(i)) lines.push(`${k.padEnd(20)}${v}`);
+  for (const [k, v] of facts(i, r.postmortem)) lines.push(`${k.padEnd(20)}${v}`);
   const active = r.roles.filter((x) => x.endedAt === null);
   lines.push("", "Roles:");
   for (const x of active) lines.push(`  ${x.role.padEnd(18)}${x.userId}`);
@@ -95,7 +105,7 @@ const md = (s: string) => s.replace(/([\\`*_[\]|<>#])/g, "\\$1").replace(/\n/g, 
 export function renderMarkdown(r: IncidentRecord): string {
   const i = r.incident;
   const lines = [`# ${i.key}: ${md(i.title)}`, "", "| | |", "|---|---|"];
-  for (const [k, v] of facts(i)) lines.push(`| ${k} | ${md(v)} |`);
+  for (const [k, v] of facts(i, r.postmortem)) lines.push(`| ${k} | ${md(v)} |`);
   lines.push("", "## Roles", "");
   for (const x of r.roles.filter((y) => y.endedAt === null)) lines.push(`- **${x.role}**: ${md(x.userId)}`);
   if (i.summary) lines.push("", "## Summary", "", md(i.summary));

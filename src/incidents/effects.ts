@@ -26,6 +26,7 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   status_changed: ["slack.post_event", "github.post_comment"],
   times_corrected: ["slack.post_event"],
   postmortem_updated: [],
+  postmortem_owner_assigned: ["slack.post_event", "slack.postmortem_owed"],
   postmortem_completed: ["slack.post_event", "github.post_comment"],
   postmortem_waived: ["slack.post_event", "github.post_comment"],
   repair_requested: [],

@@ -110,6 +110,8 @@ export interface VendorCheck {
   answer: VendorAnswer;
   answeredAt: Date | null;
   notes: string | null;
+  /** When an answer is needed by. */
+  deadline: Date | null;
 }
 
 export interface FollowUp {
@@ -147,6 +149,12 @@ export interface Postmortem extends Record<PostmortemSection, string> {
   incidentId: string;
   status: "draft" | "complete" | "waived";
   externalVersionShared: boolean;
+  /** Where a version was shared with external affected parties. */
+  externalSharedWhere: string;
+  /** Public-safe words, for the status page. */
+  publicSummary: string;
+  /** Who owes it: the IC at resolve unless changed. */
+  ownerId: string | null;
   waivedReason: string | null;
   waivedBy: string | null;
   completedBy: string | null;
@@ -188,6 +196,7 @@ export const EVENT_KINDS = [
   "status_changed",
   "times_corrected",
   "postmortem_updated",
+  "postmortem_owner_assigned",
   "postmortem_completed",
   "postmortem_waived",
   "repair_requested",
@@ -215,6 +224,7 @@ export type JobKind =
   | "github.close_follow_up_issue"
   | "github.sync_follow_ups"
   | "slack.repair_report"
+  | "slack.postmortem_owed"
   | "google.create_doc"
   | "google.sync_doc"
   | "google.create_postmortem_doc";

@@ -7,7 +7,7 @@ import { COMMANDER } from "./model.js";
  * anyone holding a role in the incident; admins (configured) may always act,
  * so an incident never gets stuck behind an unreachable IC.
  */
-export type Audience = "anyone" | "responder" | "commander";
+export type Audience = "anyone" | "responder" | "commander" | "admin";
 
 export const PERMISSIONS = {
   declare: "anyone",
@@ -32,8 +32,11 @@ export const PERMISSIONS = {
   markNotAnIncident: "commander",
   repair: "commander",
   updatePostmortem: "responder",
+  // The owner may too (checked in the command).
   completePostmortem: "commander",
-  waivePostmortem: "commander",
+  assignPostmortemOwner: "commander",
+  // The policy has no waiver: an admin may grant one, with a reason (a duplicate, say).
+  waivePostmortem: "admin",
 } as const satisfies Record<string, Audience>;
 
 export type Action = keyof typeof PERMISSIONS;
@@ -60,6 +63,7 @@ const ACTION_WORDS: Record<Action, string> = {
   repair: "repair its channel, issue and doc",
   updatePostmortem: "edit the post-mortem",
   completePostmortem: "mark the post-mortem complete",
+  assignPostmortemOwner: "change who owns the post-mortem",
   waivePostmortem: "waive the post-mortem",
 };
 
@@ -70,15 +74,19 @@ export function commanderOf(roles: readonly RoleAssignment[]): string | null {
 export function mayAct(action: Action, actor: Actor, activeRoles: readonly RoleAssignment[]): boolean {
   const audience: Audience = PERMISSIONS[action];
   if (audience === "anyone" || actor.isAdmin) return true;
+  if (audience === "admin") return false;
   if (audience === "commander") return commanderOf(activeRoles) === actor.userId;
   return activeRoles.some((r) => r.userId === actor.userId && r.endedAt === null);
 }
 
 export function authorize(action: Action, actor: Actor, activeRoles: readonly RoleAssignment[], key: string): void {
   if (mayAct(action, actor, activeRoles)) return;
+  const audience: Audience = PERMISSIONS[action];
   const who =
-    PERMISSIONS[action] === "commander"
-      ? "the Incident Commander or an admin"
-      : "someone with a role in the incident or an admin";
+    audience === "admin"
+      ? "an admin"
+      : audience === "commander"
+        ? "the Incident Commander or an admin"
+        : "someone with a role in the incident or an admin";
   throw new AppError("forbidden", `Only ${who} can ${ACTION_WORDS[action]} for ${key}.`);
 }

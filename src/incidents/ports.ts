@@ -71,6 +71,8 @@ export interface IncidentTx {
   findFollowUp(id: string): Promise<FollowUp | null>;
   completeFollowUp(id: string, done: { completedAt: Date; completedBy: string }): Promise<void>;
   insertRisk(risk: Risk): Promise<void>;
+  listFollowUps(incidentId: string): Promise<FollowUp[]>;
+  listRisks(incidentId: string): Promise<Risk[]>;
 
   findPostmortem(incidentId: string): Promise<Postmortem | null>;
   savePostmortem(postmortem: Postmortem): Promise<void>;
@@ -141,5 +143,7 @@ export interface IncidentStore {
   findStatusUpdate(id: string): Promise<StatusUpdate | null>;
   /** What a person owes: their open follow-ups across incidents, soonest due first (undated last). */
   openFollowUpsOwnedBy(userId: string, limit?: number): Promise<OwnedFollowUp[]>;
+  /** The post-mortem alone, for the views that show its state (or its waiver). */
+  findPostmortem(incidentId: string): Promise<Postmortem | null>;
   close(): Promise<void>;
 }

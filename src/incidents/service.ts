@@ -4,6 +4,7 @@ import { addFollowUp } from "./commands/add-follow-up.js";
 import { addRisk } from "./commands/add-risk.js";
 import { addTimelineNote } from "./commands/add-timeline-note.js";
 import { acceptHandoff, declineHandoff } from "./commands/answer-handoff.js";
+import { assignPostmortemOwner } from "./commands/assign-postmortem-owner.js";
 import { assignRole } from "./commands/assign-role.js";
 import {
   closeIncident,
@@ -57,6 +58,7 @@ const COMMANDS = {
   updatePostmortem,
   completePostmortem,
   waivePostmortem,
+  assignPostmortemOwner,
   repair: repairIncident,
 } satisfies Record<string, Command>;
 

@@ -13,4 +13,8 @@ export function laneOf(kind: string): string {
   return dot > 0 ? kind.slice(0, dot) : "";
 }
 
-const TIMERS = new Set<string>(["slack.handoff_reminder", "slack.job_failed"] satisfies JobKind[]);
+const TIMERS = new Set<string>([
+  "slack.handoff_reminder",
+  "slack.job_failed",
+  "github.sync_follow_ups",
+] satisfies JobKind[]);

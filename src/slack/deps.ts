@@ -23,6 +23,13 @@ export interface SlackDeps {
   logger: Logger;
   /** views.open / views.publish for a person who is waiting. */
   views: SlackViews;
+  /** Reads a Google Doc's sections back ("Import from doc"); null without Google. */
+  docs: DocReader | null;
+}
+
+/** A doc as text under headings: what "Import from doc" needs of Google. */
+export interface DocReader {
+  sections(docId: string): Promise<{ heading: string; text: string }[]>;
 }
 
 export const actorOf = (deps: SlackDeps, userId: string): Actor => ({ userId, isAdmin: deps.admins.includes(userId) });

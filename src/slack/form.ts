@@ -10,6 +10,8 @@ export interface ModalMetadata {
   origin?: string;
   /** For the message shortcut. */
   source?: { authorId?: string; postedAt?: string; permalink?: string };
+  /** What a button opened the form about (a vendor check's id and the answer picked). */
+  context?: Record<string, string>;
 }
 
 const option = z.object({ value: z.string() });
@@ -63,6 +65,7 @@ const metadata = z
     source: z
       .object({ authorId: z.string().optional(), postedAt: z.string().optional(), permalink: z.string().optional() })
       .optional(),
+    context: z.record(z.string().max(40), z.string().max(200)).optional(),
   })
   .catch({});
 

@@ -29,6 +29,8 @@ export const VIEW = {
   impact: "incident_impact",
   unrole: "incident_unrole",
   dismiss: "incident_dismiss",
+  postmortem: "incident_postmortem",
+  vendorAnswer: "incident_vendor_answer",
   /** The modal that replaces a form when its submission failed for a reason no field explains. */
   error: "incident_error",
 } as const;
@@ -47,6 +49,12 @@ export const ACTION = {
   retryJob: "job_retry",
   openIncident: "open_incident",
   link: "link",
+  openPostmortem: "open_postmortem",
+  importPostmortem: "postmortem_import",
+  followUpDone: "follow_up_done",
+  vendorNotAffected: "vendor_not_affected",
+  vendorCompromised: "vendor_compromised",
+  vendorWaiting: "vendor_waiting",
 } as const;
 
 /**
@@ -85,6 +93,19 @@ export const FIELD = {
   detectedAt: "detectedAt",
   mitigatedAt: "mitigatedAt",
   resolvedAt: "resolvedAt",
+  details: "details",
+  timeline: "timeline",
+  impact: "impact",
+  actionsTaken: "actionsTaken",
+  rootCauses: "rootCauses",
+  followUps: "followUps",
+  newRisks: "newRisks",
+  publicSummary: "publicSummary",
+  externalVersionShared: "externalVersionShared",
+  externalSharedWhere: "externalSharedWhere",
+  /** The post-mortem form's "save as draft / mark complete" choice. */
+  complete: "complete",
+  deadline: "deadline",
 } as const;
 
 /** The one action id inside each input block. */

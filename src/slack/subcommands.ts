@@ -5,6 +5,7 @@ import { AppError } from "../errors.js";
 import type { Actor, Incident } from "../incidents/model.js";
 import { canSee, linksOf, type SlackDeps } from "./deps.js";
 import type { FormName } from "./forms/index.js";
+import { followUpList, importPostmortem } from "./lifecycle.js";
 import type { Message } from "./views/blocks.js";
 import { type HelpLine, listMessage, statusMessage } from "./views/messages.js";
 
@@ -24,6 +25,8 @@ export interface SubcommandCall {
   say(msg: Message): Promise<void>;
   /** Something changed: wakes the outbox and confirms in a sentence. */
   done(text: string): Promise<void>;
+  /** Opens a form for the incident (the trigger is this command's). */
+  openForm(name: FormName): Promise<void>;
 }
 
 export interface Subcommand {
@@ -178,6 +181,46 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     run: async (c) => c.say(await listFor(c.deps, c.userId)),
   },
   {
+    name: "postmortem",
+    aliases: ["post-mortem", "pm"],
+    usage: "postmortem [owner @someone | import | complete | waive <reason>]",
+    help: "Write the post-mortem (a form); hand it to an owner, import the doc, mark it complete, or (admins) waive it",
+    incident: "required",
+    usageError: (rest) =>
+      rest[0]?.toLowerCase() === "owner" && !userIdIn(rest[1])
+        ? "Name the new owner: `/incident postmortem owner @someone`."
+        : rest[0]?.toLowerCase() === "waive" && rest.length < 2
+          ? "Say why no post-mortem is needed: `/incident postmortem waive Duplicate of INC-41`."
+          : null,
+    async run(c) {
+      const key = c.need().key;
+      switch (c.rest[0]?.toLowerCase()) {
+        case "owner": {
+          const ownerId = userIdIn(c.rest[1])!;
+          await c.deps.service.assignPostmortemOwner(c.actor, { key, ownerId });
+          return c.done(`<@${ownerId}> now owns the ${key} post-mortem; they have been told what is owed.`);
+        }
+        case "import":
+          return c.done(await importPostmortem(c.deps, c.actor, c.need()));
+        case "complete":
+          await c.deps.service.completePostmortem(c.actor, { key });
+          return c.done(`The ${key} post-mortem is complete; the incident can be closed.`);
+        case "waive":
+          await c.deps.service.waivePostmortem(c.actor, { key, reason: c.rest.slice(1).join(" ") });
+          return c.done(`The ${key} post-mortem is waived; the waiver shows wherever ${key} is shown.`);
+        default:
+          return c.openForm("postmortem");
+      }
+    },
+  },
+  {
+    name: "followups",
+    aliases: ["follow-ups"],
+    help: "List the follow-up actions, with Done buttons",
+    incident: "required",
+    run: async (c) => c.say(await followUpList(c.deps, c.need())),
+  },
+  {
     name: "repair",
     help: "Recreate whatever is missing: channel bookmarks, issue, doc",
     incident: "required",
@@ -216,4 +259,10 @@ async function listFor(deps: SlackDeps, userId: string) {
   return listMessage(
     open.map(({ incident, roles }) => ({ incident, roles, canSee: canSee(deps, incident, roles, userId) })),
   );
+}
+
+/** A user named in a command: `<@U123|bob>` (Slack escapes mentions) or a bare `U123`. */
+function userIdIn(word: string | undefined): string | null {
+  const m = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^([UW][A-Z0-9]{2,})$/.exec(word ?? "");
+  return m ? (m[1] ?? m[2] ?? null) : null;
 }

@@ -131,6 +131,12 @@ function txApi(db: Client, reads: HotReads): IncidentTx {
     async insertRisk(r) {
       await db.risk.create({ data: r });
     },
+    async listFollowUps(incidentId) {
+      return db.followUp.findMany({ where: { incidentId }, orderBy: { createdAt: "asc" } });
+    },
+    async listRisks(incidentId) {
+      return db.risk.findMany({ where: { incidentId }, orderBy: { createdAt: "asc" } });
+    },
     async findPostmortem(incidentId) {
       return db.postmortem.findUnique({ where: { incidentId } });
     },
@@ -294,6 +300,9 @@ export function createPrismaStore(
         take: limit,
       });
       return rows.map(({ incident, ...f }) => ({ ...f, incidentKey: incident.key, incidentPrivate: incident.private }));
+    },
+    async findPostmortem(incidentId) {
+      return db.postmortem.findUnique({ where: { incidentId } });
     },
 
     async close() {

@@ -91,6 +91,8 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
       followUps: "f",
       newRisks: "n",
     });
+    await rejects(svc.completePostmortem(successor, { key }), "validation", /still needs: the public summary/);
+    await svc.updatePostmortem(successor, { key, publicSummary: "Some EU payments failed for an hour." });
     await svc.completePostmortem(successor, { key });
     await svc.close(successor, { key });
 
@@ -123,6 +125,7 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
       "note",
       "status_changed",
       "status_changed",
+      "postmortem_updated",
       "postmortem_updated",
       "postmortem_completed",
       "status_changed",
@@ -184,14 +187,15 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
     expect(r?.incident.times.closedAt).toBeNull();
   });
 
-  it.runIf(available(provider))("lets a required post-mortem be waived only with a reason", async () => {
+  it.runIf(available(provider))("lets an admin (only) waive a required post-mortem, with a reason", async () => {
     const { key } = await svc.declare(ic, { title: "Data corruption in exports", impacts: ["data_loss"] });
     await svc.resolve(ic, { key, summary: "Restored from backup", partiesInformed: ["affected customers"] });
-    await rejects(svc.waivePostmortem(ic, { key, reason: "   " }), "validation", /why no post-mortem/);
-    await svc.waivePostmortem(ic, { key, reason: "Covered by INC-1's post-mortem" });
+    await rejects(svc.waivePostmortem(admin, { key, reason: "   " }), "validation", /why no post-mortem/);
+    await rejects(svc.waivePostmortem(ic, { key, reason: "Duplicate" }), "forbidden", /Only an admin/);
+    await svc.waivePostmortem(admin, { key, reason: "Covered by INC-1's post-mortem" });
     await svc.close(ic, { key });
     const { key: k2 } = await svc.declare(ic, { title: "Minor glitch" });
-    await rejects(svc.waivePostmortem(ic, { key: k2, reason: "x" }), "validation", /nothing to waive/);
+    await rejects(svc.waivePostmortem(admin, { key: k2, reason: "x" }), "validation", /nothing to waive/);
   });
 
   it.runIf(available(provider))("lists a person's open follow-ups across incidents, soonest due first", async () => {

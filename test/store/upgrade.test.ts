@@ -41,6 +41,31 @@ async function oldDatabase(provider: Provider): Promise<string> {
 
 const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
 
+/**
+ * Columns added after the fixture was made, with the value an old row gets;
+ * checked, then set aside so the rest compares with what Prisma 6 read.
+ */
+const ADDED = {
+  postmortem: { ownerId: null, publicSummary: "", externalSharedWhere: "" },
+  vendorCheck: { deadline: null },
+};
+function withoutAdded(
+  records: { postmortem: Record<string, unknown> | null; vendorChecks: Record<string, unknown>[] }[],
+) {
+  for (const r of records) {
+    const strip = (row: Record<string, unknown> | null, added: Record<string, unknown>) => {
+      if (!row) return;
+      for (const [k, v] of Object.entries(added)) {
+        expect(row[k]).toEqual(v);
+        delete row[k];
+      }
+    };
+    strip(r.postmortem, ADDED.postmortem);
+    for (const c of r.vendorChecks) strip(c, ADDED.vendorCheck);
+  }
+  return records;
+}
+
 describe.each(["sqlite", "postgresql"] as Provider[])("%s database written by Prisma 6.19", (provider) => {
   it.runIf(available(provider))("opens with nothing lost and takes new commands", async () => {
     const expected = JSON.parse(readFileSync(new URL(`${provider}.expected.json`, fixtures), "utf8"));
@@ -54,7 +79,7 @@ describe.each(["sqlite", "postgresql"] as Provider[])("%s database written by Pr
       const refs = createPrismaRefStore(db);
       const keys = ["INC-1", "INC-2", "INC-3"];
       const loaded = await Promise.all(keys.map((k) => store.loadIncident(k)));
-      expect(plain(loaded)).toEqual(expected.incidents);
+      expect(withoutAdded(plain(loaded))).toEqual(expected.incidents);
       expect(plain(await store.listIncidents({}))).toEqual(expected.list);
       expect(plain(await jobs.list({ status: ["pending", "running", "dead", "done"], limit: 1000 }))).toEqual(
         expected.jobs,

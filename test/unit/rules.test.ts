@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../src/errors.js";
+import { DEFAULT_COMPANY_POLICY } from "../../src/incidents/company-policy.js";
 import { normalizeKey } from "../../src/incidents/context.js";
 import { parseInput, title } from "../../src/incidents/input.js";
 import { COMMANDER, type Postmortem, type RoleAssignment, STATUSES } from "../../src/incidents/model.js";
 import { type Action, mayAct, PERMISSIONS } from "../../src/incidents/permissions.js";
 import {
   emptyPostmortem,
-  missingSections,
+  missingParts,
+  partsFromDoc,
   postmortemRequired,
   postmortemSatisfied,
 } from "../../src/incidents/postmortem-rules.js";
@@ -51,9 +53,11 @@ describe("permissions", () => {
 
   for (const [action, audience] of Object.entries(PERMISSIONS) as [Action, string][]) {
     it(`${action} (${audience})`, () => {
-      expect(mayAct(action, { userId: "UIC", isAdmin: false }, roles)).toBe(true);
+      expect(mayAct(action, { userId: "UIC", isAdmin: false }, roles)).toBe(audience !== "admin");
       expect(mayAct(action, { userId: "UADMIN", isAdmin: true }, roles)).toBe(true);
-      expect(mayAct(action, { userId: "UCOMMS", isAdmin: false }, roles)).toBe(audience !== "commander");
+      expect(mayAct(action, { userId: "UCOMMS", isAdmin: false }, roles)).toBe(
+        audience !== "commander" && audience !== "admin",
+      );
       expect(mayAct(action, { userId: "USTRANGER", isAdmin: false }, roles)).toBe(audience === "anyone");
       expect(mayAct(action, { userId: "UOLD", isAdmin: false }, [...roles, ended])).toBe(audience === "anyone");
     });
@@ -63,20 +67,47 @@ describe("permissions", () => {
 describe("post-mortem rule", () => {
   const pm = (over: Partial<Postmortem>): Postmortem => ({ ...emptyPostmortem("i", new Date(0)), ...over });
   it("is required for outages and data loss only", () => {
-    expect(postmortemRequired(["outage"])).toBe(true);
-    expect(postmortemRequired(["data_loss"])).toBe(true);
-    expect(postmortemRequired(["degraded_performance", "security_breach", "customer_facing"])).toBe(false);
+    const rule = DEFAULT_COMPANY_POLICY.postmortem;
+    expect(postmortemRequired({ impacts: ["outage"], severity: "low" }, rule)).toBe(true);
+    expect(postmortemRequired({ impacts: ["data_loss"], severity: "unclassified" }, rule)).toBe(true);
+    expect(postmortemRequired({ impacts: [], severity: "critical" }, rule)).toBe(true);
+    expect(
+      postmortemRequired(
+        { impacts: ["degraded_performance", "security_breach", "customer_facing"], severity: "high" },
+        rule,
+      ),
+    ).toBe(false);
   });
   it("is satisfied by a complete or waived post-mortem, or when not required", () => {
-    expect(postmortemSatisfied(["outage"], null)).toBe(false);
-    expect(postmortemSatisfied(["outage"], pm({}))).toBe(false);
-    expect(postmortemSatisfied(["outage"], pm({ status: "complete" }))).toBe(true);
-    expect(postmortemSatisfied(["outage"], pm({ status: "waived" }))).toBe(true);
-    expect(postmortemSatisfied([], null)).toBe(true);
+    const rule = DEFAULT_COMPANY_POLICY.postmortem;
+    const outage = { impacts: ["outage" as const], severity: "low" as const };
+    expect(postmortemSatisfied(outage, rule, null)).toBe(false);
+    expect(postmortemSatisfied(outage, rule, pm({}))).toBe(false);
+    expect(postmortemSatisfied(outage, rule, pm({ status: "complete" }))).toBe(true);
+    expect(postmortemSatisfied(outage, rule, pm({ status: "waived" }))).toBe(true);
+    expect(postmortemSatisfied({ impacts: [], severity: "low" }, rule, null)).toBe(true);
   });
-  it("names the sections still empty", () => {
-    expect(missingSections(pm({ details: "x", rootCauses: " " }))).not.toContain("details");
-    expect(missingSections(pm({ details: "x", rootCauses: " " }))).toContain("rootCauses");
+  it("names the parts still empty; follow-ups and risks are satisfied by records or a reason", () => {
+    const none = { followUps: [], risks: [] };
+    expect(missingParts(pm({ details: "x", rootCauses: " " }), none)).not.toContain("details");
+    expect(missingParts(pm({ details: "x", rootCauses: " " }), none)).toContain("rootCauses");
+    expect(missingParts(pm({}), none)).toEqual(expect.arrayContaining(["followUps", "newRisks", "publicSummary"]));
+    const records = { followUps: [{ ownerId: "U1" }], risks: [{}] };
+    expect(missingParts(pm({}), records)).not.toContain("followUps");
+    expect(missingParts(pm({}), records)).not.toContain("newRisks");
+    expect(
+      missingParts(pm({ followUps: "Nothing to change: a one-off", newRisks: "none: known risk" }), none),
+    ).not.toContain("followUps");
+    expect(missingParts(pm({ externalVersionShared: true }), none)).toContain("externalSharedWhere");
+  });
+  it("reads each part from the text under its heading in the doc", () => {
+    expect(
+      partsFromDoc([
+        { heading: "Root causes", text: "An expired certificate\n" },
+        { heading: "Timeline", text: "" },
+        { heading: "Notes", text: "ignored" },
+      ]),
+    ).toEqual({ rootCauses: "An expired certificate" });
   });
 });
 

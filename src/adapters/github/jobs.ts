@@ -159,6 +159,7 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
       followUps: [...refs.values()]
         .filter((r) => r.kind.startsWith("github_follow_up:") && r.url)
         .map((r) => ({ title: String(r.data?.title ?? ""), url: r.url! })),
+      postmortem: await d.store.findPostmortem(incidentId),
     };
   }
 

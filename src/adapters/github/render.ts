@@ -46,6 +46,15 @@ export interface IssueLinks {
   docUrl: string | null;
   postmortemDocUrl: string | null;
   followUps: { title: string; url: string }[];
+  /** Its state shows on the issue; a waiver with its reason. */
+  postmortem?: Postmortem | null;
+}
+
+function postmortemState(pm: Postmortem | null | undefined, minimal: boolean): string[] {
+  if (!pm) return [];
+  if (pm.status === "waived")
+    return [`**Post-mortem:** waived by an admin${minimal ? "" : `: ${quote(pm.waivedReason ?? "")}`}`];
+  return [`**Post-mortem:** ${pm.status === "complete" ? "complete" : "owed (draft)"}`];
 }
 
 const who = (userId: string | null) => (userId ? `Slack user \`${userId}\`` : "nobody yet");
@@ -63,6 +72,7 @@ export function issueBody(
     `**Status:** ${STATUS_LABELS[i.status]}`,
     `**Incident Commander:** ${who(ic)}`,
     `**Declared:** ${i.times.declaredAt.toISOString()}`,
+    ...postmortemState(links.postmortem, false),
     "",
     "## Summary",
     i.summary ? quote(i.summary) : "_No summary yet._",
@@ -100,6 +110,7 @@ export function minimalIssueBody(i: Incident, roles: RoleAssignment[], links: Is
     `**Severity:** ${severityLabel(i.severity)}`,
     `**Status:** ${STATUS_LABELS[i.status]}`,
     `**Incident Commander:** ${who(ic)}`,
+    ...postmortemState(links.postmortem, true),
     "",
     "## Links",
     `- Slack: ${links.channelUrl ? `[incident channel](${links.channelUrl})` : "_channel being created_"}`,
@@ -118,8 +129,13 @@ export function postmortemSummary(pm: Postmortem): string {
   return [
     "**Post-mortem completed.**",
     "",
+    ...(pm.publicSummary.trim()
+      ? ["**Public summary:**", `> ${quote(pm.publicSummary.trim()).replace(/\n/g, "\n> ")}`, ""]
+      : []),
     ...parts,
-    ...(pm.externalVersionShared ? ["", "A version was shared with external affected parties."] : []),
+    ...(pm.externalVersionShared
+      ? ["", `A version was shared with external affected parties: ${quote(pm.externalSharedWhere)}`]
+      : []),
   ].join("\n");
 }
 

@@ -337,7 +337,11 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
       await share(s.incident, s.roles, ref);
       // Also when an earlier attempt made the doc and failed later on: its link
       // still has to reach the bookmarks and the issue (both are idempotent).
-      return followUps(s.incident);
+      // On resolve, the channel and the owner are told what is owed, with this doc.
+      const owed: NewJob[] = job.payload.owed
+        ? [{ incidentId: s.incident.id, kind: "slack.postmortem_owed", payload: { owed: job.payload.owed } }]
+        : [];
+      return [...followUps(s.incident), ...owed];
     },
   };
 }

@@ -27,6 +27,7 @@ import {
   statusUpdateMessage,
   statusUpdateSummary,
 } from "../../slack/views/messages.js";
+import { postmortemOwed, vendorCheckMessage } from "../../slack/views/postmortem.js";
 import { call, dmChannel, type Msg, postOnce, slackErrorCode, slackFailure } from "./client.js";
 
 export interface SlackJobDeps {
@@ -96,7 +97,8 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
   }
 
   async function view(s: IncidentSummary): Promise<IncidentView> {
-    return { incident: s.incident, roles: s.roles, links: await linksOf(d, s.incident.id) };
+    const [links, postmortem] = await Promise.all([linksOf(d, s.incident.id), d.store.findPostmortem(s.incident.id)]);
+    return { incident: s.incident, roles: s.roles, links, postmortem };
   }
 
   async function channelOf(incidentId: string): Promise<string | null> {
@@ -240,6 +242,13 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     if (!archived) return null;
     await call("unarchive the incident channel", () => d.client.conversations.unarchive({ channel }));
     return "channel_unarchived";
+  }
+
+  /** The vendor check an event names, while it still waits for an answer. */
+  async function pendingCheck(incidentId: string, data: Record<string, unknown>) {
+    const record = await d.store.loadIncidentById(incidentId);
+    const check = record?.vendorChecks.find((c) => c.id === data.vendorCheckId);
+    return check?.answer === "pending" ? check : null;
   }
 
   const responders = (s: IncidentSummary) => [s.incident.declaredBy, ...s.roles.map((r) => r.userId)];
@@ -398,6 +407,8 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       if (event.kind === "status_update") {
         const update = await d.store.findStatusUpdate(String(event.data.statusUpdateId ?? ""));
         if (update) msg = statusUpdateMessage(s.incident, update);
+      } else if (event.kind === "vendor_check_requested" && (await pendingCheck(s.incident.id, event.data))) {
+        msg = vendorCheckMessage(s.incident, (await pendingCheck(s.incident.id, event.data))!, event.actorId);
       } else {
         const text = eventText(event, d.roles);
         if (text)
@@ -476,6 +487,27 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
           msg,
           now: now(),
         });
+      return [];
+    },
+
+    /** What is owed: in the channel on resolve, and to the owner by DM (a new owner: the DM only). */
+    async "slack.postmortem_owed"({ job }) {
+      const s = await summary(job);
+      const pm = await d.store.findPostmortem(s.incident.id);
+      if (!pm || pm.status !== "draft" || !pm.ownerId) return [];
+      const links = await linksOf(d, s.incident.id);
+      const reason = typeof job.payload.owed === "string" ? job.payload.owed : null;
+      const msg = postmortemOwed(s.incident, pm, links.postmortemDocUrl, reason);
+      const channel = await channelOf(s.incident.id);
+      if (channel && !job.payload.eventId)
+        await postOnce(d.client, d.refs, {
+          incidentId: s.incident.id,
+          refKind: REF.message(`job:${job.id}`),
+          channel,
+          msg,
+          now: now(),
+        });
+      await dm(s.incident.id, pm.ownerId, REF.message(`job:${job.id}:dm`), msg);
       return [];
     },
 

@@ -1,14 +1,16 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
+import { companyPolicyOf } from "../company-policy.js";
 import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
-import type { Incident, IncidentTimes, Status } from "../model.js";
-import { type Action, authorize } from "../permissions.js";
+import type { Incident, IncidentTimes, RoleAssignment, Status } from "../model.js";
+import { type Action, authorize, commanderOf } from "../permissions.js";
 import type { IncidentPatch } from "../ports.js";
 import {
   emptyPostmortem,
-  missingSections,
-  POSTMORTEM_SECTION_LABELS,
+  gapWords,
+  missingParts,
+  postmortemReason,
   postmortemRequired,
   postmortemSatisfied,
 } from "../postmortem-rules.js";
@@ -24,6 +26,7 @@ async function transition(
   to: Status,
   build: (args: {
     incident: Incident;
+    roles: RoleAssignment[];
     patch: IncidentPatch;
     change: Change;
     times: IncidentTimes;
@@ -35,7 +38,7 @@ async function transition(
   const change = new Change(ctx, incident);
   const patch: IncidentPatch = { status: to };
   const times = { ...incident.times };
-  const data = await build({ incident, patch, change, times });
+  const data = await build({ incident, roles, patch, change, times });
   validateTimes(times, ctx.now);
   patch.times = times;
   change.event("status_changed", { from: incident.status, to, ...data }).sync();
@@ -70,15 +73,24 @@ export type ResolveIncidentInput = z.input<typeof resolveIncidentInput>;
 
 export async function resolveIncident(ctx: CommandContext, raw: ResolveIncidentInput): Promise<CommandResult> {
   const i = input.parseInput(resolveIncidentInput, raw);
-  return transition(ctx, i.key, "resolve", "resolved", async ({ incident, patch, change, times }) => {
+  return transition(ctx, i.key, "resolve", "resolved", async ({ incident, roles, patch, change, times }) => {
     times.mitigatedAt ??= ctx.now;
     times.resolvedAt = ctx.now;
     patch.resolutionSummary = i.summary;
     patch.partiesInformed = i.partiesInformed;
-    const required = postmortemRequired(incident.impacts);
-    if (required && !(await ctx.tx.findPostmortem(incident.id))) {
-      await ctx.tx.savePostmortem(emptyPostmortem(incident.id, ctx.now));
-      change.job("google.create_postmortem_doc");
+    // The rule is read from the incident as it stands now: impacts and severity corrected since the declaration count.
+    const rule = companyPolicyOf(ctx.policy).postmortem;
+    const required = postmortemRequired(incident, rule);
+    if (required) {
+      const pm = await ctx.tx.findPostmortem(incident.id);
+      const reason = postmortemReason(incident, rule);
+      if (!pm) {
+        await ctx.tx.savePostmortem(emptyPostmortem(incident.id, ctx.now, commanderOf(roles)));
+        // The channel and the owner are told once the doc exists, with its link.
+        change.job("google.create_postmortem_doc", { owed: reason });
+      } else if (pm.status === "draft") {
+        change.job("slack.postmortem_owed", { owed: reason });
+      }
     }
     return { summary: i.summary, partiesInformed: i.partiesInformed, postmortemRequired: required };
   });
@@ -90,15 +102,17 @@ export type CloseIncidentInput = z.input<typeof closeIncidentInput>;
 export async function closeIncident(ctx: CommandContext, raw: CloseIncidentInput): Promise<CommandResult> {
   const i = input.parseInput(closeIncidentInput, raw);
   return transition(ctx, i.key, "close", "closed", async ({ incident, times }) => {
+    const rule = companyPolicyOf(ctx.policy).postmortem;
     const pm = await ctx.tx.findPostmortem(incident.id);
-    if (!postmortemSatisfied(incident.impacts, pm)) {
-      const missing = missingSections(pm).map((s) => POSTMORTEM_SECTION_LABELS[s].toLowerCase());
+    if (!postmortemSatisfied(incident, rule, pm)) {
+      const [followUps, risks] = await Promise.all([ctx.tx.listFollowUps(incident.id), ctx.tx.listRisks(incident.id)]);
+      const missing = missingParts(pm, { followUps, risks });
       const what = missing.length
-        ? `It still needs: ${missing.join(", ")}; then mark it complete.`
-        : "Every section is written; mark it complete.";
+        ? `It still needs: ${gapWords(missing)}; then mark it complete (\`/incident postmortem\`).`
+        : "Every part is written; mark it complete (`/incident postmortem complete`).";
       throw new AppError(
         "postmortem_required",
-        `${incident.key} caused an outage or data loss, so it can't be closed until its post-mortem is complete. ${what} The IC can also waive it with a reason.`,
+        `${incident.key} needs a post-mortem because ${postmortemReason(incident, rule)}, so it can't be closed until the post-mortem is complete. ${what} An admin can waive it with a reason.`,
       );
     }
     times.closedAt = ctx.now;

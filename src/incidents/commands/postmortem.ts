@@ -1,15 +1,11 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
+import { companyPolicyOf } from "../company-policy.js";
 import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
 import { POSTMORTEM_SECTIONS, type Postmortem } from "../model.js";
-import { authorize } from "../permissions.js";
-import {
-  emptyPostmortem,
-  missingSections,
-  POSTMORTEM_SECTION_LABELS,
-  postmortemRequired,
-} from "../postmortem-rules.js";
+import { authorize, commanderOf } from "../permissions.js";
+import { emptyPostmortem, gapWords, missingParts, postmortemRequired } from "../postmortem-rules.js";
 
 const section = (what: string) => input.text(what, input.LIMITS.longText).optional();
 
@@ -22,17 +18,27 @@ export const updatePostmortemInput = z.object({
   rootCauses: section("the root causes"),
   followUps: section("the follow-ups"),
   newRisks: section("the new risks"),
+  publicSummary: section("the public summary"),
   externalVersionShared: z.boolean().optional(),
+  externalSharedWhere: input.text("where it was shared").optional(),
+  /** Typed in Slack, or read back from the post-mortem doc. */
+  source: z.enum(["slack", "doc", "cli"]).default("slack"),
 });
 export type UpdatePostmortemInput = z.input<typeof updatePostmortemInput>;
 
+const EDITABLE = [...POSTMORTEM_SECTIONS, "publicSummary", "externalSharedWhere"] as const;
+
+/** Saves a draft: any part, any time. The first save makes the post-mortem (owned by the IC) and its doc. */
 export async function updatePostmortem(ctx: CommandContext, raw: UpdatePostmortemInput): Promise<CommandResult> {
   const i = input.parseInput(updatePostmortemInput, raw);
   const { incident, roles } = await loadIncident(ctx, i.key);
-  authorize("updatePostmortem", ctx.actor, roles, incident.key);
-  const pm: Postmortem = (await ctx.tx.findPostmortem(incident.id)) ?? emptyPostmortem(incident.id, ctx.now);
+  const existing = await ctx.tx.findPostmortem(incident.id);
+  if (existing?.ownerId !== ctx.actor.userId) authorize("updatePostmortem", ctx.actor, roles, incident.key);
+  if (existing?.status === "complete")
+    throw new AppError("validation", `The post-mortem for ${incident.key} is already complete.`);
+  const pm: Postmortem = existing ?? emptyPostmortem(incident.id, ctx.now, commanderOf(roles));
   const changed: string[] = [];
-  for (const s of POSTMORTEM_SECTIONS) {
+  for (const s of EDITABLE) {
     const v = i[s];
     if (v !== undefined && v !== pm[s]) {
       pm[s] = v;
@@ -43,26 +49,38 @@ export async function updatePostmortem(ctx: CommandContext, raw: UpdatePostmorte
     pm.externalVersionShared = i.externalVersionShared;
     changed.push("externalVersionShared");
   }
-  if (changed.length === 0) throw new AppError("validation", "Nothing in the post-mortem changed.");
+  if (changed.length === 0) {
+    throw new AppError(
+      "validation",
+      i.source === "doc"
+        ? "The doc holds nothing the post-mortem doesn't have already."
+        : "Nothing in the post-mortem changed.",
+    );
+  }
   pm.updatedAt = ctx.now;
   await ctx.tx.savePostmortem(pm);
-  return new Change(ctx, incident).event("postmortem_updated", { sections: changed }).result();
+  const change = new Change(ctx, incident).event("postmortem_updated", { sections: changed, source: i.source });
+  if (!existing) change.job("google.create_postmortem_doc");
+  return change.result({}, { sections: changed });
 }
 
 export const completePostmortemInput = z.object({ key: z.string() });
 export type CompletePostmortemInput = z.input<typeof completePostmortemInput>;
 
+/** The IC or the owner marks it complete; refused, naming each part, while anything is empty. */
 export async function completePostmortem(ctx: CommandContext, raw: CompletePostmortemInput): Promise<CommandResult> {
   const i = input.parseInput(completePostmortemInput, raw);
   const { incident, roles } = await loadIncident(ctx, i.key);
-  authorize("completePostmortem", ctx.actor, roles, incident.key);
   const pm = await ctx.tx.findPostmortem(incident.id);
-  const missing = missingSections(pm);
+  if (!pm?.ownerId || pm.ownerId !== ctx.actor.userId) authorize("completePostmortem", ctx.actor, roles, incident.key);
+  if (pm?.status === "complete") throw new AppError("validation", "The post-mortem is already complete.");
+  const [followUps, risks] = await Promise.all([ctx.tx.listFollowUps(incident.id), ctx.tx.listRisks(incident.id)]);
+  const missing = missingParts(pm, { followUps, risks });
   if (!pm || missing.length) {
-    const names = missing.map((s) => POSTMORTEM_SECTION_LABELS[s].toLowerCase()).join(", ");
-    throw new AppError("validation", `The post-mortem for ${incident.key} still needs: ${names}.`);
+    throw new AppError("validation", `The post-mortem for ${incident.key} still needs: ${gapWords(missing)}.`, {
+      field: "complete",
+    });
   }
-  if (pm.status === "complete") throw new AppError("validation", "The post-mortem is already complete.");
   await ctx.tx.savePostmortem({
     ...pm,
     status: "complete",
@@ -70,7 +88,7 @@ export async function completePostmortem(ctx: CommandContext, raw: CompletePostm
     completedAt: ctx.now,
     updatedAt: ctx.now,
   });
-  return new Change(ctx, incident).event("postmortem_completed", {}).result();
+  return new Change(ctx, incident).event("postmortem_completed", {}).sync().result();
 }
 
 export const waivePostmortemInput = z.object({
@@ -79,14 +97,15 @@ export const waivePostmortemInput = z.object({
 });
 export type WaivePostmortemInput = z.input<typeof waivePostmortemInput>;
 
+/** Admins only: the policy has no waiver. The reason shows wherever the incident is shown. */
 export async function waivePostmortem(ctx: CommandContext, raw: WaivePostmortemInput): Promise<CommandResult> {
   const i = input.parseInput(waivePostmortemInput, raw);
   const { incident, roles } = await loadIncident(ctx, i.key);
   authorize("waivePostmortem", ctx.actor, roles, incident.key);
-  if (!postmortemRequired(incident.impacts)) {
+  if (!postmortemRequired(incident, companyPolicyOf(ctx.policy).postmortem)) {
     throw new AppError("validation", `${incident.key} does not need a post-mortem, so there is nothing to waive.`);
   }
-  const pm = (await ctx.tx.findPostmortem(incident.id)) ?? emptyPostmortem(incident.id, ctx.now);
+  const pm = (await ctx.tx.findPostmortem(incident.id)) ?? emptyPostmortem(incident.id, ctx.now, commanderOf(roles));
   if (pm.status === "complete") throw new AppError("validation", "The post-mortem is already complete.");
   await ctx.tx.savePostmortem({
     ...pm,
@@ -95,5 +114,5 @@ export async function waivePostmortem(ctx: CommandContext, raw: WaivePostmortemI
     waivedReason: i.reason,
     updatedAt: ctx.now,
   });
-  return new Change(ctx, incident).event("postmortem_waived", { reason: i.reason }).result();
+  return new Change(ctx, incident).event("postmortem_waived", { reason: i.reason }).sync().result();
 }

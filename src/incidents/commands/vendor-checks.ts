@@ -12,6 +12,8 @@ export const recordVendorCheckInput = z.object({
   askedAt: input.date.optional(),
   answer: input.vendorAnswer.default("pending"),
   notes: input.text("the notes").optional(),
+  /** When an answer is needed by. */
+  deadline: input.date.optional(),
 });
 export type RecordVendorCheckInput = z.input<typeof recordVendorCheckInput>;
 
@@ -24,6 +26,9 @@ export async function recordVendorCheck(ctx: CommandContext, raw: RecordVendorCh
   if (askedAt.getTime() > ctx.now.getTime() + 5 * 60_000) {
     throw new AppError("validation", "When the vendor was asked can't be in the future.", { field: "askedAt" });
   }
+  if (i.deadline && i.deadline.getTime() < askedAt.getTime()) {
+    throw new AppError("validation", "The deadline can't be before the vendor was asked.", { field: "deadline" });
+  }
   const id = ctx.newId();
   const answered = i.answer !== "pending";
   await ctx.tx.insertVendorCheck({
@@ -35,12 +40,14 @@ export async function recordVendorCheck(ctx: CommandContext, raw: RecordVendorCh
     answer: i.answer,
     answeredAt: answered ? ctx.now : null,
     notes: i.notes || null,
+    deadline: i.deadline ?? null,
   });
   const change = new Change(ctx, incident).event("vendor_check_requested", {
     vendorCheckId: id,
     vendor: i.vendor,
     askedBy: i.askedBy ?? ctx.actor.userId,
     askedAt: askedAt.toISOString(),
+    deadline: i.deadline?.toISOString() ?? null,
   });
   if (answered) change.event("vendor_check_answered", { vendorCheckId: id, vendor: i.vendor, answer: i.answer });
   return change.result({}, { vendorCheckId: id });
@@ -49,7 +56,8 @@ export async function recordVendorCheck(ctx: CommandContext, raw: RecordVendorCh
 export const answerVendorCheckInput = z.object({
   key: z.string(),
   vendorCheckId: z.string().min(1),
-  answer: input.vendorAnswer.refine((a) => a !== "pending", "Pick the vendor's answer."),
+  /** "pending": still waiting (a chase, with a note saying so). */
+  answer: input.vendorAnswer,
   notes: input.text("the notes").optional(),
 });
 export type AnswerVendorCheckInput = z.input<typeof answerVendorCheckInput>;
@@ -62,7 +70,14 @@ export async function answerVendorCheck(ctx: CommandContext, raw: AnswerVendorCh
   if (!check || check.incidentId !== incident.id) {
     throw new AppError("not_found", `That vendor check is not part of ${incident.key}.`);
   }
-  await ctx.tx.answerVendorCheck(check.id, { answer: i.answer, answeredAt: ctx.now, notes: i.notes || check.notes });
+  if (i.answer === "pending" && !i.notes) {
+    throw new AppError("validation", "Say what the vendor said so far (still waiting).", { field: "notes" });
+  }
+  await ctx.tx.answerVendorCheck(check.id, {
+    answer: i.answer,
+    answeredAt: i.answer === "pending" ? check.answeredAt : ctx.now,
+    notes: i.notes || check.notes,
+  });
   return new Change(ctx, incident)
     .event("vendor_check_answered", {
       vendorCheckId: check.id,

@@ -32,6 +32,8 @@ export interface OpenRequest {
   /** The channel the person was in, for the confirmation. */
   origin?: string;
   source?: { authorId?: string; postedAt?: string; permalink?: string };
+  /** What a button opened the form about (e.g. a vendor check and the answer picked). */
+  context?: Record<string, string>;
 }
 
 export interface SlackForm {
@@ -48,7 +50,8 @@ export interface SlackForm {
    * checked on opening: nobody writes a form only to be refused.
    */
   permission?: Action;
-  build(deps: SlackDeps, r: OpenRequest): ModalView;
+  /** May read what it shows (a post-mortem pre-fills from the record); views.open waits for it. */
+  build(deps: SlackDeps, r: OpenRequest): ModalView | Promise<ModalView>;
   submit(deps: SlackDeps, s: Submission): Promise<CommandResult>;
   /** What the person is told afterwards; nothing when the incident channel shows it anyway. */
   confirm?(deps: SlackDeps, s: Submission, result: CommandResult): Promise<Message | null> | Message | null;

@@ -15,6 +15,7 @@ import type { OpenRequest, SlackForm } from "./form.js";
 import { handoffForm } from "./handoff.js";
 import { impactForm } from "./impact.js";
 import { noteForm } from "./note.js";
+import { postmortemForm } from "./postmortem.js";
 import { resolveForm } from "./resolve.js";
 import { riskForm } from "./risk.js";
 import { roleForm } from "./role.js";
@@ -23,6 +24,7 @@ import { timesForm } from "./times.js";
 import { unroleForm } from "./unrole.js";
 import { updateForm } from "./update.js";
 import { vendorForm } from "./vendor.js";
+import { vendorAnswerForm } from "./vendor-answer.js";
 
 export const FORMS = {
   declare: declareForm,
@@ -40,6 +42,8 @@ export const FORMS = {
   impact: impactForm,
   unrole: unroleForm,
   dismiss: dismissForm,
+  postmortem: postmortemForm,
+  vendorAnswer: vendorAnswerForm,
 } satisfies Record<string, SlackForm>;
 
 export type FormName = keyof typeof FORMS;
@@ -54,6 +58,7 @@ export interface OpenFormRequest {
   text?: string;
   origin?: string;
   source?: OpenRequest["source"];
+  context?: OpenRequest["context"];
   /** Tells the person why the form did not open, where they are. */
   reply: (text: string) => Promise<unknown>;
 }
@@ -82,6 +87,7 @@ export async function buildForm(deps: SlackDeps, o: Omit<OpenFormRequest, "trigg
     text: o.text ?? "",
     ...(o.origin ? { origin: o.origin } : {}),
     ...(o.source ? { source: o.source } : {}),
+    ...(o.context ? { context: o.context } : {}),
   });
 }
 

@@ -6,6 +6,7 @@ import { actorOf, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
 import { FORMS, type FormName, openForm } from "../forms/index.js";
 import { ACTION } from "../ids.js";
+import { followUpList, importPostmortem } from "../lifecycle.js";
 import type { ButtonArgs, SlackRouter } from "../router.js";
 import { confirmation, handoffAnswered } from "../views/messages.js";
 import { dm } from "./submit.js";
@@ -28,6 +29,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
     [ACTION.openUpdate, "update"],
     [ACTION.openResolve, "resolve"],
     [ACTION.openDeclare, "declare"],
+    [ACTION.openPostmortem, "postmortem"],
   ];
   for (const [actionId, name] of forms) {
     router.action(actionId, async (args) => {
@@ -97,6 +99,52 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       return "Retrying now.";
     });
   });
+
+  router.action(ACTION.importPostmortem, async (args) => {
+    await args.ack();
+    await run(args, deps, async (actor, key) => {
+      const summary = await deps.store.incidentSummary({ key });
+      if (!summary) throw new AppError("not_found", `There is no incident ${key}.`);
+      return importPostmortem(deps, actor, summary.incident);
+    });
+  });
+
+  router.action(ACTION.followUpDone, async (args) => {
+    await args.ack();
+    await run(args, deps, async (actor, value) => {
+      const [key = "", followUpId = ""] = value.split("|");
+      const r = await deps.service.completeFollowUp(actor, { key, followUpId });
+      const summary = await deps.store.incidentSummary({ id: r.incidentId });
+      // The list again, this one marked done, in place of the old one.
+      if (summary)
+        await args
+          .respond({ replace_original: true, ...(await followUpList(deps, summary.incident)) })
+          .catch(() => undefined);
+      return r.already ? "That follow-up was already done." : "Marked done; its GitHub issue is being closed.";
+    });
+  });
+
+  for (const [actionId, answer] of [
+    [ACTION.vendorNotAffected, "not_affected"],
+    [ACTION.vendorCompromised, "compromised"],
+    [ACTION.vendorWaiting, "pending"],
+  ] as const) {
+    router.action(actionId, async (args) => {
+      await args.ack();
+      const [key = "", vendorCheckId = ""] = (args.action.value ?? "").split("|");
+      const record = key ? await deps.store.loadIncident(key) : null;
+      const check = record?.vendorChecks.find((c) => c.id === vendorCheckId);
+      await openForm(deps, {
+        name: "vendorAnswer",
+        incident: record?.incident ?? null,
+        ...(record ? { roles: record.roles } : {}),
+        userId: args.body.user.id,
+        triggerId: args.body.trigger_id,
+        context: { vendorCheckId, answer, vendor: check?.vendor.slice(0, 200) ?? "the vendor" },
+        reply: (t) => reply(args, t),
+      });
+    });
+  }
 
   // Link buttons still send an action; acknowledge so Slack shows no error.
   router.action(ACTION.link, async ({ ack }) => {

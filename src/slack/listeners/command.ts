@@ -77,6 +77,15 @@ export function registerCommand(app: App, deps: SlackDeps) {
           deps.wake();
           return say(confirmation(text));
         },
+        openForm: (name) =>
+          openForm(deps, {
+            name,
+            incident,
+            userId: command.user_id,
+            triggerId: command.trigger_id,
+            origin: command.channel_id,
+            reply: (t) => say(confirmation(t)),
+          }),
       });
     } catch (e) {
       await say(confirmation(`:warning: ${toUserError(e, log, { subcommand: sub.name }).text}`));

@@ -2,7 +2,7 @@
 
 import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
-import type { Incident, RoleAssignment } from "../../incidents/model.js";
+import type { Incident, Postmortem, RoleAssignment } from "../../incidents/model.js";
 import { COMMANDER } from "../../incidents/model.js";
 import { severityLabel } from "../../incidents/severity.js";
 import { isOpen, STATUS_LABELS } from "../../incidents/transitions.js";
@@ -10,6 +10,7 @@ import { fitTopic } from "../channel-name.js";
 import { ACTION } from "../ids.js";
 import { channelLink, link, mention, safe, slackDate } from "../text.js";
 import { actions, type Block, button, context, fields, header, message, section } from "./blocks.js";
+import { postmortemLine } from "./postmortem.js";
 
 /** Where the incident lives outside muster, as far as it exists yet. */
 export interface IncidentLinks {
@@ -23,6 +24,8 @@ export interface IncidentView {
   incident: Incident;
   roles: RoleAssignment[];
   links: IncidentLinks;
+  /** Its state (a waiver with its reason) shows on the control message. */
+  postmortem?: Postmortem | null;
 }
 
 export const commanderId = (roles: RoleAssignment[]) => roles.find((r) => r.role === COMMANDER)?.userId ?? null;
@@ -77,7 +80,12 @@ export function controlMessage(
         ...(i.status === "investigating" ? [button("Mitigated", ACTION.mitigate, i.key)] : []),
         button("Resolve", ACTION.openResolve, i.key, "danger"),
       ]
-    : [];
+    : i.status === "resolved"
+      ? [
+          button("Post-mortem", ACTION.openPostmortem, i.key, "primary"),
+          ...(v.links.postmortemDocUrl ? [button("Import from doc", ACTION.importPostmortem, i.key)] : []),
+        ]
+      : [];
   const blocks: Block[] = [
     header(`${i.key}: ${i.title}`),
     fields([
@@ -91,6 +99,8 @@ export function controlMessage(
   if (i.severity !== "unclassified") blocks.push(context([safe(company.severities[i.severity].definition)]));
   blocks.push(section(`*Roles*\n${roleLines(v.roles, definitions)}`));
   blocks.push(section(linkLine(v.links)));
+  if (v.postmortem || i.status === "resolved" || i.status === "closed")
+    blocks.push(section(postmortemLine(v.postmortem ?? null, v.postmortem?.ownerId ?? commanderId(v.roles))));
   if (buttons.length) blocks.push(actions("controls", buttons));
   blocks.push(context(["Commands here act on this incident: `/incident help` lists them."]));
   return message(`${i.key}: ${severityLabel(i.severity)}, ${statusLabel(i)}`, blocks);

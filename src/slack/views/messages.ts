@@ -165,7 +165,11 @@ export function eventText(e: TimelineEvent, definitions: RoleDefinition[]): stri
     case "vendor_check_requested":
       return `:mag: ${who} recorded a check with *${safe(str("vendor"), 200)}*.`;
     case "vendor_check_answered":
-      return `:mag: *${safe(str("vendor"), 200)}* answered: ${safe(str("answer"), 50)}.`;
+      return str("answer") === "pending"
+        ? `:mag: Still waiting for *${safe(str("vendor"), 200)}* (${who} chased them).`
+        : `:mag: *${safe(str("vendor"), 200)}* answered: ${safe(str("answer").replace(/_/g, " "), 50)}.`;
+    case "postmortem_owner_assigned":
+      return `:memo: ${who} made ${mention(str("ownerId"))} the owner of the post-mortem.`;
     case "follow_up_added":
       return `:pushpin: Follow-up: ${safe(str("title"), 500)} (owner ${mention(str("ownerId"))}).`;
     case "follow_up_done":
