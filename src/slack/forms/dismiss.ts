@@ -14,7 +14,6 @@ export const dismissForm: SlackForm = {
   permission: "markNotAnIncident",
   build(deps, r) {
     const { incident } = r;
-    if (!incident) throw new Error("the dismiss form needs an incident");
     const policy = companyPolicyOf(deps.service.policy);
     return modal({
       callbackId: VIEW.dismiss,

@@ -36,26 +36,31 @@ export interface OpenRequest {
   context?: Record<string, string>;
 }
 
-export interface SlackForm {
+interface FormBase {
   /** The modal's callback_id (ids.ts VIEW). */
   callbackId: string;
-  /**
-   * "none": not about an existing incident (declare); "pick": asks which
-   * incident when it is not known; "named": must be opened for a known
-   * incident (its channel or a key).
-   */
-  incident: "none" | "pick" | "named";
   /**
    * The domain action the submission runs. When the incident is known it is
    * checked on opening: nobody writes a form only to be refused.
    */
   permission?: Action;
-  /** May read what it shows (a post-mortem pre-fills from the record); views.open waits for it. */
-  build(deps: SlackDeps, r: OpenRequest): ModalView | Promise<ModalView>;
   submit(deps: SlackDeps, s: Submission): Promise<CommandResult>;
   /** What the person is told afterwards; nothing when the incident channel shows it anyway. */
   confirm?(deps: SlackDeps, s: Submission, result: CommandResult): Promise<Message | null> | Message | null;
 }
+
+/**
+ * One form. `incident` says what it needs: "named" is opened only for a
+ * known incident (its channel, a key, a button) and builds from it; "pick"
+ * asks which incident when it is not known; "none" is not about an existing
+ * incident (declare).
+ */
+export type SlackForm =
+  | (FormBase & { incident: "named"; build(deps: SlackDeps, r: OpenRequest & { incident: Incident }): Built })
+  | (FormBase & { incident: "pick" | "none"; build(deps: SlackDeps, r: OpenRequest): Built });
+
+/** A form may read what it shows (a post-mortem pre-fills from the record); views.open waits for it. */
+type Built = ModalView | Promise<ModalView>;
 
 /** The incident a submission is about: the one it was opened for, or the one picked. */
 export const keyOf = (s: Submission) => s.meta.key ?? str(s.form[FIELD.incident]) ?? "";

@@ -17,7 +17,7 @@ export const handoffForm: SlackForm = {
       submit: "Offer hand-off",
       metadata: metadataFor(r),
       blocks: [
-        section(`Hand *${incident?.key}* to another Incident Commander. They must accept before it moves.`),
+        section(`Hand *${incident.key}* to another Incident Commander. They must accept before it moves.`),
         input(FIELD.successor, "Successor", userSelect()),
         input(
           FIELD.note,

@@ -15,7 +15,6 @@ export const impactForm: SlackForm = {
   permission: "updateImpact",
   build(_deps, r) {
     const { incident: i } = r;
-    if (!i) throw new Error("the impact form needs an incident");
     return modal({
       callbackId: VIEW.impact,
       title: "Impact and scope",

@@ -7,6 +7,7 @@ import { actorOf, pickable, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
 import { handleSubmission, tellUser } from "../listeners/submit.js";
 import type { SlackRouter } from "../router.js";
+import type { ModalView } from "../views/blocks.js";
 import { declareForm } from "./declare.js";
 import { dismissForm } from "./dismiss.js";
 import { escalateForm } from "./escalate.js";
@@ -67,28 +68,32 @@ export interface OpenFormRequest {
  * Builds a form's modal for a person; throws an AppError when they may not
  * open it (an IC-only form for someone else), before they write anything.
  */
-export async function buildForm(deps: SlackDeps, o: Omit<OpenFormRequest, "triggerId" | "reply">) {
+export async function buildForm(deps: SlackDeps, o: Omit<OpenFormRequest, "triggerId" | "reply">): Promise<ModalView> {
   const form: SlackForm = FORMS[o.name];
-  const { incident } = o;
-  if (form.incident === "named" && !incident) {
-    throw new AppError(
-      "validation",
-      `Run \`/incident ${o.name}\` in the incident's channel, or name it: \`/incident ${o.name} INC-42\`.`,
-    );
-  }
+  const incident = form.incident === "none" ? null : o.incident;
   const roles = !incident ? [] : (o.roles ?? (await deps.store.incidentSummary({ id: incident.id }))?.roles ?? []);
   if (incident && form.permission) authorize(form.permission, actorOf(deps, o.userId), roles, incident.key);
-  const open = incident || form.incident === "none" ? [] : await pickable(deps);
-  return form.build(deps, {
-    incident: form.incident === "none" ? null : incident,
+  const request: OpenRequest = {
+    incident,
     roles,
-    open,
+    open: [],
     userId: o.userId,
     text: o.text ?? "",
     ...(o.origin ? { origin: o.origin } : {}),
     ...(o.source ? { source: o.source } : {}),
     ...(o.context ? { context: o.context } : {}),
-  });
+  };
+  if (form.incident === "named") {
+    if (!incident) {
+      throw new AppError(
+        "validation",
+        `Run \`/incident ${o.name}\` in the incident's channel, or name it: \`/incident ${o.name} INC-42\`.`,
+      );
+    }
+    return form.build(deps, { ...request, incident });
+  }
+  if (!incident && form.incident === "pick") request.open = await pickable(deps);
+  return form.build(deps, request);
 }
 
 /**

@@ -18,7 +18,6 @@ export const timesForm: SlackForm = {
   permission: "correctTimes",
   build(_deps, r) {
     const { incident } = r;
-    if (!incident) throw new Error("the times form needs an incident");
     const t = incident.times;
     const mitigated = incident.status !== "investigating";
     const resolved = incident.status === "resolved" || incident.status === "closed";

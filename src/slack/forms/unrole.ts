@@ -14,7 +14,6 @@ export const unroleForm: SlackForm = {
   permission: "unassignRole",
   build(deps, r) {
     const { incident, roles } = r;
-    if (!incident) throw new Error("the remove-role form needs an incident");
     const name = (key: string) => deps.roles.find((d) => d.key === key)?.name ?? key;
     const removable = roles.filter((r) => r.role !== COMMANDER);
     if (!removable.length) {
