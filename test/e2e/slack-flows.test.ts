@@ -314,6 +314,12 @@ describe("requests that are not from Slack", () => {
     expect(stack.slack.responseUrlPosts.length).toBe(posts);
   });
 
+  it("keeps a number at the start of a declared title (it is not an incident key there)", async () => {
+    await stack.client.command({ userId: IC, channelId: announcementChannel().id, text: "declare 42 servers down" });
+    const opened = stack.slack.callsTo("views.open").at(-1)!;
+    expect(JSON.stringify(opened.args)).toContain('"initial_value":"42 servers down"');
+  });
+
   it("help lists every subcommand of the table, with its aliases, and each alias works", async () => {
     await stack.client.command({ userId: IC, channelId: announcementChannel().id, text: "help" });
     const help = JSON.stringify(stack.slack.ephemeralsFor(IC).at(-1)!.blocks);

@@ -21,8 +21,8 @@ export function registerCommand(app: App, deps: SlackDeps) {
     const words = command.text.trim().split(/\s+/).filter(Boolean);
     const word = words[0]?.toLowerCase() ?? "";
     const sub = findSubcommand(word);
-    // An explicit key wins; otherwise the channel's incident.
-    const explicit = words[1] ? normalizeKey(words[1]) : null;
+    // An explicit key wins; otherwise the channel's incident. (Not for `declare 42 servers down`.)
+    const explicit = words[1] && sub?.incident !== "none" ? normalizeKey(words[1]) : null;
     const rest = words.slice(explicit ? 2 : 1);
     // Answers that need no I/O go back in the acknowledgement itself: no
     // second request to Slack, nothing to wait for.
@@ -45,6 +45,14 @@ export function registerCommand(app: App, deps: SlackDeps) {
             ? await byKey(deps, explicit)
             : await summaryOfChannel(deps, command.channel_id);
       const incident = summary?.incident ?? null;
+      const need = () => {
+        if (incident) return incident;
+        throw new AppError(
+          "validation",
+          `Name the incident: \`/incident ${sub.name} INC-42\`, or run it in the incident's channel.`,
+        );
+      };
+      if (sub.incident === "required") need();
       if (typeof sub.run !== "function") {
         await openForm(deps, {
           name: sub.run.form,
@@ -64,13 +72,7 @@ export function registerCommand(app: App, deps: SlackDeps) {
         userId: command.user_id,
         channelId: command.channel_id,
         incident,
-        need: () => {
-          if (incident) return incident;
-          throw new AppError(
-            "validation",
-            `Name the incident: \`/incident ${sub.name} INC-42\`, or run it in the incident's channel.`,
-          );
-        },
+        need,
         rest,
         say,
         done: (text) => {
