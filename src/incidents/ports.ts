@@ -116,6 +116,14 @@ export interface OwnedFollowUp extends FollowUp {
   incidentPrivate: boolean;
 }
 
+/** A post-mortem still owed, with what a list of them across incidents needs to show. */
+export interface OwnedPostmortem {
+  incidentId: string;
+  incidentKey: string;
+  incidentTitle: string;
+  incidentPrivate: boolean;
+}
+
 export interface IncidentStore {
   /**
    * Runs `fn` in one transaction. A conflict (stale version, a concurrent
@@ -143,6 +151,8 @@ export interface IncidentStore {
   findStatusUpdate(id: string): Promise<StatusUpdate | null>;
   /** What a person owes: their open follow-ups across incidents, soonest due first (undated last). */
   openFollowUpsOwnedBy(userId: string, limit?: number): Promise<OwnedFollowUp[]>;
+  /** Post-mortems a person owns that are still drafts (neither complete nor waived), oldest first. */
+  draftPostmortemsOwnedBy(userId: string, limit?: number): Promise<OwnedPostmortem[]>;
   /** The post-mortem alone, for the views that show its state (or its waiver). */
   findPostmortem(incidentId: string): Promise<Postmortem | null>;
   close(): Promise<void>;

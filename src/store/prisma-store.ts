@@ -291,6 +291,20 @@ export function createPrismaStore(
     async findStatusUpdate(id) {
       return db.statusUpdate.findUnique({ where: { id } });
     },
+    async draftPostmortemsOwnedBy(userId, limit = 50) {
+      const rows = await db.postmortem.findMany({
+        where: { ownerId: userId, status: "draft" },
+        select: { incident: { select: { id: true, key: true, title: true, private: true } } },
+        orderBy: { updatedAt: "asc" },
+        take: limit,
+      });
+      return rows.map(({ incident: i }) => ({
+        incidentId: i.id,
+        incidentKey: i.key,
+        incidentTitle: i.title,
+        incidentPrivate: i.private,
+      }));
+    },
     async openFollowUpsOwnedBy(userId, limit = 50) {
       // Served by the (ownerId, status) index.
       const rows = await db.followUp.findMany({

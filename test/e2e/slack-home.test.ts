@@ -70,6 +70,27 @@ describe("App Home", () => {
     expect(carol).toContain("Nothing: no post-mortem or open follow-up is yours.");
   });
 
+  it("shows the post-mortems I owe once an outage is resolved, with the doc", async () => {
+    await stack.client.command({ userId: IC, channelId: announce().id, text: "declare Login outage" });
+    await stack.client.submitView({
+      userId: IC,
+      callbackId: "incident_declare",
+      values: { title: "Login outage", commanderId: { user: IC }, impacts: { options: ["outage"] } },
+    });
+    await stack.settle();
+    expect(await openHome(IC)).not.toContain("*Post-mortems*");
+    await stack.client.command({ userId: IC, channelId: channelOf(2).id, text: "resolve" });
+    await stack.client.submitView({
+      userId: IC,
+      callbackId: "incident_resolve",
+      values: { summary: "Session store restarted", partiesInformed: "support" },
+    });
+    await stack.settle();
+    const home = await openHome(IC);
+    expect(home).toMatch(/\*Post-mortems\*\\n• \*INC-2\* Login outage · <https:[^|]+\|post-mortem doc>/);
+    expect(await openHome(BOB)).not.toContain("*Post-mortems*");
+  });
+
   it("opens the declare form from the Declare button", async () => {
     const before = stack.slack.callsTo("views.open").length;
     const r = await stack.client.blockAction({ userId: CAROL, actionId: "open_declare", value: "declare" });

@@ -215,6 +215,19 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
     expect(await opened.store.openFollowUpsOwnedBy(owner, 1)).toHaveLength(1);
   });
 
+  it.runIf(available(provider))("lists the post-mortems a person still owes", async () => {
+    const owner = user("UPMOWNER");
+    const { key } = await svc.declare(owner, { title: "Owes a post-mortem", impacts: ["outage"] });
+    expect(await opened.store.draftPostmortemsOwnedBy(owner.userId)).toEqual([]);
+    await svc.resolve(owner, { key, summary: "Fixed", partiesInformed: ["support"] });
+    const owed = await opened.store.draftPostmortemsOwnedBy(owner.userId);
+    expect(owed.map((p) => [p.incidentKey, p.incidentTitle, p.incidentPrivate])).toEqual([
+      [key, "Owes a post-mortem", false],
+    ]);
+    await svc.waivePostmortem(admin, { key, reason: "Duplicate" });
+    expect(await opened.store.draftPostmortemsOwnedBy(owner.userId)).toEqual([]);
+  });
+
   it.runIf(available(provider))("validates corrected times and keeps their order", async () => {
     const now = Date.now();
     const { key } = await svc.declare(ic, {

@@ -5,13 +5,17 @@ import { toUserError } from "../errors.js";
 import { HELP_LINES } from "../subcommands.js";
 import { homeView, type OwedPostmortem } from "../views/home.js";
 
-/**
- * The post-mortems a person owns that are neither complete nor waived.
- * Hook for the post-mortem owner (issue 11's post-mortem work): until the
- * store can list post-mortems by owner, none are shown as owed here.
- */
-export async function postmortemsOwedBy(_deps: SlackDeps, _userId: string): Promise<OwedPostmortem[]> {
-  return [];
+/** The post-mortems a person owns that are neither complete nor waived, with their docs. */
+export async function postmortemsOwedBy(deps: SlackDeps, userId: string): Promise<OwedPostmortem[]> {
+  const owed = await deps.store.draftPostmortemsOwnedBy(userId, 20);
+  return Promise.all(
+    owed.map(async (p) => ({
+      key: p.incidentKey,
+      title: p.incidentTitle,
+      private: p.incidentPrivate,
+      docUrl: (await linksOf(deps, p.incidentId)).postmortemDocUrl,
+    })),
+  );
 }
 
 export function registerHome(app: App, deps: SlackDeps) {

@@ -5,7 +5,7 @@ import type { Incident, RoleAssignment } from "../../incidents/model.js";
 import type { OwnedFollowUp } from "../../incidents/ports.js";
 import { severityLabel } from "../../incidents/severity.js";
 import { ACTION } from "../ids.js";
-import { channelLink, safe, split } from "../text.js";
+import { channelLink, link, safe, split } from "../text.js";
 import { actions, type Block, button, context, divider, type HomeView, header, home, section } from "./blocks.js";
 import { incidentLine } from "./incident.js";
 import type { HelpLine } from "./messages.js";
@@ -71,7 +71,7 @@ export function homeView(s: HomeState): HomeView {
   if (postmortems.length) {
     const lines = postmortems.map(
       (p) =>
-        `• *${p.key}*${p.private ? " (private)" : ` ${safe(p.title, 150)}`}${p.docUrl ? ` · <${p.docUrl}|post-mortem doc>` : ""}`,
+        `• *${p.key}*${p.private ? " (private)" : ` ${safe(p.title, 150)}`}${p.docUrl ? ` · ${link(p.docUrl, "post-mortem doc")}` : ""}`,
     );
     for (const part of split(`*Post-mortems*\n${lines.join("\n")}`)) blocks.push(section(part));
   }
