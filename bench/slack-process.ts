@@ -8,8 +8,21 @@ const slack = await startSlackEmulator({ enforceRateLimits: false, acceptMintedI
 slack.faults.latencyMs = Number(process.env.BENCH_SLACK_LATENCY_MS ?? 500);
 
 // "mark" forgets what came before (keeping the emulator's memory flat across
-// rows); "report" sums up what came since the mark.
-process.on("message", (m: { id: number; ask: "mark" | "report" }) => {
+// rows); "report" sums up what came since the mark; "quiet" waits until calls
+// stop arriving.
+process.on("message", (m: { id: number; ask: "mark" | "report" | "quiet" }) => {
+  if (m.ask === "quiet") {
+    // Answers once no call has arrived for a second (an app's queued calls have drained).
+    let seen = -1;
+    const timer = setInterval(() => {
+      if (slack.calls.length === seen) {
+        clearInterval(timer);
+        process.send!({ id: m.id });
+      }
+      seen = slack.calls.length;
+    }, 1_000);
+    return;
+  }
   if (m.ask === "mark") {
     slack.calls.length = 0;
     slack.responseUrlPosts.length = 0;
