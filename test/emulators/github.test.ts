@@ -505,9 +505,10 @@ describe("rate limits", () => {
     expect(spent.status).toBe(403);
     expect(spent.response?.data).toMatchObject({ message: "API rate limit exceeded for user ID 1." });
     expect(spent.response?.headers["x-ratelimit-remaining"]).toBe("0");
-    // The throttling plugin recognised it and offered to wait until the reset (+1 s).
+    // The throttling plugin recognised it and offered to wait until the reset (+1 s). It counts
+    // from the real clock, so on a busy machine a second may have passed since the reset was set.
     expect(onRateLimit).toHaveBeenCalledOnce();
-    expect(onRateLimit.mock.calls[0]?.[0]).toBe(3601);
+    expect([3600, 3601]).toContain(onRateLimit.mock.calls[0]?.[0]);
 
     // Errors carry the headers too.
     const notFound = await raw(emu, "GET", "/nope");
