@@ -56,13 +56,13 @@ export function slackViews(o: { apiUrl: string; token: string | undefined; timeo
       );
       throw new WebAPIHTTPError(status, "", flat);
     }
-    let result: { ok?: boolean; error?: string };
+    let result: { ok?: boolean; error?: string; response_metadata?: { messages?: string[] } };
     try {
       result = JSON.parse(text);
     } catch (e) {
       throw new WebAPIRequestError(e as Error);
     }
-    if (!result.ok) throw new WebAPIPlatformError({ ...result, error: result.error ?? "unknown_error" } as never);
+    if (!result.ok) throw new WebAPIPlatformError({ ...result, ok: false, error: result.error ?? "unknown_error" });
   }
 
   return {

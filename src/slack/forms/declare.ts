@@ -1,8 +1,9 @@
 // Declaring an incident: /incident declare, the "Declare incident" shortcut
 // and App Home's Declare button.
 
-import type { DeclareIncidentInput } from "../../incidents/commands/declare-incident.js";
+import { declareIncidentInput } from "../../incidents/commands/declare-incident.js";
 import { type CompanyPolicy, companyPolicyOf } from "../../incidents/company-policy.js";
+import { parseInput } from "../../incidents/input.js";
 import { REPORT_SOURCES } from "../../incidents/model.js";
 import { list, str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
@@ -70,8 +71,8 @@ export const declareForm: SlackForm = {
   submit(deps, s) {
     const severity = str(s.form[FIELD.severity]);
     const ticked = list(s.form[FIELD.private]).includes("private");
-    // The domain validates the choices; the form only passes on what was picked.
-    const command = {
+    // Checked against the command's own schema: a wrong choice is an error on its field.
+    const command = parseInput(declareIncidentInput, {
       title: str(s.form[FIELD.title]) ?? "",
       summary: str(s.form[FIELD.summary]) ?? "",
       ...(severity ? { severity } : {}),
@@ -81,7 +82,7 @@ export const declareForm: SlackForm = {
       // Unticked means "the default": a suspected breach is private anyway.
       ...(ticked ? { private: true } : {}),
       reportSource: str(s.form[FIELD.reportSource]) ?? "on_call",
-    } as DeclareIncidentInput;
+    });
     return deps.service.declare(s.actor, command, { idempotencyKey: s.idempotencyKey });
   },
   async confirm(deps, _s, result) {

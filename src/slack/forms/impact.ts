@@ -2,7 +2,8 @@
 // impacts, customers affected, components, regions, risk to affected assets.
 // Opened for a known incident only, so every field starts from what is
 // recorded and an untouched field stays as it is.
-import type { UpdateImpactInput } from "../../incidents/commands/update-impact.js";
+import { updateImpactInput } from "../../incidents/commands/update-impact.js";
+import { parseInput } from "../../incidents/input.js";
 import { list, str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { checkboxes, input, modal, numberInput, section, textInput } from "../views/blocks.js";
@@ -52,7 +53,7 @@ export const impactForm: SlackForm = {
   },
   submit(deps, s) {
     const customers = str(s.form[FIELD.customersAffected]);
-    const command = {
+    const command = parseInput(updateImpactInput, {
       key: keyOf(s),
       impacts: list(s.form[FIELD.impacts]),
       components: list(s.form[FIELD.components]),
@@ -60,7 +61,7 @@ export const impactForm: SlackForm = {
       customersAffected: customers === undefined ? null : Number(customers),
       assetRisk: str(s.form[FIELD.assetRisk]) ?? "",
       ...ifGiven("reason", str(s.form[FIELD.reason])),
-    } as UpdateImpactInput;
+    });
     return deps.service.updateImpact(s.actor, command, { idempotencyKey: s.idempotencyKey });
   },
 };

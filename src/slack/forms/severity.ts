@@ -1,7 +1,8 @@
 // Classifying severity (and, with it, the scope and the risk to assets).
 
-import type { ClassifySeverityInput } from "../../incidents/commands/classify-severity.js";
+import { classifySeverityInput } from "../../incidents/commands/classify-severity.js";
 import { companyPolicyOf } from "../../incidents/company-policy.js";
+import { parseInput } from "../../incidents/input.js";
 import { list, str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { input, modal, radios, textInput } from "../views/blocks.js";
@@ -57,7 +58,7 @@ export const severityForm: SlackForm = {
     });
   },
   submit(deps, s) {
-    const command = {
+    const command = parseInput(classifySeverityInput, {
       key: keyOf(s),
       severity: str(s.form[FIELD.severity]) ?? "",
       reason: str(s.form[FIELD.reason]) ?? "",
@@ -65,7 +66,7 @@ export const severityForm: SlackForm = {
       ...(FIELD.components in s.form ? { components: list(s.form[FIELD.components]) } : {}),
       ...(FIELD.regions in s.form ? { regions: list(s.form[FIELD.regions]) } : {}),
       ...(FIELD.assetRisk in s.form ? { assetRisk: str(s.form[FIELD.assetRisk]) ?? "" } : {}),
-    } as ClassifySeverityInput;
+    });
     return deps.service.classifySeverity(s.actor, command, { idempotencyKey: s.idempotencyKey });
   },
 };

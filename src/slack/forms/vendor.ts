@@ -1,5 +1,6 @@
 // Recording a check with a vendor whose product may be compromised.
-import type { RecordVendorCheckInput } from "../../incidents/commands/vendor-checks.js";
+import { recordVendorCheckInput } from "../../incidents/commands/vendor-checks.js";
+import { parseInput } from "../../incidents/input.js";
 import { VENDOR_ANSWERS } from "../../incidents/model.js";
 import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
@@ -32,12 +33,12 @@ export const vendorForm: SlackForm = {
       ],
     }),
   submit(deps, s) {
-    const command = {
+    const command = parseInput(recordVendorCheckInput, {
       key: keyOf(s),
       vendor: str(s.form[FIELD.vendor]) ?? "",
       answer: str(s.form[FIELD.vendorAnswer]) ?? "pending",
       ...ifGiven("notes", str(s.form[FIELD.notes])),
-    } as RecordVendorCheckInput;
+    });
     return deps.service.recordVendorCheck(s.actor, command, { idempotencyKey: s.idempotencyKey });
   },
 };
