@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Postmortem_ownerId_status_idx" ON "Postmortem"("ownerId", "status");
+
