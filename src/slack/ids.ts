@@ -44,6 +44,8 @@ export const ACTION = {
   mitigate: "mitigate",
   openResolve: "open_resolve",
   openDeclare: "open_declare",
+  openImpact: "open_impact",
+  openTimes: "open_times",
   acceptHandoff: "handoff_accept",
   declineHandoff: "handoff_decline",
   retryJob: "job_retry",

@@ -200,6 +200,15 @@ describe("the blast radius after declaration", () => {
   });
 });
 
+describe("the control message's buttons", () => {
+  it("open the impact form while the incident is open, and the times form once it is resolved", async () => {
+    await stack.client.blockAction({ userId: IC, channelId: channelOf(2).id, actionId: "open_impact", value: "INC-2" });
+    expect(stack.slack.callsTo("views.open").at(-1)!.args.view).toMatchObject({ callback_id: "incident_impact" });
+    await stack.client.blockAction({ userId: IC, channelId: channelOf(1).id, actionId: "open_times", value: "INC-1" });
+    expect(stack.slack.callsTo("views.open").at(-1)!.args.view).toMatchObject({ callback_id: "incident_times" });
+  });
+});
+
 describe("severity picked outside the incident's channel", () => {
   it("leaves the recorded scope alone (the form does not offer fields it cannot prefill)", async () => {
     const before = (await record("INC-2")).incident;

@@ -29,6 +29,8 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
     [ACTION.openUpdate, "update"],
     [ACTION.openResolve, "resolve"],
     [ACTION.openDeclare, "declare"],
+    [ACTION.openImpact, "impact"],
+    [ACTION.openTimes, "times"],
     [ACTION.openPostmortem, "postmortem"],
   ];
   for (const [actionId, name] of forms) {

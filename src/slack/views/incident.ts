@@ -74,6 +74,7 @@ export function controlMessage(
   const buttons = open
     ? [
         button("Set severity", ACTION.openSeverity, i.key),
+        button("Impact", ACTION.openImpact, i.key),
         button("Assign role", ACTION.openRole, i.key),
         button("Hand off IC", ACTION.openHandoff, i.key),
         button("Post update", ACTION.openUpdate, i.key, "primary"),
@@ -84,6 +85,9 @@ export function controlMessage(
       ? [
           button("Post-mortem", ACTION.openPostmortem, i.key, "primary"),
           ...(v.links.postmortemDocUrl ? [button("Import from doc", ACTION.importPostmortem, i.key)] : []),
+          // What the post-mortem reports (blast radius, time to recovery) is still correctable.
+          button("Impact", ACTION.openImpact, i.key),
+          button("Correct times", ACTION.openTimes, i.key),
         ]
       : [];
   const blocks: Block[] = [
