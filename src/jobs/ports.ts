@@ -66,6 +66,8 @@ export interface ExternalRef {
 export interface RefStore {
   all(incidentId: string): Promise<Map<string, ExternalRef>>;
   get(incidentId: string, kind: string): Promise<ExternalRef | null>;
+  /** One kind of reference for several incidents at once (lists: each incident's channel), by incident id. */
+  ofKind(kind: string, incidentIds: string[]): Promise<Map<string, ExternalRef>>;
   /** Which incident owns this outside thing (e.g. the incident of a Slack channel). */
   findByExternalId(kind: string, externalId: string): Promise<ExternalRef | null>;
   /**

@@ -189,6 +189,11 @@ export function createPrismaRefStore(db: Db): RefStore {
       const r = await db.externalRef.findUnique({ where: { incidentId_kind: { incidentId, kind } } });
       return r ? toRef(r) : null;
     },
+    async ofKind(kind, incidentIds) {
+      if (!incidentIds.length) return new Map();
+      const rows = await db.externalRef.findMany({ where: { kind, incidentId: { in: incidentIds } } });
+      return new Map(rows.map((r) => [r.incidentId, toRef(r)]));
+    },
     async findByExternalId(kind, externalId) {
       const r = await db.externalRef.findFirst({ where: { kind, externalId } });
       return r ? toRef(r) : null;

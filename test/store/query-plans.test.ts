@@ -63,6 +63,7 @@ async function workload(db: Db, provider: Provider): Promise<void> {
   await refs.put({ incidentId: a.incidentId, kind: "slack_channel", externalId: "C1", url: null, data: null }, now);
   await refs.get(a.incidentId, "slack_channel");
   await refs.all(a.incidentId);
+  await refs.ofKind("slack_channel", [a.incidentId]);
   await refs.findByExternalId("slack_channel", "C1");
 }
 

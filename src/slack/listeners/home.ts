@@ -1,44 +1,47 @@
 // App Home, published each time someone opens the tab.
 import type { App } from "@slack/bolt";
-import { canSee, linksOf, openIncidents, type SlackDeps } from "../deps.js";
+import { canSee, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
+import { REF } from "../refs.js";
 import { HELP_LINES } from "../subcommands.js";
 import { homeView, type OwedPostmortem } from "../views/home.js";
 
 /** The post-mortems a person owns that are neither complete nor waived, with their docs. */
 export async function postmortemsOwedBy(deps: SlackDeps, userId: string): Promise<OwedPostmortem[]> {
   const owed = await deps.store.draftPostmortemsOwnedBy(userId, 20);
-  return Promise.all(
-    owed.map(async (p) => ({
-      key: p.incidentKey,
-      title: p.incidentTitle,
-      private: p.incidentPrivate,
-      docUrl: (await linksOf(deps, p.incidentId)).postmortemDocUrl,
-    })),
+  const docs = await deps.refs.ofKind(
+    REF.postmortemDoc,
+    owed.map((p) => p.incidentId),
   );
+  return owed.map((p) => ({
+    key: p.incidentKey,
+    title: p.incidentTitle,
+    private: p.incidentPrivate,
+    docUrl: docs.get(p.incidentId)?.url ?? null,
+  }));
 }
 
 export function registerHome(app: App, deps: SlackDeps) {
   app.event("app_home_opened", async ({ event }) => {
     if (event.tab !== "home") return;
     try {
-      const incidents = await openIncidents(deps);
-      const [roles, postmortems, followUps] = await Promise.all([
-        deps.store.activeRoles(incidents.map((i) => i.id)),
+      // Three reads whatever the number of incidents: the open ones with their
+      // role holders, their channels, and what this person owes.
+      const open = await deps.store.listIncidentSummaries({ status: ["investigating", "mitigated"], limit: 100 });
+      const [channels, postmortems, followUps] = await Promise.all([
+        deps.refs.ofKind(
+          REF.channel,
+          open.map((s) => s.incident.id),
+        ),
         postmortemsOwedBy(deps, event.user),
         deps.store.openFollowUpsOwnedBy(event.user, 30),
       ]);
-      const items = await Promise.all(
-        incidents.map(async (incident) => {
-          const r = roles.get(incident.id) ?? [];
-          return {
-            incident,
-            roles: r,
-            channelId: (await linksOf(deps, incident.id)).channelId,
-            canSee: canSee(deps, incident, r, event.user),
-          };
-        }),
-      );
+      const items = open.map(({ incident, roles }) => ({
+        incident,
+        roles,
+        channelId: channels.get(incident.id)?.externalId || null,
+        canSee: canSee(deps, incident, roles, event.user),
+      }));
       await deps.views.publish(
         event.user,
         homeView({
