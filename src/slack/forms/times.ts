@@ -19,7 +19,7 @@ export const timesForm: SlackForm = {
   build(_deps, r) {
     const { incident } = r;
     const t = incident.times;
-    const mitigated = incident.status !== "investigating";
+    const mitigated = ["mitigated", "resolved", "closed"].includes(incident.status);
     const resolved = incident.status === "resolved" || incident.status === "closed";
     return modal({
       callbackId: VIEW.times,
