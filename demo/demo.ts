@@ -1,6 +1,8 @@
 // npm run demo: muster on a scratch SQLite database with the Slack, GitHub
-// and Google emulators, one whole incident driven over signed HTTP, then
-// what each service received. No workspace or credentials needed.
+// and Google emulators, one whole incident driven over signed HTTP from
+// declaration to Closed (post-mortem written in Slack, one part imported
+// from the doc, completed), then what each service received. No workspace
+// or credentials needed.
 import { type Stack, startStack } from "../test/helpers/stack.js";
 
 const IC = "UALICE";
@@ -116,6 +118,47 @@ async function main() {
         },
       });
     });
+    await step(stack, "Follow-up action recorded (its own GitHub issue)", async () => {
+      await inChannel(NEXT_IC, "followup");
+      await c.submitView({
+        userId: NEXT_IC,
+        callbackId: "incident_follow_up",
+        values: { title: "Validate LB config changes in CI", ownerId: { user: IC } },
+      });
+    });
+    await step(stack, "Post-mortem draft filled in Slack (pre-filled timeline and impact)", async () => {
+      await c.blockAction({ userId: NEXT_IC, channelId: channel.id, actionId: "open_postmortem", value: "INC-1" });
+      await c.submitView({
+        userId: NEXT_IC,
+        callbackId: "incident_postmortem",
+        values: {
+          actionsTaken: "Rolled back payments-api to v41, then reverted the EU load balancer config.",
+          newRisks: "No new risks: config drift between regions is already on the risk register.",
+          publicSummary: "Some EU card payments failed for about 40 minutes; retries succeeded once we rolled back.",
+        },
+      });
+    });
+    const pmDoc = stack.google.files().find((f) => f.appProperties.musterKind === "google_postmortem_doc")!;
+    await step(stack, "Root causes written in the post-mortem doc, then “Import from doc”", async () => {
+      stack.google.writeUnderHeading(
+        pmDoc.id,
+        "Root causes",
+        "A load balancer config change removed the EU health check, so traffic reached draining nodes.",
+      );
+      await c.blockAction({ userId: NEXT_IC, channelId: channel.id, actionId: "postmortem_import", value: "INC-1" });
+    });
+    out(`  muster: ${String(stack.slack.responseUrlPosts.at(-1)?.body.text ?? "")}`);
+    await step(stack, "Post-mortem marked complete (summary comment on the issue)", async () => {
+      await inChannel(NEXT_IC, "postmortem");
+      await c.submitView({
+        userId: NEXT_IC,
+        callbackId: "incident_postmortem",
+        values: { complete: { option: "complete" } },
+      });
+    });
+    await step(stack, "Closed (the GitHub issue closes as completed)", () => inChannel(NEXT_IC, "close"));
+    const told = stack.slack.responseUrlPosts.at(-1)?.body.text;
+    if (told !== "INC-1 closed.") throw new Error(`close was refused: ${String(told)}`);
 
     out("\n── What Slack received ──");
     out(`#${channel.name} (${channel.isPrivate ? "private" : "public"}), topic: ${channel.topic}`);
@@ -136,7 +179,9 @@ async function main() {
 
     out("\n── What GitHub received ──");
     for (const issue of stack.github.issues("tailscale/corp")) {
-      out(`#${issue.number} ${issue.title} [${issue.labels.join(", ")}] ${issue.state}`);
+      out(
+        `#${issue.number} ${issue.title} [${issue.labels.join(", ")}] ${issue.state}${issue.state_reason ? ` (${issue.state_reason})` : ""}`,
+      );
       for (const cm of issue.comments) out(`  💬 ${cm.body.split("\n")[0]!.slice(0, 120)}`);
     }
     out("\n── What Google received ──");

@@ -170,7 +170,8 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
         throw new AppError("forbidden", `${c.incident.key} is private; ask its IC.`);
       }
       const links = await linksOf(c.deps, c.incident.id);
-      await c.say(statusMessage(summary.incident, summary.roles, c.deps.roles, links.channelId));
+      const postmortem = await c.deps.store.findPostmortem(c.incident.id);
+      await c.say(statusMessage(summary.incident, summary.roles, c.deps.roles, links.channelId, postmortem));
     },
   },
   {

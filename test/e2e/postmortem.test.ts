@@ -180,6 +180,10 @@ describe("the post-mortem rule, judged on the incident as it stands", () => {
     expect(dm.some((m) => text(m).includes("INC-4 needs a post-mortem") && text(m).includes("Owner: <@UBOB>"))).toBe(
       true,
     );
+    // App Home shows what Bob owes.
+    await stack.client.event({ type: "app_home_opened", user: BOB, tab: "home", channel: "D0BOB" });
+    await stack.settle();
+    expect(JSON.stringify(stack.slack.homeViews.get(BOB))).toContain("INC-4");
   });
 });
 
@@ -187,10 +191,16 @@ describe("vendor checks and follow-ups", () => {
   it("answers a vendor check from the buttons on its message", async () => {
     await declare("Suspicious CDN behaviour", {});
     await command(5, "vendor");
-    await stack.client.submitView({ userId: IC, callbackId: "incident_vendor", values: { vendor: "Fastly" } });
+    const deadline = Math.floor(Date.now() / 1000) + 4 * 3600;
+    await stack.client.submitView({
+      userId: IC,
+      callbackId: "incident_vendor",
+      values: { vendor: "Fastly", deadline: { dateTime: deadline } as never },
+    });
     await stack.settle();
     const msg = stack.slack.messages(channelOf(5).id).find((m) => text(m).includes("recorded a check with *Fastly*"))!;
     expect(text(msg)).toContain("Not affected");
+    expect(text(msg)).toContain(`Answer needed by <!date^${deadline}`);
     await stack.client.blockAction({
       userId: IC,
       channelId: channelOf(5).id,

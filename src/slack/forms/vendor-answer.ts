@@ -1,6 +1,7 @@
 // A vendor's answer, from the buttons on the vendor-check message: the
 // answer picked (changeable) and a note.
-import type { AnswerVendorCheckInput } from "../../incidents/commands/vendor-checks.js";
+import { answerVendorCheckInput } from "../../incidents/commands/vendor-checks.js";
+import { parseInput } from "../../incidents/input.js";
 import type { VENDOR_ANSWERS } from "../../incidents/model.js";
 import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
@@ -42,12 +43,12 @@ export const vendorAnswerForm: SlackForm = {
   submit: (deps, s) =>
     deps.service.answerVendorCheck(
       s.actor,
-      {
+      parseInput(answerVendorCheckInput, {
         key: keyOf(s),
         vendorCheckId: s.meta.context?.vendorCheckId ?? "",
-        answer: (str(s.form[FIELD.vendorAnswer]) ?? "not_affected") as AnswerVendorCheckInput["answer"],
+        answer: str(s.form[FIELD.vendorAnswer]) ?? "not_affected",
         ...ifGiven("notes", str(s.form[FIELD.notes])),
-      },
+      }),
       { idempotencyKey: s.idempotencyKey },
     ),
 };

@@ -2,9 +2,9 @@
 import { recordVendorCheckInput } from "../../incidents/commands/vendor-checks.js";
 import { parseInput } from "../../incidents/input.js";
 import { VENDOR_ANSWERS } from "../../incidents/model.js";
-import { str } from "../form.js";
+import { dateTime, str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
-import { input, modal, option, staticSelect, textInput } from "../views/blocks.js";
+import { dateTimePicker, input, modal, option, staticSelect, textInput } from "../views/blocks.js";
 import { ifGiven, incidentPicker, keyOf, metadataFor, type SlackForm } from "./form.js";
 import { VENDOR_ANSWER_LABELS } from "./labels.js";
 
@@ -30,6 +30,10 @@ export const vendorForm: SlackForm = {
           ),
         ),
         input(FIELD.notes, "Notes", textInput({ multiline: true, max: 3000 }), { optional: true }),
+        input(FIELD.deadline, "Answer needed by", dateTimePicker(), {
+          optional: true,
+          hint: "Shown on the check's message in the channel.",
+        }),
       ],
     }),
   submit(deps, s) {
@@ -38,6 +42,7 @@ export const vendorForm: SlackForm = {
       vendor: str(s.form[FIELD.vendor]) ?? "",
       answer: str(s.form[FIELD.vendorAnswer]) ?? "pending",
       ...ifGiven("notes", str(s.form[FIELD.notes])),
+      ...(dateTime(s.form[FIELD.deadline]) ? { deadline: dateTime(s.form[FIELD.deadline])! } : {}),
     });
     return deps.service.recordVendorCheck(s.actor, command, { idempotencyKey: s.idempotencyKey });
   },

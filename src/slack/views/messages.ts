@@ -2,13 +2,21 @@
 
 import { impactChangeWords } from "../../incidents/commands/update-impact.js";
 import type { RoleDefinition } from "../../incidents/context.js";
-import type { Handoff, Incident, RoleAssignment, StatusUpdate, TimelineEvent } from "../../incidents/model.js";
+import type {
+  Handoff,
+  Incident,
+  Postmortem,
+  RoleAssignment,
+  StatusUpdate,
+  TimelineEvent,
+} from "../../incidents/model.js";
 import { type SEVERITY_DEFINITIONS, severityLabel } from "../../incidents/severity.js";
 import { STATUS_LABELS } from "../../incidents/transitions.js";
 import { ACTION } from "../ids.js";
 import { channelLink, mention, safe, slackDate, split } from "../text.js";
 import { actions, type Block, button, context, header, message, section } from "./blocks.js";
 import { commanderId, incidentLine, statusLabel } from "./incident.js";
+import { postmortemLine } from "./postmortem.js";
 
 /** One line of `/incident help`, from the subcommand table. */
 export interface HelpLine {
@@ -43,6 +51,7 @@ export function statusMessage(
   roles: RoleAssignment[],
   definitions: RoleDefinition[],
   channelId: string | null,
+  postmortem: Postmortem | null = null,
 ) {
   const i = incident;
   const roleText = roles
@@ -53,6 +62,7 @@ export function statusMessage(
       `*${i.key}: ${safe(i.title, 200)}*\n${severityLabel(i.severity)} · ${statusLabel(i)} · IC ${mention(commanderId(roles))}`,
     ),
     ...(i.summary ? [section(safe(i.summary))] : []),
+    ...(postmortem ? [section(postmortemLine(postmortem))] : []),
     context([
       roleText || "No roles",
       `Declared ${slackDate(i.times.declaredAt)}`,
