@@ -17,7 +17,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const announcement = () => stack.slack.channelByName(ANNOUNCE)!;
 const text = (m: { text: string; blocks: unknown[] }) => `${m.text} ${JSON.stringify(m.blocks)}`;
 
 async function declare(s: Stack, title: string, values: Record<string, unknown> = {}) {

@@ -702,3 +702,30 @@ function keyPair() {
   });
   return { privateKey, publicKey };
 }
+
+describe("issues deleted or closed by people", () => {
+  it("answers 410 for a deleted issue and leaves it out of every listing", async () => {
+    const emu = await start();
+    const { octokit } = client(emu);
+    const a = await octokit.rest.issues.create({ ...REPO, title: "one" });
+    await octokit.rest.issues.create({ ...REPO, title: "two" });
+    emu.deleteIssue("tailscale/corp", a.data.number);
+    expect((await failure(octokit.rest.issues.get({ ...REPO, issue_number: a.data.number }))).status).toBe(410);
+    expect(
+      (await failure(octokit.rest.issues.createComment({ ...REPO, issue_number: a.data.number, body: "x" }))).status,
+    ).toBe(410);
+    const listed = await octokit.rest.issues.listForRepo({ ...REPO, state: "all" });
+    expect(listed.data.map((i) => i.title)).toEqual(["two"]);
+    expect(emu.issues("tailscale/corp").map((i) => i.title)).toEqual(["two"]);
+  });
+
+  it("closes an issue as a person would, with its reason", async () => {
+    const emu = await start();
+    const { octokit } = client(emu);
+    const a = await octokit.rest.issues.create({ ...REPO, title: "follow-up" });
+    emu.closeIssue("tailscale/corp", a.data.number);
+    const read = await octokit.rest.issues.get({ ...REPO, issue_number: a.data.number });
+    expect(read.data).toMatchObject({ state: "closed", state_reason: "completed" });
+    expect(read.data.closed_at).not.toBeNull();
+  });
+});

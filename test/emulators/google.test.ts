@@ -578,3 +578,41 @@ describe("quotas", () => {
     await c.docs.documents.get({ documentId: template });
   });
 });
+
+describe("Drive: trash and deletion by people", () => {
+  it("a trashed doc is listed as trashed, still readable, and restored by files.update", async () => {
+    const id = await newDoc("To be trashed");
+    emu.trashFile(id);
+    const meta = await drive.files.get({ fileId: id, fields: "id,trashed" });
+    expect(meta.data.trashed).toBe(true);
+    const live = await drive.files.list({ q: "trashed = false and name = 'To be trashed'", fields: "files(id)" });
+    expect(live.data.files).toEqual([]);
+    expect((await docs.documents.get({ documentId: id })).data.documentId).toBe(id);
+    await drive.files.update({ fileId: id, requestBody: { trashed: false } });
+    expect(emu.file(id)!.trashed).toBe(false);
+  });
+
+  it("a deleted doc answers 404 from Drive and Docs", async () => {
+    const id = await newDoc("To be deleted");
+    emu.deleteFile(id);
+    expect((await rejection(drive.files.get({ fileId: id, fields: "id" }))).status).toBe(404);
+    expect((await rejection(docs.documents.get({ documentId: id }))).status).toBe(404);
+  });
+
+  it("text typed under a heading reads back under it", async () => {
+    const id = emu.addDocument({ title: "PM", text: "" });
+    await update(id, [
+      { insertText: { location: { index: 1 }, text: "Root causes\n\nTimeline\n" } },
+      {
+        updateParagraphStyle: {
+          range: { startIndex: 1, endIndex: 13 },
+          paragraphStyle: { namedStyleType: "HEADING_1" },
+          fields: "namedStyleType",
+        },
+      },
+    ]);
+    emu.writeUnderHeading(id, "Root causes", "An expired certificate");
+    const paragraphs = (await content(id)).filter((el) => el.paragraph).map(paragraphText);
+    expect(paragraphs.slice(0, 3)).toEqual(["Root causes\n", "An expired certificate\n", "Timeline\n"]);
+  });
+});

@@ -718,3 +718,38 @@ describe("Socket Mode", () => {
     await expect(emu.socketMode.deliver("events_api", {})).rejects.toThrow(/no app is connected/);
   });
 });
+
+describe("channels archived or deleted by people", () => {
+  it("an archived channel refuses posts until unarchived; its name stays taken", async () => {
+    const { emu, client } = await start();
+    const id = (await client.conversations.create({ name: "inc-9" })).channel!.id!;
+    emu.archiveChannel(id);
+    expect((await slackError(client.chat.postMessage({ channel: id, text: "hi" }))).error).toBe("is_archived");
+    expect((await slackError(client.conversations.create({ name: "inc-9" }))).error).toBe("name_taken");
+    expect((await client.conversations.info({ channel: id })).channel?.is_archived).toBe(true);
+    await client.conversations.unarchive({ channel: id });
+    expect((await slackError(client.conversations.unarchive({ channel: id }))).error).toBe("not_archived");
+    expect((await client.chat.postMessage({ channel: id, text: "hi" })).ok).toBe(true);
+  });
+
+  it("a deleted channel is not found, and its name is free again", async () => {
+    const { emu, client } = await start();
+    const id = (await client.conversations.create({ name: "inc-10" })).channel!.id!;
+    emu.deleteChannel(id);
+    expect((await slackError(client.conversations.info({ channel: id }))).error).toBe("channel_not_found");
+    expect((await slackError(client.chat.postMessage({ channel: id, text: "hi" }))).error).toBe("channel_not_found");
+    expect((await client.conversations.create({ name: "inc-10" })).channel?.id).not.toBe(id);
+  });
+
+  it("edits a bookmark's link", async () => {
+    const { emu, client } = await start();
+    const id = (await client.conversations.create({ name: "inc-11" })).channel!.id!;
+    const b = await client.bookmarks.add({ channel_id: id, title: "Doc", type: "link", link: "https://a.example/1" });
+    await client.bookmarks.edit({ channel_id: id, bookmark_id: b.bookmark!.id!, link: "https://a.example/2" });
+    expect(emu.channels.get(id)!.bookmarks.map((x) => x.link)).toEqual(["https://a.example/2"]);
+    expect(
+      (await slackError(client.bookmarks.edit({ channel_id: id, bookmark_id: "Bk0", link: "https://a.example/3" })))
+        .error,
+    ).toBe("not_found");
+  });
+});

@@ -50,6 +50,11 @@ const BOOKMARKS: [string, string][] = [
   [REF.postmortemDoc, "Post-mortem doc"],
 ];
 
+const plainMessage = (text: string): Msg => ({
+  text: text.slice(0, 3000),
+  blocks: [{ type: "section", text: { type: "mrkdwn", text: text.slice(0, 3000) } }],
+});
+
 export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
   const now = () => (d.clock ?? (() => new Date()))();
   let botUserId: string | null = null;
@@ -244,6 +249,27 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     return "channel_unarchived";
   }
 
+  /** Posts once in the incident channel; the IC gets it by DM when there is no channel (or it is gone). */
+  async function tellChannelOrIc(s: IncidentSummary, jobId: number, msg: Msg) {
+    const channel = await channelOf(s.incident.id);
+    if (channel) {
+      try {
+        await postOnce(d.client, d.refs, {
+          incidentId: s.incident.id,
+          refKind: REF.message(`job:${jobId}`),
+          channel,
+          msg,
+          now: now(),
+        });
+        return;
+      } catch (e) {
+        if (!(e instanceof GiveUp)) throw e;
+      }
+    }
+    const ic = commanderId(s.roles);
+    if (ic) await dm(s.incident.id, ic, REF.message(`job:${jobId}:dm`), msg);
+  }
+
   /** The vendor check an event names, while it still waits for an answer. */
   async function pendingCheck(incidentId: string, data: Record<string, unknown>) {
     const record = await d.store.loadIncidentById(incidentId);
@@ -407,15 +433,13 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       if (event.kind === "status_update") {
         const update = await d.store.findStatusUpdate(String(event.data.statusUpdateId ?? ""));
         if (update) msg = statusUpdateMessage(s.incident, update);
-      } else if (event.kind === "vendor_check_requested" && (await pendingCheck(s.incident.id, event.data))) {
-        msg = vendorCheckMessage(s.incident, (await pendingCheck(s.incident.id, event.data))!, event.actorId);
+      } else if (event.kind === "vendor_check_requested") {
+        const check = await pendingCheck(s.incident.id, event.data);
+        const text = eventText(event, d.roles);
+        msg = check ? vendorCheckMessage(s.incident, check, event.actorId) : text ? plainMessage(text) : null;
       } else {
         const text = eventText(event, d.roles);
-        if (text)
-          msg = {
-            text: text.slice(0, 3000),
-            blocks: [{ type: "section", text: { type: "mrkdwn", text: text.slice(0, 3000) } }],
-          };
+        if (text) msg = plainMessage(text);
       }
       if (msg)
         await postOnce(d.client, d.refs, {
@@ -494,7 +518,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     async "slack.postmortem_owed"({ job }) {
       const s = await summary(job);
       const pm = await d.store.findPostmortem(s.incident.id);
-      if (!pm || pm.status !== "draft" || !pm.ownerId) return [];
+      if (pm?.status !== "draft" || !pm.ownerId) return [];
       const links = await linksOf(d, s.incident.id);
       const reason = typeof job.payload.owed === "string" ? job.payload.owed : null;
       const msg = postmortemOwed(s.incident, pm, links.postmortemDocUrl, reason);
@@ -514,50 +538,20 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     /** Tells the incident channel (or the IC, without one) what a repair fixed. */
     async "slack.repair_report"({ job }) {
       const s = await summary(job);
-      const fixed = String(job.payload.fixed ?? "");
-      const msg = repairReport(s.incident, fixed, Number(job.payload.count ?? 1));
-      const channel = await channelOf(s.incident.id);
-      if (channel) {
-        await postOnce(d.client, d.refs, {
-          incidentId: s.incident.id,
-          refKind: REF.message(`job:${job.id}`),
-          channel,
-          msg,
-          now: now(),
-        });
-        return [];
-      }
-      const ic = commanderId(s.roles);
-      if (ic) await dm(s.incident.id, ic, REF.message(`job:${job.id}:dm`), msg);
+      const msg = repairReport(s.incident, String(job.payload.fixed ?? ""), Number(job.payload.count ?? 1));
+      await tellChannelOrIc(s, job.id, msg);
       return [];
     },
 
     async "slack.job_failed"({ job }) {
       const s = await summary(job);
-      const ic = commanderId(s.roles);
       const msg = jobFailedMessage(
         s.incident,
-        ic,
+        commanderId(s.roles),
         String(job.payload.what ?? "finish a step"),
         Number(job.payload.jobId),
       );
-      const channel = await channelOf(s.incident.id);
-      if (channel) {
-        try {
-          await postOnce(d.client, d.refs, {
-            incidentId: s.incident.id,
-            refKind: REF.message(`job:${job.id}`),
-            channel,
-            msg,
-            now: now(),
-          });
-          return [];
-        } catch (e) {
-          if (!(e instanceof GiveUp)) throw e;
-        }
-      }
-      if (!ic) return [];
-      await dm(s.incident.id, ic, REF.message(`job:${job.id}:dm`), msg);
+      await tellChannelOrIc(s, job.id, msg);
       return [];
     },
   };
