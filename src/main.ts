@@ -359,6 +359,7 @@ const JOB_WORDS: Record<string, string> = {
   "github.sync_follow_ups": "read the follow-up issues back from GitHub",
   "slack.repair_report": "report what the repair fixed",
   "slack.postmortem_owed": "say which post-mortem is owed",
+  "slack.vendor_deadline": "raise a vendor check past its deadline",
   "google.create_doc": "create the incident doc",
   "google.sync_doc": "update the incident doc",
   "google.create_postmortem_doc": "create the post-mortem doc",

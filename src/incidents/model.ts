@@ -225,6 +225,7 @@ export type JobKind =
   | "github.sync_follow_ups"
   | "slack.repair_report"
   | "slack.postmortem_owed"
+  | "slack.vendor_deadline"
   | "google.create_doc"
   | "google.sync_doc"
   | "google.create_postmortem_doc";

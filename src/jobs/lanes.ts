@@ -17,4 +17,5 @@ const TIMERS = new Set<string>([
   "slack.handoff_reminder",
   "slack.job_failed",
   "github.sync_follow_ups",
+  "slack.vendor_deadline",
 ] satisfies JobKind[]);

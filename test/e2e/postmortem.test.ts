@@ -162,6 +162,10 @@ describe("the post-mortem rule, judged on the incident as it stands", () => {
     const control = stack.slack.messages(channelOf(2).id)[0]!;
     expect(text(control)).toContain("waived by <@UADMIN>: Duplicate of INC-1");
     expect(issueOf(2).body).toContain("waived by an admin: Duplicate of INC-1");
+    const announced = stack.slack
+      .messages(stack.slack.channelByName(ANNOUNCE)!.id)
+      .find((m) => text(m).includes("INC-2"))!;
+    expect(text(announced)).toContain("waived by <@UADMIN>");
     expect(await command(2, "close")).toContain("INC-2 closed");
   });
 
@@ -216,6 +220,22 @@ describe("vendor checks and follow-ups", () => {
     expect(stack.slack.messages(channelOf(5).id).some((m) => text(m).includes("*Fastly* answered: not affected"))).toBe(
       true,
     );
+  });
+
+  it("raises a check still waiting at its deadline", async () => {
+    await command(5, "vendor");
+    await stack.client.submitView({
+      userId: IC,
+      callbackId: "incident_vendor",
+      values: { vendor: "Okta", deadline: { dateTime: Math.floor(Date.now() / 1000) + 2 } as never },
+    });
+    await stack.settle();
+    const late = () => stack.slack.messages(channelOf(5).id).filter((m) => text(m).includes("*Okta* has not answered"));
+    expect(late()).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 2_500));
+    await stack.settle();
+    expect(late()).toHaveLength(1);
+    expect(text(late()[0]!)).toContain("Still waiting");
   });
 
   it("marks a follow-up done in Slack (its issue closes) and reads another closed on GitHub as done", async () => {

@@ -27,7 +27,7 @@ import {
   statusUpdateMessage,
   statusUpdateSummary,
 } from "../../slack/views/messages.js";
-import { postmortemOwed, vendorCheckMessage } from "../../slack/views/postmortem.js";
+import { postmortemOwed, vendorCheckMessage, vendorCheckOverdue } from "../../slack/views/postmortem.js";
 import { call, dmChannel, type Msg, postOnce, slackErrorCode, slackFailure } from "./client.js";
 
 export interface SlackJobDeps {
@@ -532,6 +532,23 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
           now: now(),
         });
       await dm(s.incident.id, pm.ownerId, REF.message(`job:${job.id}:dm`), msg);
+      return [];
+    },
+
+    /** A vendor check still waiting at its deadline: the channel hears, and whoever asked. */
+    async "slack.vendor_deadline"({ job }) {
+      const s = await summary(job);
+      const check = await pendingCheck(s.incident.id, job.payload);
+      if (!check) return [];
+      const channel = await channelOf(s.incident.id);
+      if (channel)
+        await postOnce(d.client, d.refs, {
+          incidentId: s.incident.id,
+          refKind: REF.message(`job:${job.id}`),
+          channel,
+          msg: vendorCheckOverdue(s.incident, check),
+          now: now(),
+        });
       return [];
     },
 

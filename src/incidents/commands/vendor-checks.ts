@@ -50,6 +50,9 @@ export async function recordVendorCheck(ctx: CommandContext, raw: RecordVendorCh
     deadline: i.deadline?.toISOString() ?? null,
   });
   if (answered) change.event("vendor_check_answered", { vendorCheckId: id, vendor: i.vendor, answer: i.answer });
+  // At the deadline, a check still waiting is raised in the channel.
+  else if (i.deadline && i.deadline.getTime() > ctx.now.getTime())
+    change.job("slack.vendor_deadline", { vendorCheckId: id }, { delayMs: i.deadline.getTime() - ctx.now.getTime() });
   return change.result({}, { vendorCheckId: id });
 }
 

@@ -130,6 +130,7 @@ export function announcement(v: IncidentView) {
         `*Severity:* ${severityLabel(i.severity)}   *Status:* ${statusLabel(i)}   *IC:* ${ic}`,
     ),
     context([where, `Declared ${slackDate(i.times.declaredAt)} by ${mention(i.declaredBy)}`]),
+    ...(v.postmortem?.status === "waived" ? [context([postmortemLine(v.postmortem)])] : []),
   ]);
 }
 

@@ -111,13 +111,26 @@ export function followUpsMessage(incident: Incident, followUps: FollowUp[], issu
 /** A vendor check in the incident channel, with the answers as buttons while it waits. */
 export function vendorCheckMessage(incident: Incident, check: VendorCheck, who: string) {
   const text = `:mag: ${mention(who)} recorded a check with *${safe(check.vendor, 200)}*: is their product compromised?${check.deadline ? ` Answer needed by ${slackDate(check.deadline)}.` : ""}`;
-  const value = `${incident.key}|${check.id}`;
   return message(`${incident.key}: vendor check with ${check.vendor}`, [
     section(text),
-    actions(`vendor_${check.id}`.slice(0, 255), [
-      button("Not affected", ACTION.vendorNotAffected, value, "primary"),
-      button("Compromised", ACTION.vendorCompromised, value, "danger"),
-      button("Still waiting", ACTION.vendorWaiting, value),
-    ]),
+    vendorButtons(incident, check, "vendor"),
+  ]);
+}
+
+function vendorButtons(incident: Incident, check: VendorCheck, prefix: string) {
+  const value = `${incident.key}|${check.id}`;
+  return actions(`${prefix}_${check.id}`.slice(0, 255), [
+    button("Not affected", ACTION.vendorNotAffected, value, "primary"),
+    button("Compromised", ACTION.vendorCompromised, value, "danger"),
+    button("Still waiting", ACTION.vendorWaiting, value),
+  ]);
+}
+
+/** A vendor check past its deadline with no answer: the same buttons, and whoever asked is pinged. */
+export function vendorCheckOverdue(incident: Incident, check: VendorCheck) {
+  const text = `:alarm_clock: ${mention(check.askedBy)} *${safe(check.vendor, 200)}* has not answered and the deadline has passed. Chase them, or record what they said.`;
+  return message(`${incident.key}: ${check.vendor} is past its deadline`, [
+    section(text),
+    vendorButtons(incident, check, "vendor_late"),
   ]);
 }
