@@ -168,6 +168,10 @@ describe("a private incident", () => {
     });
     await stack.settle();
     expect(issue().comments.length).toBe(comments);
+    // The refusal reaches the IC in the channel, with a Retry button.
+    expect(
+      stack.slack.messages(channel.id).some((m) => text(m).includes("could not *comment on the GitHub issue*")),
+    ).toBe(true);
     expect(
       stack.github.requests.filter((r) => r.method === "POST" && r.path.endsWith("/comments")).at(-1)?.path ?? "",
     ).not.toContain(`/issues/${issue().number}/`);
