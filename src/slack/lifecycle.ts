@@ -18,7 +18,15 @@ export async function importPostmortem(deps: SlackDeps, actor: Actor, incident: 
   const ref = await deps.refs.get(incident.id, REF.postmortemDoc);
   if (!ref?.externalId || !deps.docs)
     throw new AppError("validation", `${incident.key} has no post-mortem doc to import from yet.`);
-  const fromDoc = partsFromDoc(await deps.docs.sections(ref.externalId));
+  const sections = await deps.docs.sections(ref.externalId).catch((e: unknown) => {
+    // The doc was deleted, access was lost, or Google is down: say so in words, keep the cause for the log.
+    throw new AppError(
+      "not_found",
+      `muster could not read the ${incident.key} post-mortem doc from Google; try again in a minute, or run \`/incident repair\` if it was deleted.`,
+      { cause: e },
+    );
+  });
+  const fromDoc = partsFromDoc(sections);
   const pm = await deps.store.findPostmortem(incident.id);
   const fill: Record<string, string> = {};
   const kept: string[] = [];

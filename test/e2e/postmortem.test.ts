@@ -122,6 +122,18 @@ describe("an outage incident, from declaration to closed", () => {
     expect(stack.google.requests.some((q) => q.method === "GET" && q.path === `/v1/documents/${doc.id}`)).toBe(true);
   });
 
+  it("says so in words when the doc can't be read", async () => {
+    stack.google.faults.failNext({ method: "GET", path: /^\/v1\/documents\// }, { status: 503 });
+    await stack.client.blockAction({
+      userId: IC,
+      channelId: channelOf(1).id,
+      actionId: "postmortem_import",
+      value: "INC-1",
+    });
+    await stack.settle();
+    expect(lastReply()).toContain("could not read the INC-1 post-mortem doc");
+  });
+
   it("completes it, comments the summary on the issue, and closes as completed", async () => {
     await command(1, "postmortem");
     expect(JSON.stringify(openPostmortem().view)).toContain("An expired signing certificate");
