@@ -2,6 +2,7 @@
 // an incident, its help line, and what it does (a form to open, or a
 // handler). The router, `/incident help` and App Home all read this table.
 import { AppError } from "../errors.js";
+import { companyPolicyOf } from "../incidents/company-policy.js";
 import type { Actor, Incident } from "../incidents/model.js";
 import { canSee, linksOf, type SlackDeps } from "./deps.js";
 import type { FormName } from "./forms/index.js";
@@ -171,7 +172,16 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       }
       const links = await linksOf(c.deps, c.incident.id);
       const postmortem = await c.deps.store.findPostmortem(c.incident.id);
-      await c.say(statusMessage(summary.incident, summary.roles, c.deps.roles, links.channelId, postmortem));
+      await c.say(
+        statusMessage(
+          summary.incident,
+          summary.roles,
+          c.deps.roles,
+          links.channelId,
+          postmortem,
+          companyPolicyOf(c.deps.service.policy),
+        ),
+      );
     },
   },
   {
@@ -259,6 +269,7 @@ async function listFor(deps: SlackDeps, userId: string) {
   const open = await deps.store.listIncidentSummaries({ status: ["investigating", "mitigated"], limit: 100 });
   return listMessage(
     open.map(({ incident, roles }) => ({ incident, roles, canSee: canSee(deps, incident, roles, userId) })),
+    companyPolicyOf(deps.service.policy),
   );
 }
 

@@ -37,7 +37,7 @@ afterAll(async () => {
 const lastOpened = () => JSON.stringify(stack.slack.callsTo("views.open").at(-1)!.args.view);
 
 describe("a company's own policy file", () => {
-  it("shows its definitions in the declare, severity and dismiss forms, the control message and the issue", async () => {
+  it("shows its names and definitions in the forms, the channel, the announcement and the issue", async () => {
     const announce = stack.slack.channelByName("incident-response")!;
     await stack.client.command({ userId: IC, channelId: announce.id, text: "declare Queue backlog" });
     const declare = lastOpened();
@@ -55,6 +55,12 @@ describe("a company's own policy file", () => {
     expect(control).toContain("Something customers use is degraded and a workaround exists.");
     const issue = stack.github.issues("tailscale/corp")[0]!;
     expect(issue.body).toContain("Something customers use is degraded and a workaround exists.");
+    // Its names too, wherever muster names the severity in Slack and in the issue's text.
+    expect(channel.topic).toMatch(/^SEV3 · Investigating/);
+    expect(control).toContain("SEV3");
+    const announcement = stack.slack.messages(announce.id).find((m) => JSON.stringify(m).includes("INC-1"))!;
+    expect(JSON.stringify(announcement)).toContain("SEV3");
+    expect(issue.body).toContain("**Severity:** SEV3");
 
     await stack.client.command({ userId: IC, channelId: channel.id, text: "severity" });
     expect(lastOpened()).toContain("Everything is down for everyone, or data is gone.");

@@ -251,7 +251,7 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
       await ensureLabels(i, full);
       const short = minimal(i, full);
       const body = short
-        ? minimalIssueBody(i, s.roles, await links(i.id))
+        ? minimalIssueBody(i, s.roles, await links(i.id), d.company)
         : issueBody(i, s.roles, await links(i.id), d.company);
       const title = short ? minimalIssueTitle(i) : issueTitle(i);
       const labels = issueLabels(i).map((l) => l.name);
@@ -343,6 +343,7 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
       const body = event
         ? commentBody(event, s.incident, {
             minimal: minimal(s.incident, full),
+            ...(d.company ? { company: d.company } : {}),
             postmortem:
               event.kind === "postmortem_completed"
                 ? ((await d.store.loadIncidentById(s.incident.id))?.postmortem ?? null)

@@ -68,7 +68,7 @@ export function issueBody(
   const ic = roles.find((r) => r.role === "commander")?.userId ?? null;
   const sev = i.severity === "unclassified" ? "Not classified yet." : company.severities[i.severity].definition;
   const lines = [
-    `**Severity:** ${severityLabel(i.severity)} — ${sev}`,
+    `**Severity:** ${severityLabel(i.severity, company)} — ${sev}`,
     `**Status:** ${STATUS_LABELS[i.status]}`,
     `**Incident Commander:** ${who(ic)}`,
     `**Declared:** ${i.times.declaredAt.toISOString()}`,
@@ -102,12 +102,17 @@ export function issueBody(
  * status, IC and links. Its title, summary, scope and resolution stay in
  * Slack (or in GITHUB_CONFIDENTIAL_REPO).
  */
-export function minimalIssueBody(i: Incident, roles: RoleAssignment[], links: IssueLinks): string {
+export function minimalIssueBody(
+  i: Incident,
+  roles: RoleAssignment[],
+  links: IssueLinks,
+  company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
+): string {
   const ic = roles.find((r) => r.role === "commander")?.userId ?? null;
   return [
     `**Private incident.** Its details are kept in its private Slack channel and doc.`,
     "",
-    `**Severity:** ${severityLabel(i.severity)}`,
+    `**Severity:** ${severityLabel(i.severity, company)}`,
     `**Status:** ${STATUS_LABELS[i.status]}`,
     `**Incident Commander:** ${who(ic)}`,
     ...postmortemState(links.postmortem, true),
@@ -144,6 +149,8 @@ export interface CommentOptions {
   minimal?: boolean;
   /** For postmortem_completed: the post-mortem as completed. */
   postmortem?: Postmortem | null;
+  /** Whose severity names to use; the policy's own when absent. */
+  company?: CompanyPolicy;
 }
 
 const impactChanges = (changed: unknown) => quote(impactChangeWords(changed).join("; "));
@@ -154,7 +161,7 @@ export function commentBody(e: TimelineEvent, i: Incident, o: CommentOptions = {
   let text: string | null = null;
   switch (e.kind) {
     case "severity_classified":
-      text = `**Severity changed** to ${severityLabel((d.to as never) ?? i.severity)}.${o.minimal ? "" : ` Reason: ${s("reason")}`}`;
+      text = `**Severity changed** to ${severityLabel((d.to as never) ?? i.severity, o.company)}.${o.minimal ? "" : ` Reason: ${s("reason")}`}`;
       break;
     case "impact_updated":
       text = `**Impact updated**: ${impactChanges(d.changed)}.${d.reason ? ` Reason: ${s("reason")}` : ""}`;

@@ -292,7 +292,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       const v = await view(s);
       await Promise.all([
         invite(s.incident.id, channel, responders(s)),
-        setTopic(s.incident.id, channel, topic(v)),
+        setTopic(s.incident.id, channel, topic(v, d.company)),
         syncControl(v, channel),
       ]);
       const followUps: NewJob[] = [{ incidentId: s.incident.id, kind: "slack.sync_bookmarks", payload: {} }];
@@ -307,7 +307,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       const s = await summary(job);
       const v = await view(s);
       const channel = await announcementChannel();
-      const msg = announcement(v);
+      const msg = announcement(v, d.company);
       const ref = await d.refs.get(s.incident.id, REF.announcement);
       let ts: string;
       if (ref?.externalId) {
@@ -336,7 +336,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
             refKind: REF.message(`summary:${update.id}`),
             channel,
             threadTs: ts,
-            msg: statusUpdateSummary(s.incident, update),
+            msg: statusUpdateSummary(s.incident, update, d.company),
             now: now(),
           });
         }
@@ -351,7 +351,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       const v = await view(s);
       await Promise.all([
         invite(s.incident.id, channel, responders(s)),
-        setTopic(s.incident.id, channel, topic(v)),
+        setTopic(s.incident.id, channel, topic(v, d.company)),
         syncControl(v, channel),
       ]);
       return [];
@@ -432,13 +432,13 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       let msg: Msg | null = null;
       if (event.kind === "status_update") {
         const update = await d.store.findStatusUpdate(String(event.data.statusUpdateId ?? ""));
-        if (update) msg = statusUpdateMessage(s.incident, update);
+        if (update) msg = statusUpdateMessage(s.incident, update, d.company);
       } else if (event.kind === "vendor_check_requested") {
         const check = await pendingCheck(s.incident.id, event.data);
-        const text = eventText(event, d.roles);
+        const text = eventText(event, d.roles, d.company);
         msg = check ? vendorCheckMessage(s.incident, check, event.actorId) : text ? plainMessage(text) : null;
       } else {
-        const text = eventText(event, d.roles);
+        const text = eventText(event, d.roles, d.company);
         if (text) msg = plainMessage(text);
       }
       if (msg)
@@ -490,7 +490,14 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       if (!recipients.size)
         throw new GiveUp("no leadership is configured to escalate to (ESCALATION_USERS or ESCALATION_USERGROUP)");
       const channel = await channelOf(s.incident.id);
-      const msg = escalationBrief(s.incident, s.roles, event?.actorId ?? s.incident.declaredBy, reason, channel);
+      const msg = escalationBrief(
+        s.incident,
+        s.roles,
+        event?.actorId ?? s.incident.declaredBy,
+        reason,
+        channel,
+        d.company,
+      );
       for (const u of recipients) await dm(s.incident.id, u, REF.message(`job:${job.id}:${u}`), msg);
       return [];
     },

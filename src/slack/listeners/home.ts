@@ -1,5 +1,6 @@
 // App Home, published each time someone opens the tab.
 import type { App } from "@slack/bolt";
+import { companyPolicyOf } from "../../incidents/company-policy.js";
 import { canSee, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
 import { REF } from "../refs.js";
@@ -51,6 +52,7 @@ export function registerHome(app: App, deps: SlackDeps) {
           owed: { postmortems, followUps },
           commands: HELP_LINES,
           now: new Date(),
+          company: companyPolicyOf(deps.service.policy),
         }),
       );
     } catch (e) {

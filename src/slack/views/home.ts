@@ -1,5 +1,6 @@
 // App Home: a Declare button, the incidents I hold a role in, what I owe
 // (post-mortems, follow-ups), every open incident, and the commands.
+import type { CompanyPolicy } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
 import type { Incident, RoleAssignment } from "../../incidents/model.js";
 import type { OwnedFollowUp } from "../../incidents/ports.js";
@@ -32,6 +33,8 @@ export interface HomeState {
   owed: { postmortems: OwedPostmortem[]; followUps: OwnedFollowUp[] };
   commands: readonly HelpLine[];
   now: Date;
+  /** Whose severity names to show; the policy's own when absent. */
+  company?: CompanyPolicy;
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -58,7 +61,7 @@ export function homeView(s: HomeState): HomeView {
       .join(", ");
     blocks.push(
       section(
-        `*${x.incident.key}* ${safe(x.incident.title, 150)} · ${severityLabel(x.incident.severity)}\nYou are: *${safe(held, 200)}*${x.channelId ? ` · ${channelLink(x.channelId)}` : ""}`,
+        `*${x.incident.key}* ${safe(x.incident.title, 150)} · ${severityLabel(x.incident.severity, s.company)}\nYou are: *${safe(held, 200)}*${x.channelId ? ` · ${channelLink(x.channelId)}` : ""}`,
       ),
     );
   }
@@ -85,7 +88,8 @@ export function homeView(s: HomeState): HomeView {
   for (const x of items.slice(0, 50)) {
     blocks.push(
       section(
-        incidentLine(x.incident, x.roles, x.canSee) + (x.channelId && x.canSee ? ` · ${channelLink(x.channelId)}` : ""),
+        incidentLine(x.incident, x.roles, x.canSee, s.company) +
+          (x.channelId && x.canSee ? ` · ${channelLink(x.channelId)}` : ""),
       ),
     );
   }

@@ -40,10 +40,10 @@ const SEVERITY_EMOJI: Record<string, string> = {
 
 export const statusLabel = (i: Incident) => STATUS_LABELS[i.status];
 
-export function topic(v: IncidentView): string {
+export function topic(v: IncidentView, company: CompanyPolicy = DEFAULT_COMPANY_POLICY): string {
   const i = v.incident;
   return fitTopic(
-    `${severityLabel(i.severity)} · ${statusLabel(i)} · IC ${mention(commanderId(v.roles))}${i.private ? " · private" : ""}`,
+    `${severityLabel(i.severity, company)} · ${statusLabel(i)} · IC ${mention(commanderId(v.roles))}${i.private ? " · private" : ""}`,
   );
 }
 
@@ -93,7 +93,7 @@ export function controlMessage(
   const blocks: Block[] = [
     header(`${i.key}: ${i.title}`),
     fields([
-      `*Severity*\n${SEVERITY_EMOJI[i.severity] ?? ""} ${severityLabel(i.severity)}`,
+      `*Severity*\n${SEVERITY_EMOJI[i.severity] ?? ""} ${severityLabel(i.severity, company)}`,
       `*Status*\n${statusLabel(i)}`,
       `*Incident Commander*\n${mention(commanderId(v.roles))}`,
       `*Declared*\n${slackDate(i.times.declaredAt)} by ${mention(i.declaredBy)}`,
@@ -107,14 +107,14 @@ export function controlMessage(
     blocks.push(section(postmortemLine(v.postmortem ?? null, v.postmortem?.ownerId ?? commanderId(v.roles))));
   if (buttons.length) blocks.push(actions("controls", buttons));
   blocks.push(context(["Commands here act on this incident: `/incident help` lists them."]));
-  return message(`${i.key}: ${severityLabel(i.severity)}, ${statusLabel(i)}`, blocks);
+  return message(`${i.key}: ${severityLabel(i.severity, company)}, ${statusLabel(i)}`, blocks);
 }
 
 /**
  * The message in #incident-response, updated in place. A private incident
  * shows only that it exists, its key and its IC.
  */
-export function announcement(v: IncidentView) {
+export function announcement(v: IncidentView, company: CompanyPolicy = DEFAULT_COMPANY_POLICY) {
   const i = v.incident;
   const ic = mention(commanderId(v.roles));
   if (i.private) {
@@ -124,10 +124,10 @@ export function announcement(v: IncidentView) {
     ]);
   }
   const where = v.links.channelId ? `Join ${channelLink(v.links.channelId)} to help.` : "Its channel is being created.";
-  return message(`${i.key}: ${i.title} (${severityLabel(i.severity)}, ${statusLabel(i)})`, [
+  return message(`${i.key}: ${i.title} (${severityLabel(i.severity, company)}, ${statusLabel(i)})`, [
     section(
       `${SEVERITY_EMOJI[i.severity] ?? ""} *${i.key}: ${safe(i.title, 200)}*\n` +
-        `*Severity:* ${severityLabel(i.severity)}   *Status:* ${statusLabel(i)}   *IC:* ${ic}`,
+        `*Severity:* ${severityLabel(i.severity, company)}   *Status:* ${statusLabel(i)}   *IC:* ${ic}`,
     ),
     context([where, `Declared ${slackDate(i.times.declaredAt)} by ${mention(i.declaredBy)}`]),
     ...(v.postmortem?.status === "waived" ? [context([postmortemLine(v.postmortem)])] : []),
@@ -135,7 +135,12 @@ export function announcement(v: IncidentView) {
 }
 
 /** One line per incident for lists, hiding what a private incident is about. */
-export function incidentLine(i: Incident, roles: RoleAssignment[], canSee: boolean): string {
+export function incidentLine(
+  i: Incident,
+  roles: RoleAssignment[],
+  canSee: boolean,
+  company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
+): string {
   const what = i.private && !canSee ? "_private incident_" : safe(i.title, 150);
-  return `*${i.key}* ${what} · ${severityLabel(i.severity)} · ${statusLabel(i)} · IC ${mention(commanderId(roles))}`;
+  return `*${i.key}* ${what} · ${severityLabel(i.severity, company)} · ${statusLabel(i)} · IC ${mention(commanderId(roles))}`;
 }

@@ -1,6 +1,7 @@
 // Messages muster posts: help, lists, DMs, timeline events in the channel.
 
 import { impactChangeWords } from "../../incidents/commands/update-impact.js";
+import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
 import type {
   Handoff,
@@ -38,9 +39,12 @@ export function helpMessage(lines: readonly HelpLine[], intro?: string) {
   ]);
 }
 
-export function listMessage(items: { incident: Incident; roles: RoleAssignment[]; canSee: boolean }[]) {
+export function listMessage(
+  items: { incident: Incident; roles: RoleAssignment[]; canSee: boolean }[],
+  company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
+) {
   if (!items.length) return message("No open incidents", [section(":white_check_mark: No open incidents.")]);
-  const lines = items.map((x) => incidentLine(x.incident, x.roles, x.canSee));
+  const lines = items.map((x) => incidentLine(x.incident, x.roles, x.canSee, company));
   const blocks: Block[] = [header(`Open incidents (${items.length})`)];
   for (const part of split(lines.join("\n"))) blocks.push(section(part));
   return message(`${items.length} open incidents`, blocks);
@@ -52,6 +56,7 @@ export function statusMessage(
   definitions: RoleDefinition[],
   channelId: string | null,
   postmortem: Postmortem | null = null,
+  company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
 ) {
   const i = incident;
   const roleText = roles
@@ -59,7 +64,7 @@ export function statusMessage(
     .join(", ");
   return message(`${i.key}: ${statusLabel(i)}`, [
     section(
-      `*${i.key}: ${safe(i.title, 200)}*\n${severityLabel(i.severity)} · ${statusLabel(i)} · IC ${mention(commanderId(roles))}`,
+      `*${i.key}: ${safe(i.title, 200)}*\n${severityLabel(i.severity, company)} · ${statusLabel(i)} · IC ${mention(commanderId(roles))}`,
     ),
     ...(i.summary ? [section(safe(i.summary))] : []),
     ...(postmortem ? [section(postmortemLine(postmortem))] : []),
@@ -116,39 +121,52 @@ export function escalationBrief(
   by: string,
   reason: string,
   channelId: string | null,
+  company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
 ) {
   return message(`${incident.key} was escalated to you`, [
     header(`Escalation: ${incident.key}`),
     section(
       `${mention(by)} escalated *${incident.key}*${incident.private ? " (private)" : `: ${safe(incident.title, 200)}`} to leadership.\n` +
-        `*Severity:* ${severityLabel(incident.severity)} · *Status:* ${statusLabel(incident)} · *IC:* ${mention(commanderId(roles))}`,
+        `*Severity:* ${severityLabel(incident.severity, company)} · *Status:* ${statusLabel(incident)} · *IC:* ${mention(commanderId(roles))}`,
     ),
     section(`*Why*\n${safe(reason)}`),
     ...(channelId ? [context([`Incident channel: ${channelLink(channelId)}`])] : []),
   ]);
 }
 
-export function statusUpdateMessage(incident: Incident, update: StatusUpdate) {
+export function statusUpdateMessage(
+  incident: Incident,
+  update: StatusUpdate,
+  company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
+) {
   const blocks: Block[] = [section(`:mega: *Status update* from ${mention(update.authorId)}`)];
   for (const p of split(update.internalText, 2900)) blocks.push(section(safe(p)));
   if (update.publicText) {
     blocks.push(section("*Customer-facing text*"));
     for (const p of split(update.publicText, 2900)) blocks.push(section(`>${safe(p).replace(/\n/g, "\n>")}`));
   }
-  blocks.push(context([`${incident.key} · ${severityLabel(incident.severity)} · ${statusLabel(incident)}`]));
+  blocks.push(context([`${incident.key} · ${severityLabel(incident.severity, company)} · ${statusLabel(incident)}`]));
   return message(`${incident.key} status update`, blocks);
 }
 
 /** The short summary in the announcement's thread. */
-export function statusUpdateSummary(incident: Incident, update: StatusUpdate) {
+export function statusUpdateSummary(
+  incident: Incident,
+  update: StatusUpdate,
+  company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
+) {
   const first = update.internalText.split("\n")[0] ?? "";
   return message(`${incident.key} update`, [
-    section(`*Update* (${statusLabel(incident)}, ${severityLabel(incident.severity)}): ${safe(first, 400)}`),
+    section(`*Update* (${statusLabel(incident)}, ${severityLabel(incident.severity, company)}): ${safe(first, 400)}`),
   ]);
 }
 
 /** One timeline event as a line in the incident channel, or null if it has its own message. */
-export function eventText(e: TimelineEvent, definitions: RoleDefinition[]): string | null {
+export function eventText(
+  e: TimelineEvent,
+  definitions: RoleDefinition[],
+  company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
+): string | null {
   const d = e.data as Record<string, unknown>;
   const who = mention(e.actorId);
   const str = (k: string) => (typeof d[k] === "string" ? (d[k] as string) : "");
@@ -156,7 +174,7 @@ export function eventText(e: TimelineEvent, definitions: RoleDefinition[]): stri
   switch (e.kind) {
     case "severity_classified": {
       const to = str("to") as keyof typeof SEVERITY_DEFINITIONS;
-      return `:rotating_light: ${who} set the severity to *${severityLabel(to || "unclassified")}*${str("from") ? ` (was ${severityLabel(str("from") as "low")})` : ""}. Reason: ${safe(str("reason"), 1500)}`;
+      return `:rotating_light: ${who} set the severity to *${severityLabel(to || "unclassified", company)}*${str("from") ? ` (was ${severityLabel(str("from") as "low", company)})` : ""}. Reason: ${safe(str("reason"), 1500)}`;
     }
     case "impact_updated":
       return `:bar_chart: ${who} updated the impact: ${safe(impactChangeWords(d.changed).join("; "), 1500)}.${str("reason") ? ` Reason: ${safe(str("reason"), 1000)}` : ""}`;
