@@ -11,6 +11,7 @@ import type { Db } from "./db.js";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 import { type MigrationReport, migrate } from "./migrate.js";
+import { coalescingSocket, statementNames } from "./pg-connection.js";
 import { createPrismaStore } from "./prisma-store.js";
 import { reusePreparedStatements } from "./sqlite-statements.js";
 
@@ -42,7 +43,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
 
 export async function connect(target: DatabaseTarget, options: OpenStoreOptions = {}): Promise<Db> {
   if (target.provider === "postgresql") {
-    const adapter = new PrismaPg({ connectionString: target.url, max: options.poolSize ?? 10 });
+    const adapter = new PrismaPg(
+      { connectionString: target.url, max: options.poolSize ?? 10, stream: coalescingSocket },
+      { statementNameGenerator: statementNames() },
+    );
     // Same models, same API: the generated types differ only in provider-specific internals.
     return new PostgresClient({ adapter }) as unknown as Db;
   }
