@@ -208,6 +208,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
         templateId: config.google.docTemplateId,
         postmortemTemplateId: config.google.postmortemTemplateId,
         folderId: config.google.folderId,
+        company: config.company,
         channelUrl: (id) => `https://slack.com/app_redirect?channel=${id}`,
       }),
     );

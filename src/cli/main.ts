@@ -103,7 +103,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
           ...(severity ? { severity } : {}),
           limit,
         });
-        io.out(values.json ? `${JSON.stringify(incidents, null, 2)}\n` : renderList(incidents));
+        io.out(values.json ? `${JSON.stringify(incidents, null, 2)}\n` : renderList(incidents, config.company));
         return 0;
       }
 
@@ -120,7 +120,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         if (!record) throw new AppError("not_found", `There is no incident ${raw}.`);
         const render = { text: renderText, markdown: renderMarkdown, json: renderJson }[values.format ?? "text"];
         if (!render) throw new UsageError("--format must be text, markdown or json.");
-        io.out(render(record));
+        io.out(render(record, config.company));
         return 0;
       }
 

@@ -1,4 +1,5 @@
 // Pure renderings of an incident record for the command line: text, Markdown, JSON.
+import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../incidents/company-policy.js";
 import type { Incident, Postmortem, TimelineEvent } from "../incidents/model.js";
 import type { IncidentRecord } from "../incidents/ports.js";
 import { severityLabel } from "../incidents/severity.js";
@@ -66,10 +67,10 @@ function postmortemFact(pm: Postmortem | null): string {
   return `draft, owed by ${pm.ownerId ?? "the IC"}`;
 }
 
-function facts(i: Incident, pm: Postmortem | null = null): [string, string][] {
+function facts(i: Incident, pm: Postmortem | null, company: CompanyPolicy): [string, string][] {
   return [
     ["Status", STATUS_LABELS[i.status]],
-    ["Severity", severityLabel(i.severity)],
+    ["Severity", severityLabel(i.severity, company)],
     ["Private", i.private ? "yes" : "no"],
     ["Impact", i.impacts.join(", ") || "—"],
     ["Components", i.scope.components.join(", ") || "—"],
@@ -87,10 +88,10 @@ function facts(i: Incident, pm: Postmortem | null = null): [string, string][] {
   ];
 }
 
-export function renderText(r: IncidentRecord): string {
+export function renderText(r: IncidentRecord, company: CompanyPolicy = DEFAULT_COMPANY_POLICY): string {
   const i = r.incident;
   const lines = [`${i.key}  ${i.title}`, ""];
-  for (const [k, v] of facts(i, r.postmortem)) lines.push(`${k.padEnd(20)}${v}`);
+  for (const [k, v] of facts(i, r.postmortem, company)) lines.push(`${k.padEnd(20)}${v}`);
   const active = r.roles.filter((x) => x.endedAt === null);
   lines.push("", "Roles:");
   for (const x of active) lines.push(`  ${x.role.padEnd(18)}${x.userId}`);
@@ -102,10 +103,10 @@ export function renderText(r: IncidentRecord): string {
 
 const md = (s: string) => s.replace(/([\\`*_[\]|<>#])/g, "\\$1").replace(/\n/g, " ");
 
-export function renderMarkdown(r: IncidentRecord): string {
+export function renderMarkdown(r: IncidentRecord, company: CompanyPolicy = DEFAULT_COMPANY_POLICY): string {
   const i = r.incident;
   const lines = [`# ${i.key}: ${md(i.title)}`, "", "| | |", "|---|---|"];
-  for (const [k, v] of facts(i, r.postmortem)) lines.push(`| ${k} | ${md(v)} |`);
+  for (const [k, v] of facts(i, r.postmortem, company)) lines.push(`| ${k} | ${md(v)} |`);
   lines.push("", "## Roles", "");
   for (const x of r.roles.filter((y) => y.endedAt === null)) lines.push(`- **${x.role}**: ${md(x.userId)}`);
   if (i.summary) lines.push("", "## Summary", "", md(i.summary));
@@ -118,13 +119,13 @@ export function renderJson(r: IncidentRecord): string {
   return `${JSON.stringify(r, null, 2)}\n`;
 }
 
-export function renderList(incidents: Incident[]): string {
+export function renderList(incidents: Incident[], company: CompanyPolicy = DEFAULT_COMPANY_POLICY): string {
   if (incidents.length === 0) return "No incidents match.\n";
   const rows = incidents.map((i) =>
     [
       i.key.padEnd(9),
       STATUS_LABELS[i.status].padEnd(16),
-      severityLabel(i.severity).padEnd(13),
+      severityLabel(i.severity, company).padEnd(13),
       when(i.times.declaredAt).padEnd(21),
       i.private ? "[private] " : "",
       i.title,

@@ -2,9 +2,11 @@
 // clean doc with headings), shared with the responders by e-mail and never by
 // link; the post-mortem doc with the timeline as a table. A Drive
 // appProperty marks each doc so a retried job finds the one it made.
+
 import type { docs_v1 } from "@googleapis/docs";
 import type { drive_v3 } from "@googleapis/drive";
 import type { WebClient } from "@slack/web-api";
+import type { CompanyPolicy } from "../../incidents/company-policy.js";
 import type { Incident, NewJob, RoleAssignment, TimelineEvent } from "../../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
 import { severityLabel } from "../../incidents/severity.js";
@@ -25,6 +27,8 @@ export interface GoogleJobDeps {
   postmortemTemplateId: string | null;
   folderId: string | null;
   channelUrl: (channelId: string) => string;
+  /** Whose severity names the {{severity}} placeholder uses; the policy's own when absent. */
+  company?: CompanyPolicy;
   clock?: () => Date;
 }
 
@@ -88,7 +92,7 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
     return {
       key: i.key,
       title: i.title,
-      severity: severityLabel(i.severity),
+      severity: severityLabel(i.severity, d.company),
       status: STATUS_LABELS[i.status],
       summary: i.summary || "—",
       ic: ic ? ((await emailOf(ic)) ?? ic) : "—",
