@@ -13,7 +13,9 @@ import { googleJobHandlers } from "./adapters/google/jobs.js";
 import { googleDocReader } from "./adapters/google/read-doc.js";
 import { slackJobHandlers } from "./adapters/slack/jobs.js";
 import { type Config, type Env, missingSlackSettings, parseConfig } from "./config.js";
+import type { JobKind } from "./incidents/model.js";
 import { createIncidentService } from "./incidents/service.js";
+import { describeJob, type GitHubKind, type GoogleKind, jobHandlers, newJob, sameHandlerFor } from "./jobs/kinds.js";
 import type { Job } from "./jobs/ports.js";
 import { createWorker, type JobHandler, type Worker } from "./jobs/worker.js";
 import { createLogger } from "./logger.js";
@@ -130,24 +132,23 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     logger: boltLogger(logger),
   });
 
-  const handlers: Record<string, JobHandler> = {
-    ...slackJobHandlers({
-      client: workerSlack,
-      store,
-      refs,
-      roles: config.roles,
-      company: config.company,
-      incidentChannel: config.slack.incidentChannel,
-      escalation: config.escalation,
-      handoffTimeoutMs: config.handoffTimeoutMs,
-    }),
-  };
   const unconfigured =
     (what: string): JobHandler =>
     async ({ logger: l }) => {
       l.debug(`${what} is not configured; skipped`);
       return [];
     };
+  const slackHandlers = slackJobHandlers({
+    client: workerSlack,
+    store,
+    refs,
+    roles: config.roles,
+    company: config.company,
+    incidentChannel: config.slack.incidentChannel,
+    escalation: config.escalation,
+    handoffTimeoutMs: config.handoffTimeoutMs,
+  });
+  let githubHandlers: Record<GitHubKind, JobHandler>;
   if (config.github.auth) {
     const client = createGitHubClient({
       baseUrl: config.github.apiUrl,
@@ -155,74 +156,68 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
       logger,
       writeSpacingMs: config.github.writeSpacingMs,
     });
-    Object.assign(
-      handlers,
-      githubJobHandlers({
-        client,
-        store,
-        refs,
-        jobs,
-        repo: config.github.repo,
-        confidentialRepo: config.github.confidentialRepo,
-        issueSeverities: config.github.issueSeverities,
-        company: config.company,
-        followUpIssues: config.github.followUpIssues,
-        channelUrl: (id) => `https://slack.com/app_redirect?channel=${id}`,
-        logger,
-        // A follow-up issue closed on GitHub: recorded as done, on the timeline, by muster itself.
-        markFollowUpDone: async (incidentId, followUpId) => {
-          const s = await store.incidentSummary({ id: incidentId });
-          if (s)
-            await service.completeFollowUp(
-              { userId: MUSTER_ACTOR, isAdmin: true },
-              { key: s.incident.key, followUpId, source: "github" },
-            );
-        },
-      }),
-    );
+    githubHandlers = githubJobHandlers({
+      client,
+      store,
+      refs,
+      jobs,
+      repo: config.github.repo,
+      confidentialRepo: config.github.confidentialRepo,
+      issueSeverities: config.github.issueSeverities,
+      company: config.company,
+      followUpIssues: config.github.followUpIssues,
+      channelUrl: (id) => `https://slack.com/app_redirect?channel=${id}`,
+      logger,
+      // A follow-up issue closed on GitHub: recorded as done, on the timeline, by muster itself.
+      markFollowUpDone: async (incidentId, followUpId) => {
+        const s = await store.incidentSummary({ id: incidentId });
+        if (s)
+          await service.completeFollowUp(
+            { userId: MUSTER_ACTOR, isAdmin: true },
+            { key: s.incident.key, followUpId, source: "github" },
+          );
+      },
+    });
   } else {
     logger.warn("GitHub is not configured (GITHUB_TOKEN or GITHUB_APP_*): incidents get no tracking issue");
-    for (const k of [
-      "github.sync_issue",
-      "github.post_comment",
-      "github.create_follow_up_issue",
-      "github.close_follow_up_issue",
-      "github.sync_follow_ups",
-    ])
-      handlers[k] = unconfigured("GitHub");
+    githubHandlers = sameHandlerFor("github", unconfigured("GitHub"));
   }
   const googleAuth = googleAuthFor(config, options.googleAuth);
   let docReader: DocReader | null = null;
+  let googleHandlers: Record<GoogleKind, JobHandler>;
   if (googleAuth) {
     const rootUrl = config.google.apiUrl;
     const docsClient = googleDocs({ version: "v1", auth: googleAuth, rootUrl, retry: false });
     docReader = googleDocReader(docsClient);
-    Object.assign(
-      handlers,
-      googleJobHandlers({
-        docs: docsClient,
-        drive: googleDrive({ version: "v3", auth: googleAuth, rootUrl, retry: false }),
-        store,
-        refs,
-        slack: workerSlack,
-        templateId: config.google.docTemplateId,
-        postmortemTemplateId: config.google.postmortemTemplateId,
-        folderId: config.google.folderId,
-        company: config.company,
-        channelUrl: (id) => `https://slack.com/app_redirect?channel=${id}`,
-      }),
-    );
+    googleHandlers = googleJobHandlers({
+      docs: docsClient,
+      drive: googleDrive({ version: "v3", auth: googleAuth, rootUrl, retry: false }),
+      store,
+      refs,
+      slack: workerSlack,
+      templateId: config.google.docTemplateId,
+      postmortemTemplateId: config.google.postmortemTemplateId,
+      folderId: config.google.folderId,
+      company: config.company,
+      channelUrl: (id) => `https://slack.com/app_redirect?channel=${id}`,
+    });
   } else {
     logger.warn(
       "Google is not configured (GOOGLE_SERVICE_ACCOUNT_KEY + GOOGLE_IMPERSONATE_USER): incidents get no doc",
     );
-    for (const k of ["google.create_doc", "google.sync_doc"]) handlers[k] = unconfigured("Google");
-    // No doc to link, but the channel and the owner are still told what is owed.
-    handlers["google.create_postmortem_doc"] = async ({ job }) =>
-      job.incidentId && job.payload.owed
-        ? [{ incidentId: job.incidentId, kind: "slack.postmortem_owed", payload: { owed: job.payload.owed } }]
-        : [];
+    googleHandlers = {
+      ...sameHandlerFor("google", unconfigured("Google")),
+      // No doc to link, but the channel and the owner are still told what is owed.
+      ...jobHandlers({
+        "google.create_postmortem_doc": async ({ job, payload }) =>
+          job.incidentId && payload.owed
+            ? [newJob(job.incidentId, "slack.postmortem_owed", { owed: payload.owed })]
+            : [],
+      }),
+    };
   }
+  // Every kind has its handler, or this does not compile.
+  const handlers: Record<JobKind, JobHandler> = { ...slackHandlers, ...githubHandlers, ...googleHandlers };
 
   const worker = createWorker({
     jobs,
@@ -232,13 +227,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     ...(options.worker ?? {}),
     onDead: (job: Job) =>
       job.incidentId && job.kind !== "slack.job_failed"
-        ? [
-            {
-              incidentId: job.incidentId,
-              kind: "slack.job_failed",
-              payload: { jobId: job.id, what: describeJob(job.kind) },
-            },
-          ]
+        ? [newJob(job.incidentId, "slack.job_failed", { jobId: job.id, what: describeJob(job.kind) })]
         : [],
   });
   // One process owns an SQLite file, so every running job there belongs to a dead process.
@@ -345,29 +334,8 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
   };
 }
 
-const JOB_WORDS: Record<string, string> = {
-  "slack.create_channel": "create the incident channel",
-  "slack.sync_announcement": "update the announcement",
-  "slack.sync_channel": "update the incident channel",
-  "slack.sync_bookmarks": "add the channel bookmarks",
-  "slack.post_event": "post to the incident channel",
-  "slack.notify_user": "send a direct message",
-  "slack.escalate": "send the escalation",
-  "github.sync_issue": "create or update the GitHub issue",
-  "github.post_comment": "comment on the GitHub issue",
-  "github.create_follow_up_issue": "create a follow-up issue",
-  "github.close_follow_up_issue": "close a follow-up issue",
-  "github.sync_follow_ups": "read the follow-up issues back from GitHub",
-  "slack.repair_report": "report what the repair fixed",
-  "slack.postmortem_owed": "say which post-mortem is owed",
-  "slack.vendor_deadline": "raise a vendor check past its deadline",
-  "google.create_doc": "create the incident doc",
-  "google.sync_doc": "update the incident doc",
-  "google.create_postmortem_doc": "create the post-mortem doc",
-};
 /** The timeline's actor for what muster learns by itself (a follow-up issue closed on GitHub). */
 const MUSTER_ACTOR = "muster";
-const describeJob = (kind: string) => JOB_WORDS[kind] ?? kind;
 
 async function main(): Promise<void> {
   const { config, message } = startupProblems(process.env);

@@ -1,14 +1,14 @@
 // What the Slack listeners may use: the domain service and read ports, never
 // Prisma or an adapter directly.
+
 import type { Logger } from "pino";
 import type { RoleDefinition } from "../incidents/context.js";
 import type { Actor, Incident, RoleAssignment } from "../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../incidents/ports.js";
 import type { IncidentService } from "../incidents/service.js";
 import type { JobStore, RefStore } from "../jobs/ports.js";
+import { REF } from "../jobs/refs.js";
 import type { PickableIncident } from "./forms/form.js";
-import { REF } from "./refs.js";
-import type { IncidentLinks } from "./views/incident.js";
 import type { SlackViews } from "./views-api.js";
 
 export interface SlackDeps {
@@ -62,18 +62,4 @@ export async function openIncidents(deps: SlackDeps) {
 
 export async function pickable(deps: SlackDeps): Promise<PickableIncident[]> {
   return (await openIncidents(deps)).map((i) => ({ key: i.key, title: i.title, private: i.private }));
-}
-
-export async function linksOf(deps: Pick<SlackDeps, "refs">, incidentId: string): Promise<IncidentLinks> {
-  const refs = await deps.refs.all(incidentId);
-  const ok = (k: string) => {
-    const r = refs.get(k);
-    return r?.externalId ? r : null;
-  };
-  return {
-    channelId: ok(REF.channel)?.externalId ?? null,
-    issueUrl: ok(REF.issue)?.url ?? null,
-    docUrl: ok(REF.doc)?.url ?? null,
-    postmortemDocUrl: ok(REF.postmortemDoc)?.url ?? null,
-  };
 }

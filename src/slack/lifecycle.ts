@@ -3,8 +3,8 @@
 import { AppError } from "../errors.js";
 import type { Actor, Incident } from "../incidents/model.js";
 import { POSTMORTEM_PARTS, partsFromDoc } from "../incidents/postmortem-rules.js";
+import { REF } from "../jobs/refs.js";
 import type { SlackDeps } from "./deps.js";
-import { REF } from "./refs.js";
 import type { Message } from "./views/blocks.js";
 import { followUpsMessage } from "./views/postmortem.js";
 

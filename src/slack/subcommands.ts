@@ -4,7 +4,8 @@
 import { AppError } from "../errors.js";
 import { companyPolicyOf } from "../incidents/company-policy.js";
 import type { Actor, Incident } from "../incidents/model.js";
-import { canSee, linksOf, type SlackDeps } from "./deps.js";
+import { linksOf } from "../jobs/refs.js";
+import { canSee, type SlackDeps } from "./deps.js";
 import type { FormName } from "./forms/index.js";
 import { followUpList, importPostmortem } from "./lifecycle.js";
 import type { Message } from "./views/blocks.js";

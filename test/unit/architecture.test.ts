@@ -1,4 +1,5 @@
-// The domain knows nothing of Slack, GitHub, Google or the database.
+// The domain knows nothing of Slack, GitHub, Google or the database; the
+// GitHub and Google adapters know nothing of muster's Slack side.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,20 @@ describe("dependency direction", () => {
             FORBIDDEN_LOCAL.some((r) => r.test(spec)),
             spec,
           ).toBe(false);
+      }
+    });
+  }
+});
+
+describe("the GitHub and Google adapters", () => {
+  const adapters = [...files(join(SRC, "adapters/github")), ...files(join(SRC, "adapters/google"))];
+  it("finds them", () => expect(adapters.length).toBeGreaterThan(2));
+  for (const file of adapters) {
+    it(`${file.slice(SRC.length)} imports nothing from src/slack or the Slack adapter`, () => {
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith(".")) continue;
+        const target = join(file, "..", spec).slice(SRC.length);
+        expect(target.startsWith("slack/") || target.startsWith("adapters/slack/"), spec).toBe(false);
       }
     });
   }

@@ -9,9 +9,10 @@ import { EVENT_EFFECTS } from "../../incidents/effects.js";
 import type { Incident, NewJob, Severity } from "../../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
 import { GiveUp, RetryLater } from "../../jobs/errors.js";
+import { type GitHubKind, jobHandlers, parsePayload } from "../../jobs/kinds.js";
 import type { ExternalRef, JobStore, RefStore } from "../../jobs/ports.js";
+import { REF } from "../../jobs/refs.js";
 import type { JobHandler } from "../../jobs/worker.js";
-import { REF } from "../../slack/refs.js";
 import type { GitHubClient } from "./client.js";
 import {
   commentBody,
@@ -93,7 +94,7 @@ export function githubFailure(e: unknown, what: string, repo: string): Error {
   return new RetryLater(`${what}: GitHub unavailable (${status || "no response"})`, null, { cause: e });
 }
 
-export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> {
+export function githubJobHandlers(d: GitHubJobDeps): Record<GitHubKind, JobHandler> {
   const now = () => (d.clock ?? (() => new Date()))();
   const knownLabels = new Set<string>();
 
@@ -219,7 +220,7 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
     const queued = new Set(
       (await d.jobs.list({ status: ["pending", "running"], incidentId, limit: 1000 }))
         .filter((j) => j.kind === "github.post_comment")
-        .map((j) => Number(j.payload.eventId)),
+        .map((j) => parsePayload("github.post_comment", j.payload)?.eventId),
     );
     return record.timeline
       .filter((e) => EVENT_EFFECTS[e.kind].includes("github.post_comment"))
@@ -239,7 +240,7 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
     };
   }
 
-  return {
+  return jobHandlers<GitHubKind>({
     async "github.sync_issue"({ job }) {
       const s = await summary(job.incidentId);
       let ref = await d.refs.get(s.incident.id, REF.issue);
@@ -331,7 +332,7 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
       return followUps;
     },
 
-    async "github.post_comment"({ job, logger }) {
+    async "github.post_comment"({ job, payload, logger }) {
       const s = await summary(job.incidentId);
       const issue = await d.refs.get(s.incident.id, REF.issue);
       if (!issue?.externalId) {
@@ -339,7 +340,7 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
         return [];
       }
       const full = refRepo(issue, s.incident);
-      const event = await d.store.findEvent(Number(job.payload.eventId));
+      const event = await d.store.findEvent(payload.eventId);
       const body = event
         ? commentBody(event, s.incident, {
             minimal: minimal(s.incident, full),
@@ -396,11 +397,11 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
       return [];
     },
 
-    async "github.create_follow_up_issue"({ job }) {
+    async "github.create_follow_up_issue"({ job, payload }) {
       if (!d.followUpIssues) return [];
       const s = await summary(job.incidentId);
       const issue = await d.refs.get(s.incident.id, REF.issue);
-      const event = await d.store.findEvent(Number(job.payload.eventId));
+      const event = await d.store.findEvent(payload.eventId);
       const followUpId = String(event?.data.followUpId ?? "");
       const title = String(event?.data.title ?? "");
       if (!followUpId || !issue?.externalId) return [];
@@ -448,9 +449,9 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
     },
 
     /** Marked done in muster: its issue is closed as completed (already closed: nothing to do). */
-    async "github.close_follow_up_issue"({ job }) {
+    async "github.close_follow_up_issue"({ job, payload }) {
       const s = await summary(job.incidentId);
-      const event = await d.store.findEvent(Number(job.payload.eventId));
+      const event = await d.store.findEvent(payload.eventId);
       const followUpId = String(event?.data.followUpId ?? "");
       const ref = followUpId ? await d.refs.get(s.incident.id, REF.followUpIssue(followUpId)) : null;
       if (!ref?.externalId) return [];
@@ -478,9 +479,9 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
      * Runs hourly while an incident has open follow-ups with issues, and
      * whenever someone lists the follow-ups in Slack.
      */
-    async "github.sync_follow_ups"({ job }) {
+    async "github.sync_follow_ups"({ job, payload }) {
       const s = await summary(job.incidentId);
-      const periodic = typeof job.payload.periodic === "string" ? job.payload.periodic : null;
+      const periodic = payload.periodic ?? null;
       if (periodic && (await d.refs.get(s.incident.id, FOLLOW_UP_SYNC_REF))?.externalId !== periodic) return [];
       const record = await d.store.loadIncidentById(s.incident.id);
       if (!record) return [];
@@ -502,7 +503,7 @@ export function githubJobHandlers(d: GitHubJobDeps): Record<string, JobHandler> 
       }
       return periodic && stillOpen > 0 ? [await scheduleFollowUpSync(s.incident.id)] : [];
     },
-  };
+  });
 }
 
 const FOLLOW_UP_SYNC_REF = "github_follow_ups_sync";

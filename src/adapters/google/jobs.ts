@@ -12,9 +12,10 @@ import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
 import { severityLabel } from "../../incidents/severity.js";
 import { STATUS_LABELS } from "../../incidents/transitions.js";
 import { GiveUp, RetryLater } from "../../jobs/errors.js";
+import { type GoogleKind, jobHandlers } from "../../jobs/kinds.js";
 import type { ExternalRef, RefStore } from "../../jobs/ports.js";
+import { REF } from "../../jobs/refs.js";
 import type { JobHandler } from "../../jobs/worker.js";
-import { REF } from "../../slack/refs.js";
 
 export interface GoogleJobDeps {
   docs: docs_v1.Docs;
@@ -62,7 +63,7 @@ async function g<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 const fmt = (d: Date | null) => (d ? `${d.toISOString().replace("T", " ").slice(0, 16)} UTC` : "—");
 
-export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> {
+export function googleJobHandlers(d: GoogleJobDeps): Record<GoogleKind, JobHandler> {
   const now = () => (d.clock ?? (() => new Date()))();
   const emails = new Map<string, string | null>();
 
@@ -274,12 +275,12 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
     { incidentId: i.id, kind: "github.sync_issue", payload: {} },
   ];
 
-  return {
-    async "google.create_doc"({ job }) {
+  return jobHandlers<GoogleKind>({
+    async "google.create_doc"({ job, payload }) {
       const s = await summary(job.incidentId);
       const notices: NewJob[] = [];
       let doc: "restored" | "recreate" | null = null;
-      if (job.payload.repair) {
+      if (payload.repair) {
         const report = (fixed: string) =>
           notices.push({ incidentId: s.incident.id, kind: "slack.repair_report", payload: { fixed } });
         doc = await repairDoc(s.incident.id, REF.doc);
@@ -295,7 +296,7 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
       await Promise.all([
         (async () => {
           // A repair that found the doc intact leaves its text alone (late links are google.sync_doc's).
-          if (job.payload.repair && doc !== "recreate") return;
+          if (payload.repair && doc !== "recreate") return;
           // An earlier attempt's doc may still show placeholders for links known now.
           if (ref.data?.fromTemplate || !(await buildCleanDoc(ref.externalId, values)))
             await fillPlaceholders(ref.externalId, values);
@@ -325,7 +326,7 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
       return [];
     },
 
-    async "google.create_postmortem_doc"({ job }) {
+    async "google.create_postmortem_doc"({ job, payload }) {
       const s = await summary(job.incidentId);
       const record = await d.store.loadIncidentById(s.incident.id);
       if (!record) throw new GiveUp("the incident no longer exists");
@@ -342,12 +343,12 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<string, JobHandler> 
       // Also when an earlier attempt made the doc and failed later on: its link
       // still has to reach the bookmarks and the issue (both are idempotent).
       // On resolve, the channel and the owner are told what is owed, with this doc.
-      const owed: NewJob[] = job.payload.owed
-        ? [{ incidentId: s.incident.id, kind: "slack.postmortem_owed", payload: { owed: job.payload.owed } }]
+      const owed: NewJob[] = payload.owed
+        ? [{ incidentId: s.incident.id, kind: "slack.postmortem_owed", payload: { owed: payload.owed } }]
         : [];
       return [...followUps(s.incident), ...owed];
     },
-  };
+  });
 }
 
 /** insertText + paragraph styles for a list of (text, style) paragraphs at `at`. */

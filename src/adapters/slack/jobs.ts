@@ -8,11 +8,11 @@ import type { RoleDefinition } from "../../incidents/context.js";
 import type { Incident, NewJob } from "../../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
 import { GiveUp } from "../../jobs/errors.js";
+import { jobHandlers, type KindHandlers, type SlackKind } from "../../jobs/kinds.js";
 import type { RefStore } from "../../jobs/ports.js";
+import { linksOf, REF } from "../../jobs/refs.js";
 import type { JobContext, JobHandler } from "../../jobs/worker.js";
 import { channelName } from "../../slack/channel-name.js";
-import { linksOf } from "../../slack/deps.js";
-import { REF } from "../../slack/refs.js";
 import { announcement, commanderId, controlMessage, type IncidentView, topic } from "../../slack/views/incident.js";
 import {
   escalationBrief,
@@ -55,7 +55,7 @@ const plainMessage = (text: string): Msg => ({
   blocks: [{ type: "section", text: { type: "mrkdwn", text: text.slice(0, 3000) } }],
 });
 
-export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
+export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler> {
   const now = () => (d.clock ?? (() => new Date()))();
   let botUserId: string | null = null;
   let announceChannel: string | null = null;
@@ -284,10 +284,10 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     return postOnce(d.client, d.refs, { incidentId, refKind, channel, msg, now: now() });
   }
 
-  const handlers: Record<string, JobHandler> = {
-    async "slack.create_channel"({ job }) {
+  const handlers: KindHandlers<SlackKind> = {
+    async "slack.create_channel"({ job, payload }) {
       const s = await summary(job);
-      const fixed = job.payload.repair ? await repairChannel(s.incident.id) : null;
+      const fixed = payload.repair ? await repairChannel(s.incident.id) : null;
       const channel = await ensureChannel(s.incident);
       const v = await view(s);
       await Promise.all([
@@ -303,7 +303,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       return followUps;
     },
 
-    async "slack.sync_announcement"({ job }) {
+    async "slack.sync_announcement"({ job, payload }) {
       const s = await summary(job);
       const v = await view(s);
       const channel = await announcementChannel();
@@ -326,7 +326,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
           })
         ).ts;
       }
-      const updateId = job.payload.statusUpdateId;
+      const updateId = payload.statusUpdateId;
       // A private incident's announcement says nothing about its content, its thread neither.
       if (typeof updateId === "string" && !s.incident.private) {
         const update = await d.store.findStatusUpdate(updateId);
@@ -357,13 +357,13 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       return [];
     },
 
-    async "slack.sync_bookmarks"({ job }) {
+    async "slack.sync_bookmarks"({ job, payload }) {
       const s = await summary(job);
       const channel = await channelOf(s.incident.id);
       if (!channel) return [];
       const refs = await d.refs.all(s.incident.id);
       // Repair: bookmarks someone removed are added again.
-      const present = job.payload.repair
+      const present = payload.repair
         ? new Set(
             (
               (await call("list bookmarks", () => d.client.bookmarks.list({ channel_id: channel }))).bookmarks ?? []
@@ -420,14 +420,14 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
         : [];
     },
 
-    async "slack.post_event"({ job, logger }) {
+    async "slack.post_event"({ job, payload, logger }) {
       const s = await summary(job);
       const channel = await channelOf(s.incident.id);
       if (!channel) {
         logger.info("no incident channel; the event stays on the timeline only");
         return [];
       }
-      const event = await d.store.findEvent(Number(job.payload.eventId));
+      const event = await d.store.findEvent(payload.eventId);
       if (!event) return [];
       let msg: Msg | null = null;
       if (event.kind === "status_update") {
@@ -452,20 +452,20 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       return [];
     },
 
-    async "slack.notify_user"({ job }) {
+    async "slack.notify_user"({ job, payload }) {
       const s = await summary(job);
-      const userId = String(job.payload.userId ?? "");
+      const { userId } = payload;
       if (!userId) return [];
       const refKind = REF.message(`job:${job.id}`);
-      if (typeof job.payload.role === "string") {
-        const role = d.roles.find((r) => r.key === job.payload.role);
+      if (payload.role !== undefined) {
+        const role = d.roles.find((r) => r.key === payload.role);
         const channel = await channelOf(s.incident.id);
         if (role) await dm(s.incident.id, userId, refKind, roleMessage(s.incident, role, channel));
         if (channel) await invite(s.incident.id, channel, [userId]);
         return [];
       }
-      if (typeof job.payload.handoffId === "string") {
-        const handoff = await d.store.findHandoff(job.payload.handoffId);
+      if (payload.handoffId !== undefined) {
+        const handoff = await d.store.findHandoff(payload.handoffId);
         if (!handoff) return [];
         const msg =
           handoff.status === "pending" && handoff.toUserId === userId
@@ -476,9 +476,9 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       return [];
     },
 
-    async "slack.escalate"({ job }) {
+    async "slack.escalate"({ job, payload }) {
       const s = await summary(job);
-      const event = await d.store.findEvent(Number(job.payload.eventId));
+      const event = await d.store.findEvent(payload.eventId);
       const reason = typeof event?.data.reason === "string" ? event.data.reason : "";
       const recipients = new Set(d.escalation.users);
       if (d.escalation.usergroup) {
@@ -502,9 +502,9 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       return [];
     },
 
-    async "slack.handoff_reminder"({ job }) {
+    async "slack.handoff_reminder"({ job, payload }) {
       const s = await summary(job);
-      const handoff = await d.store.findHandoff(String(job.payload.handoffId ?? ""));
+      const handoff = await d.store.findHandoff(payload.handoffId);
       if (handoff?.status !== "pending") return [];
       const minutes = Math.round(d.handoffTimeoutMs / 60_000);
       const msg = handoffOverdue(s.incident, handoff, minutes);
@@ -522,15 +522,15 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     },
 
     /** What is owed: in the channel on resolve, and to the owner by DM (a new owner: the DM only). */
-    async "slack.postmortem_owed"({ job }) {
+    async "slack.postmortem_owed"({ job, payload }) {
       const s = await summary(job);
       const pm = await d.store.findPostmortem(s.incident.id);
       if (pm?.status !== "draft" || !pm.ownerId) return [];
       const links = await linksOf(d, s.incident.id);
-      const reason = typeof job.payload.owed === "string" ? job.payload.owed : null;
+      const reason = payload.owed ?? null;
       const msg = postmortemOwed(s.incident, pm, links.postmortemDocUrl, reason);
       const channel = await channelOf(s.incident.id);
-      if (channel && !job.payload.eventId)
+      if (channel && payload.eventId === undefined)
         await postOnce(d.client, d.refs, {
           incidentId: s.incident.id,
           refKind: REF.message(`job:${job.id}`),
@@ -543,9 +543,9 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     },
 
     /** A vendor check still waiting at its deadline: the channel hears, and whoever asked. */
-    async "slack.vendor_deadline"({ job }) {
+    async "slack.vendor_deadline"({ job, payload }) {
       const s = await summary(job);
-      const check = await pendingCheck(s.incident.id, job.payload);
+      const check = await pendingCheck(s.incident.id, payload);
       if (!check) return [];
       const channel = await channelOf(s.incident.id);
       if (channel)
@@ -560,24 +560,19 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     },
 
     /** Tells the incident channel (or the IC, without one) what a repair fixed. */
-    async "slack.repair_report"({ job }) {
+    async "slack.repair_report"({ job, payload }) {
       const s = await summary(job);
-      const msg = repairReport(s.incident, String(job.payload.fixed ?? ""), Number(job.payload.count ?? 1));
+      const msg = repairReport(s.incident, payload.fixed, payload.count ?? 1);
       await tellChannelOrIc(s, job.id, msg);
       return [];
     },
 
-    async "slack.job_failed"({ job }) {
+    async "slack.job_failed"({ job, payload }) {
       const s = await summary(job);
-      const msg = jobFailedMessage(
-        s.incident,
-        commanderId(s.roles),
-        String(job.payload.what ?? "finish a step"),
-        Number(job.payload.jobId),
-      );
+      const msg = jobFailedMessage(s.incident, commanderId(s.roles), payload.what, payload.jobId);
       await tellChannelOrIc(s, job.id, msg);
       return [];
     },
   };
-  return handlers;
+  return jobHandlers(handlers);
 }

@@ -9,7 +9,7 @@ import { POSTMORTEM_SECTIONS, type Postmortem, type PostmortemSection } from "..
 import { commanderOf } from "../../incidents/permissions.js";
 import type { IncidentRecord } from "../../incidents/ports.js";
 import { POSTMORTEM_PARTS, postmortemReason, postmortemRequired } from "../../incidents/postmortem-rules.js";
-import { linksOf } from "../deps.js";
+import { linksOf } from "../../jobs/refs.js";
 import { list, str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { link, mention, safe } from "../text.js";

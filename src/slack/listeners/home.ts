@@ -1,9 +1,9 @@
 // App Home, published each time someone opens the tab.
 import type { App } from "@slack/bolt";
 import { companyPolicyOf } from "../../incidents/company-policy.js";
+import { REF } from "../../jobs/refs.js";
 import { canSee, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
-import { REF } from "../refs.js";
 import { HELP_LINES } from "../subcommands.js";
 import { homeView, type OwedPostmortem } from "../views/home.js";
 

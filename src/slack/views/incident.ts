@@ -6,19 +6,14 @@ import type { Incident, Postmortem, RoleAssignment } from "../../incidents/model
 import { COMMANDER } from "../../incidents/model.js";
 import { severityLabel } from "../../incidents/severity.js";
 import { isOpen, STATUS_LABELS } from "../../incidents/transitions.js";
+import type { IncidentLinks } from "../../jobs/refs.js";
 import { fitTopic } from "../channel-name.js";
 import { ACTION } from "../ids.js";
 import { channelLink, link, mention, safe, slackDate } from "../text.js";
 import { actions, type Block, button, context, fields, header, message, section } from "./blocks.js";
 import { postmortemLine } from "./postmortem.js";
 
-/** Where the incident lives outside muster, as far as it exists yet. */
-export interface IncidentLinks {
-  channelId: string | null;
-  issueUrl: string | null;
-  docUrl: string | null;
-  postmortemDocUrl: string | null;
-}
+export type { IncidentLinks };
 
 export interface IncidentView {
   incident: Incident;

@@ -1,0 +1,168 @@
+// One registry of outbox job kinds: for each kind, the shape of its payload,
+// the lane it runs in (or "timer": due later, in no lane) and what it does,
+// in words for people. The domain names the kinds (`JobKind`); this table must
+// have exactly one entry per kind, and the handler table one handler per kind.
+import { z } from "zod";
+import type { JobKind, NewJob } from "../incidents/model.js";
+import { GiveUp } from "./errors.js";
+import type { JobContext, JobHandler } from "./worker.js";
+
+/** Jobs of one incident in the same lane run one after another; see lanes.ts. */
+export type Lane = "slack" | "github" | "google" | "timer";
+
+interface KindSpec {
+  payload: z.ZodType;
+  lane: Lane;
+  /** "muster couldn't …": completes that sentence. */
+  words: string;
+}
+
+/** Written by `Change.event`: the timeline event a job is about. */
+const eventId = z.number().int();
+const repair = z.boolean().optional();
+const empty = z.object({});
+
+export const JOB_KINDS = {
+  "slack.create_channel": {
+    payload: z.object({ repair }),
+    lane: "slack",
+    words: "create the incident channel",
+  },
+  "slack.sync_announcement": {
+    payload: z.object({ repair, statusUpdateId: z.string().optional() }),
+    lane: "slack",
+    words: "update the announcement",
+  },
+  "slack.sync_channel": { payload: empty, lane: "slack", words: "update the incident channel" },
+  "slack.sync_bookmarks": { payload: z.object({ repair }), lane: "slack", words: "add the channel bookmarks" },
+  "slack.post_event": { payload: z.object({ eventId }), lane: "slack", words: "post to the incident channel" },
+  "slack.notify_user": {
+    payload: z.object({
+      userId: z.string(),
+      role: z.string().optional(),
+      handoffId: z.string().optional(),
+      eventId: eventId.optional(),
+    }),
+    lane: "slack",
+    words: "send a direct message",
+  },
+  "slack.escalate": { payload: z.object({ eventId }), lane: "slack", words: "send the escalation" },
+  "slack.handoff_reminder": {
+    payload: z.object({ handoffId: z.string(), eventId: eventId.optional() }),
+    lane: "timer",
+    words: "remind about the pending hand-off",
+  },
+  "slack.job_failed": {
+    payload: z.object({ jobId: z.number().int(), what: z.string() }),
+    lane: "timer",
+    words: "tell the IC a step failed",
+  },
+  "slack.repair_report": {
+    payload: z.object({ fixed: z.string(), count: z.number().int().optional() }),
+    lane: "slack",
+    words: "report what the repair fixed",
+  },
+  "slack.postmortem_owed": {
+    payload: z.object({ owed: z.string().optional(), eventId: eventId.optional() }),
+    lane: "slack",
+    words: "say which post-mortem is owed",
+  },
+  "slack.vendor_deadline": {
+    payload: z.object({ vendorCheckId: z.string() }),
+    lane: "timer",
+    words: "raise a vendor check past its deadline",
+  },
+  "github.sync_issue": { payload: z.object({ repair }), lane: "github", words: "create or update the GitHub issue" },
+  "github.post_comment": { payload: z.object({ eventId }), lane: "github", words: "comment on the GitHub issue" },
+  "github.create_follow_up_issue": {
+    payload: z.object({ eventId }),
+    lane: "github",
+    words: "create a follow-up issue",
+  },
+  "github.close_follow_up_issue": {
+    payload: z.object({ eventId }),
+    lane: "github",
+    words: "close a follow-up issue",
+  },
+  "github.sync_follow_ups": {
+    payload: z.object({ periodic: z.string().optional() }),
+    lane: "timer",
+    words: "read the follow-up issues back from GitHub",
+  },
+  "google.create_doc": { payload: z.object({ repair }), lane: "google", words: "create the incident doc" },
+  "google.sync_doc": { payload: empty, lane: "google", words: "update the incident doc" },
+  "google.create_postmortem_doc": {
+    payload: z.object({ owed: z.string().optional(), quiet: z.boolean().optional(), eventId: eventId.optional() }),
+    lane: "google",
+    words: "create the post-mortem doc",
+  },
+} as const satisfies Record<JobKind, KindSpec>;
+
+export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as JobKind[];
+
+export type Payload<K extends JobKind> = z.infer<(typeof JOB_KINDS)[K]["payload"]>;
+
+export type KindsOf<P extends string> = Extract<JobKind, `${P}.${string}`>;
+export type SlackKind = KindsOf<"slack">;
+export type GitHubKind = KindsOf<"github">;
+export type GoogleKind = KindsOf<"google">;
+
+const isKind = (kind: string): kind is JobKind => Object.hasOwn(JOB_KINDS, kind);
+
+/** The lane a job of this kind runs in; "" for timers and kinds this process does not know. */
+export function laneOf(kind: string): string {
+  if (!isKind(kind)) return "";
+  const lane: Lane = JOB_KINDS[kind].lane;
+  return lane === "timer" ? "" : lane;
+}
+
+/** "muster couldn't …" */
+export const describeJob = (kind: string): string => (isKind(kind) ? JOB_KINDS[kind].words : kind);
+
+/** A job of this kind, its payload checked against the kind's schema at compile time. */
+export function newJob<K extends JobKind>(
+  incidentId: string | null,
+  kind: K,
+  payload: Payload<K>,
+  delayMs?: number,
+): NewJob {
+  return { incidentId, kind, payload: payload as Record<string, unknown>, ...(delayMs ? { delayMs } : {}) };
+}
+
+/** Reads a job's payload through its kind's schema; null if it does not fit. */
+export function parsePayload<K extends JobKind>(kind: K, payload: unknown): Payload<K> | null {
+  const r = (JOB_KINDS[kind].payload as z.ZodType).safeParse(payload);
+  return r.success ? (r.data as Payload<K>) : null;
+}
+
+export type KindHandler<K extends JobKind> = (
+  ctx: JobContext & { payload: Payload<K> },
+) => Promise<NewJob[] | undefined>;
+export type KindHandlers<K extends JobKind> = { [k in K]: KindHandler<k> };
+
+/**
+ * Turns typed handlers into the worker's: each reads its payload through its
+ * kind's schema first. A payload that does not fit will never fit: the job is dead.
+ */
+export function jobHandlers<K extends JobKind>(handlers: KindHandlers<K>): Record<K, JobHandler> {
+  const out = {} as Record<K, JobHandler>;
+  for (const kind of Object.keys(handlers) as K[]) {
+    const handle = handlers[kind] as KindHandler<K>;
+    out[kind] = async (ctx) => {
+      const payload = parsePayload(kind, ctx.job.payload);
+      if (!payload) throw new GiveUp(`the payload of this ${kind} job does not match its kind`);
+      return handle({ ...ctx, payload });
+    };
+  }
+  return out;
+}
+
+/** The same handler for every kind of one adapter (e.g. "GitHub is not configured"). */
+export function sameHandlerFor<P extends "slack" | "github" | "google">(
+  prefix: P,
+  handler: JobHandler,
+): Record<KindsOf<P>, JobHandler> {
+  return Object.fromEntries(
+    JOB_KIND_NAMES.filter((k) => k.startsWith(`${prefix}.`)).map((k) => [k, handler]),
+  ) as Record<KindsOf<P>, JobHandler>;
+}
