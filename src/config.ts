@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { type CompanyPolicy, companyPolicySchema, DEFAULT_COMPANY_POLICY } from "./incidents/company-policy.js";
-import type { RoleDefinition } from "./incidents/context.js";
+import type { PostmortemReminderPolicy, RoleDefinition } from "./incidents/context.js";
 import { DEFAULT_ROLES } from "./incidents/context.js";
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "./store/database-url.js";
 
@@ -93,6 +93,11 @@ const schema = z.object({
     .min(1)
     .max(24 * 60)
     .default(30),
+  POSTMORTEM_REMINDER_FIRST_DAYS: z.coerce.number().int().min(1).max(30).default(1),
+  POSTMORTEM_REMINDER_EVERY_DAYS: z.coerce.number().int().min(1).max(30).default(2),
+  POSTMORTEM_DEADLINE_DAYS_HIGH: z.coerce.number().int().min(1).max(60).default(5),
+  POSTMORTEM_DEADLINE_DAYS: z.coerce.number().int().min(1).max(60).default(10),
+  POSTMORTEM_ESCALATION_USERS: list.default([]),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
 
   GITHUB_TOKEN: z.string().min(10, "looks too short to be a GitHub token").optional(),
@@ -163,6 +168,10 @@ export interface Config {
   };
   escalation: { users: string[]; usergroup: string | null };
   handoffTimeoutMs: number;
+  /** Reminders about unwritten post-mortems, in business days of the owner's zone. */
+  postmortemReminders: PostmortemReminderPolicy;
+  /** Who hears of a post-mortem past its deadline; the escalation contacts when empty. */
+  postmortemLeads: string[];
   workerConcurrency: number;
   admins: string[];
   roles: RoleDefinition[];
@@ -255,6 +264,18 @@ export function parseConfig(
       },
       escalation: { users: e.ESCALATION_USERS, usergroup: e.ESCALATION_USERGROUP ?? null },
       handoffTimeoutMs: e.HANDOFF_TIMEOUT_MINUTES * 60_000,
+      postmortemReminders: {
+        firstAfterDays: e.POSTMORTEM_REMINDER_FIRST_DAYS,
+        everyDays: e.POSTMORTEM_REMINDER_EVERY_DAYS,
+        deadlineDays: {
+          critical: e.POSTMORTEM_DEADLINE_DAYS_HIGH,
+          high: e.POSTMORTEM_DEADLINE_DAYS_HIGH,
+          medium: e.POSTMORTEM_DEADLINE_DAYS,
+          low: e.POSTMORTEM_DEADLINE_DAYS,
+          unclassified: e.POSTMORTEM_DEADLINE_DAYS,
+        },
+      },
+      postmortemLeads: e.POSTMORTEM_ESCALATION_USERS,
       workerConcurrency: e.WORKER_CONCURRENCY,
       admins: e.MUSTER_ADMINS,
       roles,

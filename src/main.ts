@@ -60,6 +60,8 @@ export interface StartOptions {
     backoff?: { baseMs: number; maxMs: number; maxAttempts: number };
     clock?: () => Date;
   };
+  /** The process's clock: commands, reminders and the worker (unless `worker.clock` says otherwise). */
+  clock?: () => Date;
   /** Run the worker in this process (default true). */
   runWorker?: boolean;
 }
@@ -119,8 +121,13 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
   );
   const jobs = createPrismaJobStore(db, target.provider);
   const refs = createPrismaRefStore(db);
-  const policy = { roles: config.roles, handoffTimeoutMs: config.handoffTimeoutMs, company: config.company };
-  const service = createIncidentService({ store, policy });
+  const policy = {
+    roles: config.roles,
+    handoffTimeoutMs: config.handoffTimeoutMs,
+    company: config.company,
+    postmortemReminders: config.postmortemReminders,
+  };
+  const service = createIncidentService({ store, policy, ...(options.clock ? { clock: options.clock } : {}) });
 
   // The worker's own Slack client: no in-process retries, rate limits come
   // back as errors so the outbox reschedules with Retry-After.
@@ -147,6 +154,13 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     incidentChannel: config.slack.incidentChannel,
     escalation: config.escalation,
     handoffTimeoutMs: config.handoffTimeoutMs,
+    postmortemLeads: config.postmortemLeads,
+    // A reminder link came due: muster itself records it (or skips it) on the timeline.
+    remindPostmortem: async (incidentId, link, ownerTz) => {
+      const s = await store.incidentSummary({ id: incidentId });
+      if (s) await service.remindPostmortem(MUSTER, { key: s.incident.key, seq: link.seq, plan: link.plan, ownerTz });
+    },
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   let githubHandlers: Record<GitHubKind, JobHandler>;
   if (config.github.auth) {
@@ -171,11 +185,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
       // A follow-up issue closed on GitHub: recorded as done, on the timeline, by muster itself.
       markFollowUpDone: async (incidentId, followUpId) => {
         const s = await store.incidentSummary({ id: incidentId });
-        if (s)
-          await service.completeFollowUp(
-            { userId: MUSTER_ACTOR, isAdmin: true },
-            { key: s.incident.key, followUpId, source: "github" },
-          );
+        if (s) await service.completeFollowUp(MUSTER, { key: s.incident.key, followUpId, source: "github" });
       },
     });
   } else {
@@ -224,6 +234,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     handlers,
     logger,
     concurrency: config.workerConcurrency,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.worker ?? {}),
     onDead: (job: Job) =>
       job.incidentId && job.kind !== "slack.job_failed"
@@ -335,7 +346,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
 }
 
 /** The timeline's actor for what muster learns by itself (a follow-up issue closed on GitHub). */
-const MUSTER_ACTOR = "muster";
+const MUSTER = { userId: "muster", isAdmin: true };
 
 async function main(): Promise<void> {
   const { config, message } = startupProblems(process.env);

@@ -57,6 +57,12 @@ function describeEvent(e: TimelineEvent): string {
       return `Post-mortem waived: ${s("reason")}`;
     case "repair_requested":
       return "Repair requested: missing channel, bookmarks, issue or doc will be recreated";
+    case "postmortem_reminded":
+      return `Post-mortem reminder ${s("n")} sent to ${s("ownerId")}`;
+    case "postmortem_reminder_snoozed":
+      return `Post-mortem reminders snoozed until ${s("until")}`;
+    case "postmortem_escalated":
+      return `Post-mortem past its deadline (${s("deadlineDays")} business days): escalated`;
   }
 }
 

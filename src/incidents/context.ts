@@ -1,7 +1,7 @@
 import { AppError } from "../errors.js";
 import type { CompanyPolicy } from "./company-policy.js";
 import { EVENT_EFFECTS, SYNC_JOBS } from "./effects.js";
-import type { Actor, EventKind, Incident, JobKind, NewJob, RoleAssignment, Visibility } from "./model.js";
+import type { Actor, EventKind, Incident, JobKind, NewJob, RoleAssignment, Severity, Visibility } from "./model.js";
 import { COMMANDER, COMMUNICATIONS } from "./model.js";
 import type { IncidentPatch, IncidentTx } from "./ports.js";
 import { isOpen, STATUS_LABELS } from "./transitions.js";
@@ -34,7 +34,25 @@ export interface Policy {
   handoffTimeoutMs?: number;
   /** The company's definitions and post-mortem rule; DEFAULT_COMPANY_POLICY when absent (read it with companyPolicyOf). */
   company?: CompanyPolicy;
+  /** When the owner of an unwritten post-mortem is reminded; DEFAULT_POSTMORTEM_REMINDERS when absent. */
+  postmortemReminders?: PostmortemReminderPolicy;
 }
+
+/** In business days of the owner's own time zone. */
+export interface PostmortemReminderPolicy {
+  /** The first reminder, after the incident is resolved. */
+  firstAfterDays: number;
+  /** Then again every so many. */
+  everyDays: number;
+  /** After this, the reminders escalate to the lead (with the IC in copy): by severity, resolve to deadline. */
+  deadlineDays: Record<Severity, number>;
+}
+
+export const DEFAULT_POSTMORTEM_REMINDERS: PostmortemReminderPolicy = {
+  firstAfterDays: 1,
+  everyDays: 2,
+  deadlineDays: { critical: 5, high: 5, medium: 10, low: 10, unclassified: 10 },
+};
 
 export const DEFAULT_HANDOFF_TIMEOUT_MS = 30 * 60_000;
 

@@ -30,6 +30,10 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   postmortem_completed: ["slack.post_event", "github.post_comment"],
   postmortem_waived: ["slack.post_event", "github.post_comment"],
   repair_requested: [],
+  // The owner is told by DM; the lead (with the IC) when the deadline has passed. Not in the channel.
+  postmortem_reminded: ["slack.postmortem_reminder"],
+  postmortem_reminder_snoozed: [],
+  postmortem_escalated: ["slack.postmortem_reminder"],
 };
 
 /** Jobs that bring every outside view of the incident up to date with its state. */

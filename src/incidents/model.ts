@@ -200,6 +200,9 @@ export const EVENT_KINDS = [
   "postmortem_completed",
   "postmortem_waived",
   "repair_requested",
+  "postmortem_reminded",
+  "postmortem_reminder_snoozed",
+  "postmortem_escalated",
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -228,7 +231,9 @@ export type JobKind =
   | "slack.vendor_deadline"
   | "google.create_doc"
   | "google.sync_doc"
-  | "google.create_postmortem_doc";
+  | "google.create_postmortem_doc"
+  | "slack.postmortem_reminder_due"
+  | "slack.postmortem_reminder";
 
 export interface NewJob {
   incidentId: string | null;

@@ -2,6 +2,7 @@
 // src/store. Nothing in incidents/ knows which database (or ORM) is behind it.
 import type {
   Escalation,
+  EventKind,
   FollowUp,
   Handoff,
   Incident,
@@ -79,6 +80,8 @@ export interface IncidentTx {
 
   /** Append-only: there is deliberately no way to change or remove an event. */
   appendEvent(event: NewTimelineEvent): Promise<number>;
+  /** How many events of these kinds the incident has: a chain of reminders counts its links. */
+  countEvents(incidentId: string, kinds: readonly EventKind[]): Promise<number>;
   enqueueJobs(jobs: NewJob[], runAt: Date): Promise<void>;
 
   findIdempotency(key: string): Promise<IdempotencyRecord | null>;

@@ -20,6 +20,7 @@ import { declareIncident } from "./commands/declare-incident.js";
 import { escalateIncident } from "./commands/escalate-incident.js";
 import { postStatusUpdate } from "./commands/post-status-update.js";
 import { completePostmortem, updatePostmortem, waivePostmortem } from "./commands/postmortem.js";
+import { remindPostmortem, snoozePostmortemReminders } from "./commands/postmortem-reminders.js";
 import { proposeHandoff } from "./commands/propose-handoff.js";
 import { repairIncident } from "./commands/repair-incident.js";
 import { unassignRole } from "./commands/unassign-role.js";
@@ -59,6 +60,8 @@ const COMMANDS = {
   completePostmortem,
   waivePostmortem,
   assignPostmortemOwner,
+  remindPostmortem,
+  snoozePostmortemReminders,
   repair: repairIncident,
 } satisfies Record<string, Command>;
 

@@ -96,6 +96,16 @@ export const JOB_KINDS = {
     lane: "google",
     words: "create the post-mortem doc",
   },
+  "slack.postmortem_reminder_due": {
+    payload: z.object({ seq: z.number().int().min(0), plan: z.boolean().optional() }),
+    lane: "timer",
+    words: "work out the next post-mortem reminder",
+  },
+  "slack.postmortem_reminder": {
+    payload: z.object({ eventId }),
+    lane: "slack",
+    words: "send a post-mortem reminder",
+  },
 } as const satisfies Record<JobKind, KindSpec>;
 
 export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as JobKind[];

@@ -31,6 +31,7 @@ export const VIEW = {
   dismiss: "incident_dismiss",
   postmortem: "incident_postmortem",
   vendorAnswer: "incident_vendor_answer",
+  waivePostmortem: "incident_postmortem_waive",
   /** The modal that replaces a form when its submission failed for a reason no field explains. */
   error: "incident_error",
 } as const;
@@ -57,6 +58,9 @@ export const ACTION = {
   vendorNotAffected: "vendor_not_affected",
   vendorCompromised: "vendor_compromised",
   vendorWaiting: "vendor_waiting",
+  completePostmortem: "postmortem_complete",
+  snoozePostmortem: "postmortem_snooze",
+  openWaivePostmortem: "open_postmortem_waive",
 } as const;
 
 /**

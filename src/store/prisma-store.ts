@@ -151,6 +151,9 @@ function txApi(db: Client, reads: HotReads): IncidentTx {
       });
       return r.id;
     },
+    async countEvents(incidentId, kinds) {
+      return db.timelineEvent.count({ where: { incidentId, kind: { in: [...kinds] } } });
+    },
     async enqueueJobs(jobs, runAt) {
       await db.job.createMany({ data: jobRows(jobs, runAt) });
     },

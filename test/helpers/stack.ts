@@ -26,6 +26,8 @@ export interface StackOptions {
   /** A Google Doc template with placeholders, made in the emulator. */
   docTemplate?: boolean;
   worker?: StartOptions["worker"];
+  /** muster's clock (commands, reminders, the worker): simulated days pass in seconds. */
+  clock?: () => Date;
   runWorker?: boolean;
   logLevel?: string;
   /** Receives muster's log lines (JSON), e.g. to check what reaches the log. */
@@ -121,6 +123,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     googleAuth: auth,
     worker: { pollMs: 100, backoff: FAST_BACKOFF, ...(o.worker ?? {}) },
     ...(o.runWorker === undefined ? {} : { runWorker: o.runWorker }),
+    ...(o.clock ? { clock: o.clock } : {}),
   });
   const url = `http://127.0.0.1:${muster.port}/slack/events`;
   const raw = new SlackTestClient({

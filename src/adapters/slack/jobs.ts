@@ -8,7 +8,7 @@ import type { RoleDefinition } from "../../incidents/context.js";
 import type { Incident, NewJob } from "../../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
 import { GiveUp } from "../../jobs/errors.js";
-import { jobHandlers, type KindHandlers, type SlackKind } from "../../jobs/kinds.js";
+import { jobHandlers, type KindHandlers, type Payload, type SlackKind } from "../../jobs/kinds.js";
 import type { RefStore } from "../../jobs/ports.js";
 import { linksOf, REF } from "../../jobs/refs.js";
 import type { JobContext, JobHandler } from "../../jobs/worker.js";
@@ -27,7 +27,13 @@ import {
   statusUpdateMessage,
   statusUpdateSummary,
 } from "../../slack/views/messages.js";
-import { postmortemOwed, vendorCheckMessage, vendorCheckOverdue } from "../../slack/views/postmortem.js";
+import {
+  postmortemOverdue,
+  postmortemOwed,
+  postmortemReminder,
+  vendorCheckMessage,
+  vendorCheckOverdue,
+} from "../../slack/views/postmortem.js";
 import { call, dmChannel, type Msg, postOnce, slackErrorCode, slackFailure } from "./client.js";
 
 export interface SlackJobDeps {
@@ -41,6 +47,16 @@ export interface SlackJobDeps {
   incidentChannel: string;
   escalation: { users: string[]; usergroup: string | null };
   handoffTimeoutMs: number;
+  /** Who hears of a post-mortem past its deadline; the escalation contacts when empty. */
+  postmortemLeads?: string[];
+  /** Runs the domain's reminder step for a due link, with the owner's time zone. */
+  remindPostmortem: (
+    incidentId: string,
+    link: Payload<"slack.postmortem_reminder_due">,
+    ownerTz: string,
+  ) => Promise<void>;
+  /** How long a person's time zone (users.info) is trusted before it is read again. */
+  tzCacheMs?: number;
   clock?: () => Date;
 }
 
@@ -277,6 +293,29 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
     return check?.answer === "pending" ? check : null;
   }
 
+  /** A person's Slack time zone, cached: people travel, so it is read again after a while. */
+  const zones = new Map<string, { tz: string; until: number }>();
+  async function timeZoneOf(userId: string): Promise<string> {
+    const hit = zones.get(userId);
+    if (hit && hit.until > now().getTime()) return hit.tz;
+    const r = await call("read the person's time zone", () => d.client.users.info({ user: userId }));
+    const tz = r.user?.tz || "UTC";
+    zones.set(userId, { tz, until: now().getTime() + (d.tzCacheMs ?? 6 * 60 * 60_000) });
+    return tz;
+  }
+
+  /** The escalation contacts: ESCALATION_USERS and the members of ESCALATION_USERGROUP. */
+  async function leadership(): Promise<Set<string>> {
+    const recipients = new Set(d.escalation.users);
+    if (d.escalation.usergroup) {
+      const r = await call("read the leadership group", () =>
+        d.client.usergroups.users.list({ usergroup: d.escalation.usergroup! }),
+      );
+      for (const u of r.users ?? []) recipients.add(u);
+    }
+    return recipients;
+  }
+
   const responders = (s: IncidentSummary) => [s.incident.declaredBy, ...s.roles.map((r) => r.userId)];
 
   async function dm(incidentId: string, userId: string, refKind: string, msg: Msg) {
@@ -480,13 +519,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
       const s = await summary(job);
       const event = await d.store.findEvent(payload.eventId);
       const reason = typeof event?.data.reason === "string" ? event.data.reason : "";
-      const recipients = new Set(d.escalation.users);
-      if (d.escalation.usergroup) {
-        const r = await call("read the leadership group", () =>
-          d.client.usergroups.users.list({ usergroup: d.escalation.usergroup! }),
-        );
-        for (const u of r.users ?? []) recipients.add(u);
-      }
+      const recipients = await leadership();
       if (!recipients.size)
         throw new GiveUp("no leadership is configured to escalate to (ESCALATION_USERS or ESCALATION_USERGROUP)");
       const channel = await channelOf(s.incident.id);
@@ -556,6 +589,45 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
           msg: vendorCheckOverdue(s.incident, check),
           now: now(),
         });
+      return [];
+    },
+
+    /** A reminder link came due: the domain decides (owed? stale? weekend?) in the owner's zone. */
+    async "slack.postmortem_reminder_due"({ job, payload }) {
+      const s = await summary(job);
+      const pm = await d.store.findPostmortem(s.incident.id);
+      // Complete, waived or ownerless: the chain ends here, without asking Slack anything.
+      if (pm?.status !== "draft" || !pm.ownerId) return [];
+      await d.remindPostmortem(s.incident.id, payload, await timeZoneOf(pm.ownerId));
+      return [];
+    },
+
+    /** The reminder (to the owner) or the escalation (to the lead, the IC in copy) the timeline recorded. */
+    async "slack.postmortem_reminder"({ job, payload }) {
+      const s = await summary(job);
+      const event = await d.store.findEvent(payload.eventId);
+      const pm = await d.store.findPostmortem(s.incident.id);
+      // Written or waived since: the reminder has lost its reason.
+      if (!event || pm?.status !== "draft") return [];
+      const ownerId = typeof event.data.ownerId === "string" ? event.data.ownerId : null;
+      if (!ownerId) return [];
+      const { postmortemDocUrl } = await linksOf(d, s.incident.id);
+      if (event.kind === "postmortem_reminded") {
+        const n = typeof event.data.n === "number" ? event.data.n : 1;
+        await dm(
+          s.incident.id,
+          ownerId,
+          REF.message(`event:${event.id}`),
+          postmortemReminder(s.incident, postmortemDocUrl, n),
+        );
+      } else if (event.kind === "postmortem_escalated") {
+        const commander = commanderId(s.roles);
+        const leads = d.postmortemLeads?.length ? new Set(d.postmortemLeads) : await leadership();
+        if (commander) leads.add(commander);
+        const days = typeof event.data.deadlineDays === "number" ? event.data.deadlineDays : 0;
+        const msg = postmortemOverdue(s.incident, ownerId, commander, days, postmortemDocUrl);
+        for (const u of leads) await dm(s.incident.id, u, REF.message(`event:${event.id}:${u}`), msg);
+      }
       return [];
     },
 

@@ -16,6 +16,7 @@ import {
 } from "../postmortem-rules.js";
 import { validateTimes } from "../times.js";
 import { assertTransition } from "../transitions.js";
+import { REMINDER_CHAIN } from "./postmortem-reminders.js";
 
 // mitigate, resolve, close, reopen and "not an incident" share one shape:
 // check permission, check the transition table, set the times, record it.
@@ -91,6 +92,12 @@ export async function resolveIncident(ctx: CommandContext, raw: ResolveIncidentI
       } else if (pm.status === "draft") {
         change.job("slack.postmortem_owed", { owed: reason });
       }
+      // Then the owner is reminded on business days until it is written (or waived).
+      if (!pm || pm.status === "draft")
+        change.job("slack.postmortem_reminder_due", {
+          seq: await ctx.tx.countEvents(incident.id, REMINDER_CHAIN),
+          plan: true,
+        });
     }
     return { summary: i.summary, partiesInformed: i.partiesInformed, postmortemRequired: required };
   });

@@ -26,6 +26,7 @@ import { unroleForm } from "./unrole.js";
 import { updateForm } from "./update.js";
 import { vendorForm } from "./vendor.js";
 import { vendorAnswerForm } from "./vendor-answer.js";
+import { waivePostmortemForm } from "./waive-postmortem.js";
 
 export const FORMS = {
   declare: declareForm,
@@ -45,6 +46,7 @@ export const FORMS = {
   dismiss: dismissForm,
   postmortem: postmortemForm,
   vendorAnswer: vendorAnswerForm,
+  waivePostmortem: waivePostmortemForm,
 } satisfies Record<string, SlackForm>;
 
 export type FormName = keyof typeof FORMS;

@@ -32,6 +32,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
     [ACTION.openImpact, "impact"],
     [ACTION.openTimes, "times"],
     [ACTION.openPostmortem, "postmortem"],
+    [ACTION.openWaivePostmortem, "waivePostmortem"],
   ];
   for (const [actionId, name] of forms) {
     router.action(actionId, async (args) => {
@@ -108,6 +109,22 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       const summary = await deps.store.incidentSummary({ key });
       if (!summary) throw new AppError("not_found", `There is no incident ${key}.`);
       return importPostmortem(deps, actor, summary.incident);
+    });
+  });
+
+  router.action(ACTION.completePostmortem, async (args) => {
+    await args.ack();
+    await run(args, deps, async (actor, key) => {
+      await deps.service.completePostmortem(actor, { key });
+      return `The ${key} post-mortem is complete; the reminders stop.`;
+    });
+  });
+
+  router.action(ACTION.snoozePostmortem, async (args) => {
+    await args.ack();
+    await run(args, deps, async (actor, key) => {
+      const r = await deps.service.snoozePostmortemReminders(actor, { key, days: 1 });
+      return `Snoozed: the next ${key} post-mortem reminder comes after ${String(r.until).slice(0, 16).replace("T", " ")} UTC, on a business day.`;
     });
   });
 

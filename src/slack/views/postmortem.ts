@@ -38,6 +38,49 @@ export function postmortemOwed(
   ]);
 }
 
+/** The buttons that end a reminder by fixing its cause, or put it off. */
+function reminderButtons(incident: Incident, docUrl: string | null) {
+  return actions("postmortem_reminder", [
+    ...(docUrl ? [button("Open doc", ACTION.link, incident.key, undefined, docUrl)] : []),
+    button("Write", ACTION.openPostmortem, incident.key, "primary"),
+    button("Mark complete", ACTION.completePostmortem, incident.key),
+    button("Snooze a day", ACTION.snoozePostmortem, incident.key),
+    button("Not needed", ACTION.openWaivePostmortem, incident.key),
+  ]);
+}
+
+/** The owner's reminder by DM, on business days until the post-mortem is complete or waived. */
+export function postmortemReminder(incident: Incident, docUrl: string | null, n: number) {
+  const text = `:memo: Reminder${n > 1 ? ` ${n}` : ""}: the ${incident.key} post-mortem is yours and still a draft.`;
+  return message(text, [
+    section(`${text}
+*${safe(incident.title, 200)}*`),
+    reminderButtons(incident, docUrl),
+    context([
+      "Reminders come on your business days until it is complete. Not needed? An admin can waive it, with a reason.",
+    ]),
+  ]);
+}
+
+/** Past the deadline: to the lead, with the IC in copy. */
+export function postmortemOverdue(
+  incident: Incident,
+  ownerId: string,
+  commander: string | null,
+  deadlineDays: number,
+  docUrl: string | null,
+) {
+  const text = `:rotating_light: The ${incident.key} post-mortem is past its deadline of ${deadlineDays} business days after resolution.`;
+  return message(text, [
+    section(
+      `${text}
+*${safe(incident.title, 200)}* (${severityLabel(incident.severity)})
+Owner: ${mention(ownerId)}. IC: ${mention(commander)}.`,
+    ),
+    reminderButtons(incident, docUrl),
+  ]);
+}
+
 const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : "—");
 const minutes = (a: Date | null, b: Date | null) =>
   a && b ? `${Math.max(0, Math.round((b.getTime() - a.getTime()) / 60_000))} minutes` : null;
