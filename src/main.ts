@@ -3,7 +3,7 @@
 import { createServer } from "node:http";
 import { docs as googleDocs } from "@googleapis/docs";
 import { drive as googleDrive } from "@googleapis/drive";
-import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from "@slack/bolt";
+import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import { JWT, type OAuth2Client } from "google-auth-library";
 import type { Logger } from "pino";
@@ -21,7 +21,7 @@ import { createWorker, type JobHandler, type Worker } from "./jobs/worker.js";
 import { createLogger } from "./logger.js";
 import { registerListeners } from "./slack/app.js";
 import type { DocReader } from "./slack/deps.js";
-import { guardSlackRequests, SLACK_EVENTS_PATH } from "./slack/http-guard.js";
+import { guardSlackRequests, guardSocketMode, SLACK_EVENTS_PATH } from "./slack/request-guard.js";
 import { slackViews } from "./slack/views-api.js";
 import { redactUrl } from "./store/database-url.js";
 import { openStore } from "./store/open-store.js";
@@ -278,14 +278,15 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
   let app: App;
   let receiver: HTTPReceiver | null = null;
   if (config.slack.appToken) {
-    app = new App({
-      ...common,
+    const socket = new SocketModeReceiver({
       appToken: config.slack.appToken,
-      socketMode: true,
+      logger: boltLogger(logger),
       // The Socket Mode client opens its connection through the same API
       // (apps.connections.open), so it must use the same SLACK_API_URL.
       installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
     });
+    guardSocketMode(socket.client, logger);
+    app = new App({ ...common, receiver: socket });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret!,

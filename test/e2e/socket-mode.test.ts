@@ -5,11 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../helpers/stack.js";
 
 let stack: Stack;
+const crashes: unknown[] = [];
+const onCrash = (e: unknown) => crashes.push(e);
 beforeAll(async () => {
+  process.on("unhandledRejection", onCrash);
+  process.on("uncaughtException", onCrash);
   stack = await startStack({ socketMode: true });
 }, 30_000);
 afterAll(async () => {
   await stack?.stop();
+  process.off("unhandledRejection", onCrash);
+  process.off("uncaughtException", onCrash);
 });
 
 describe("Socket Mode", () => {
@@ -44,5 +50,28 @@ describe("Socket Mode", () => {
       values: { key: { option: "INC-1" }, severity: { option: "high" }, reason: "not mine to change" },
     });
     expect(JSON.stringify(refused.json)).toMatch(/"response_action":"update".*Incident Commander/);
+  });
+
+  it("acknowledges at once every envelope muster cannot use, and lives on (a null payload used to throw uncaught)", async () => {
+    const envelopes: [Parameters<typeof stack.slack.socketMode.deliver>[0], unknown][] = [
+      ["interactive", null],
+      ["slash_commands", null],
+      ["events_api", null],
+      ["interactive", 5],
+      ["interactive", { type: "block_actions" }],
+      ["events_api", { type: "event_callback", event: null }],
+      ["events_api", { type: "event_callback", event: { type: "reaction_added", user: "UALICE" } }],
+      ["interactive", { type: "view_closed", user: { id: "UALICE" }, view: { id: "V1", callback_id: "x" } }],
+    ];
+    for (const [type, payload] of envelopes) {
+      // deliver() rejects when the app does not acknowledge within Slack's 3 s.
+      const ack = await stack.slack.socketMode.deliver(type, payload);
+      expect(ack.payload, JSON.stringify(payload)).toEqual({});
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(crashes).toEqual([]);
+    const announce = stack.slack.channelByName("incident-response")!;
+    const help = await stack.client.command({ userId: "UALICE", channelId: announce.id, text: "help" });
+    expect(help.body).toContain("/incident declare");
   });
 });

@@ -1,5 +1,5 @@
-// Stands in front of Bolt's HTTP receiver and lets through only requests Bolt
-// and muster's listeners can use. Bolt trusts the shape of a signed body: a
+// Stands in front of Bolt's receivers (HTTP and Socket Mode) and lets through
+// only requests Bolt and muster's listeners can use. Bolt trusts the shape of a signed body: a
 // payload that decodes to JSON `null` made its receiver read `body.ssl_check`
 // on null, and the TypeError escaped as an unhandled rejection that ended the
 // process. Other malformed payloads reached listeners and came back as 500s,
@@ -14,6 +14,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { parse as parseQuery } from "node:querystring";
 import { isValidSlackRequest } from "@slack/bolt";
+import type { SocketModeClient } from "@slack/socket-mode";
 import type { Logger } from "pino";
 import { COMMAND, EVENT } from "./ids.js";
 
@@ -185,4 +186,41 @@ export function guardSlackRequests(
       end(res, 400);
     });
   };
+}
+
+type WsListener = (data: unknown, isBinary: boolean) => unknown;
+
+/**
+ * The same judgement for Socket Mode. The Socket Mode client reads
+ * `payload.event.type` and Bolt `body.type` from every envelope, so a null
+ * payload threw where nothing caught it (an uncaught exception ends the
+ * process), and an envelope no listener took was never acknowledged (Slack
+ * retries it). Here each envelope is judged before the client sees it; one
+ * muster cannot use is acknowledged with an empty payload at once and logged
+ * by kind only. Connection messages (hello, disconnect) pass untouched.
+ */
+export function guardSocketMode(client: SocketModeClient, logger: Logger): void {
+  // The client parses each WebSocket message in its own "ws_message" listener; it is put behind this one.
+  const inner = client.listeners("ws_message") as WsListener[];
+  client.removeAllListeners("ws_message");
+  client.on("ws_message", (data: unknown, isBinary: boolean) => {
+    const pass = () => {
+      for (const l of inner) void l.call(client, data, isBinary);
+    };
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(typeof data === "string" ? data : Buffer.from(data as Uint8Array).toString("utf8"));
+    } catch {
+      return pass(); // the client ignores what does not parse
+    }
+    if (!isObj(envelope) || typeof envelope.envelope_id !== "string") return pass();
+    const verdict = judge(envelope.payload);
+    if (verdict === "pass") return pass();
+    const kind = isObj(envelope.payload) ? String(envelope.payload.type ?? envelope.type) : String(envelope.type);
+    if (verdict === "malformed") logger.warn({ kind: kind.slice(0, 40) }, "refused a malformed Slack payload");
+    else logger.debug({ kind: kind.slice(0, 40) }, "acknowledged a Slack payload muster does not handle");
+    // `send` acknowledges an envelope; TypeScript calls it private, but it is how the client acks.
+    const ack = client as unknown as { send(envelopeId: string, body: object): Promise<void> };
+    ack.send(envelope.envelope_id, {}).catch(() => undefined);
+  });
 }
