@@ -6,8 +6,9 @@ import type { EventKind, JobKind } from "./model.js";
  * the worker renders the event when it runs.
  */
 export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
-  declared: [],
-  severity_classified: ["slack.post_event", "github.post_comment"],
+  // Each of these may open or close a gap the channel is nudged about (no severity, no update): the nudge timer restarts.
+  declared: ["slack.nudge_due"],
+  severity_classified: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
   impact_updated: ["slack.post_event", "github.post_comment"],
   // The new holder joins the channel, appears on the control message and can edit the doc.
   role_assigned: ["slack.post_event", "slack.sync_channel", "google.sync_doc"],
@@ -15,7 +16,7 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   handoff_proposed: ["slack.post_event"],
   handoff_accepted: ["slack.post_event", "github.post_comment", "google.sync_doc"],
   handoff_declined: ["slack.post_event"],
-  status_update: ["slack.post_event", "github.post_comment"],
+  status_update: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
   escalated: ["slack.post_event", "github.post_comment", "slack.escalate"],
   vendor_check_requested: ["slack.post_event"],
   vendor_check_answered: ["slack.post_event", "github.post_comment"],
@@ -23,7 +24,7 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   follow_up_done: ["slack.post_event", "github.post_comment", "github.close_follow_up_issue"],
   risk_added: ["slack.post_event"],
   note: [],
-  status_changed: ["slack.post_event", "github.post_comment"],
+  status_changed: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
   times_corrected: ["slack.post_event"],
   postmortem_updated: [],
   postmortem_owner_assigned: ["slack.post_event", "slack.postmortem_owed"],

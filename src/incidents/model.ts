@@ -233,7 +233,8 @@ export type JobKind =
   | "google.sync_doc"
   | "google.create_postmortem_doc"
   | "slack.postmortem_reminder_due"
-  | "slack.postmortem_reminder";
+  | "slack.postmortem_reminder"
+  | "slack.nudge_due";
 
 export interface NewJob {
   incidentId: string | null;

@@ -101,6 +101,12 @@ export const JOB_KINDS = {
     lane: "timer",
     words: "work out the next post-mortem reminder",
   },
+  "slack.nudge_due": {
+    // No token: (re)start the incident's nudge timer; with one: a link of that timer (stale when replaced).
+    payload: z.object({ token: z.string().optional(), eventId: eventId.optional() }),
+    lane: "timer",
+    words: "nudge the channel about a missing update or severity",
+  },
   "slack.postmortem_reminder": {
     payload: z.object({ eventId }),
     lane: "slack",

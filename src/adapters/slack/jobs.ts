@@ -2,10 +2,12 @@
 // bookmarks, the announcement, DMs. Every handler can run again after a
 // crash or a retry without posting or creating anything twice.
 
+import { randomUUID } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
 import type { CompanyPolicy } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
 import type { Incident, NewJob } from "../../incidents/model.js";
+import { type NudgeState, nextNudge } from "../../incidents/nudges.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
 import { GiveUp } from "../../jobs/errors.js";
 import { jobHandlers, type KindHandlers, type Payload, type SlackKind } from "../../jobs/kinds.js";
@@ -21,6 +23,7 @@ import {
   handoffOverdue,
   handoffRequest,
   jobFailedMessage,
+  nudgeMessage,
   type RepairFix,
   repairReport,
   roleMessage,
@@ -631,6 +634,65 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
       return [];
     },
 
+    /**
+     * Nudges the channel about a missing severity or status update. One timer
+     * per incident: a restart (no token) replaces the chain, and keeps what was
+     * already said so that the cap and the backoff hold across restarts.
+     */
+    async "slack.nudge_due"({ job, payload }) {
+      const s = await summary(job);
+      const id = s.incident.id;
+      const chain = await d.refs.get(id, NUDGE_CHAIN_REF);
+      let token = payload.token;
+      if (!token) {
+        token = randomUUID();
+        await d.refs.put(
+          { incidentId: id, kind: NUDGE_CHAIN_REF, externalId: token, url: null, data: chain?.data ?? null },
+          now(),
+        );
+      } else if (chain?.externalId !== token) return [];
+      const record = await d.store.loadIncidentById(id);
+      if (!record) return [];
+      const lastUpdateAt = record.statusUpdates.reduce<Date | null>(
+        (a, u) => (!a || u.postedAt > a ? u.postedAt : a),
+        null,
+      );
+      const link = (at: Date): NewJob[] => [
+        {
+          incidentId: id,
+          kind: "slack.nudge_due",
+          payload: { token },
+          delayMs: Math.max(1, at.getTime() - now().getTime()),
+        },
+      ];
+      const state = nudgeState(chain?.data ?? null);
+      const next = nextNudge(record.incident, lastUpdateAt, state);
+      if (!next) return [];
+      if (next.at > now()) return link(next.at);
+      const channel = await channelOf(id);
+      if (!channel) return [];
+      await postOnce(d.client, d.refs, {
+        incidentId: id,
+        refKind: REF.message(`nudge:${next.what}:${next.since.getTime()}:${next.n}`),
+        channel,
+        msg: nudgeMessage(record.incident, next, commanderId(s.roles), now()),
+        now: now(),
+      });
+      const said: NudgeState = { what: next.what, since: next.since, n: next.n + 1, lastAt: now() };
+      await d.refs.put(
+        {
+          incidentId: id,
+          kind: NUDGE_CHAIN_REF,
+          externalId: token,
+          url: null,
+          data: { ...said, since: said.since.toISOString(), lastAt: said.lastAt.toISOString() },
+        },
+        now(),
+      );
+      const after = nextNudge(record.incident, lastUpdateAt, said);
+      return after ? link(after.at) : [];
+    },
+
     /** Tells the incident channel (or the IC, without one) what a repair fixed. */
     async "slack.repair_report"({ job, payload }) {
       const s = await summary(job);
@@ -647,4 +709,16 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
     },
   };
   return jobHandlers(handlers);
+}
+
+/** The incident's nudge timer: its current token, and what was already said (a NudgeState). */
+const NUDGE_CHAIN_REF = "slack_nudges";
+
+function nudgeState(data: Record<string, unknown> | null): NudgeState | null {
+  if (!data || (data.what !== "classify" && data.what !== "update")) return null;
+  const since = new Date(String(data.since));
+  const lastAt = new Date(String(data.lastAt));
+  const n = Number(data.n);
+  if (Number.isNaN(since.getTime()) || Number.isNaN(lastAt.getTime()) || !Number.isInteger(n)) return null;
+  return { what: data.what, since, lastAt, n };
 }

@@ -11,6 +11,7 @@ import type {
   StatusUpdate,
   TimelineEvent,
 } from "../../incidents/model.js";
+import type { Nudge } from "../../incidents/nudges.js";
 import { type SEVERITY_DEFINITIONS, severityLabel } from "../../incidents/severity.js";
 import { STATUS_LABELS } from "../../incidents/transitions.js";
 import { ACTION } from "../ids.js";
@@ -113,6 +114,27 @@ export function handoffOverdue(incident: Incident, handoff: Handoff, minutes: nu
       `:hourglass: ${mention(handoff.toUserId)} has not answered your Incident Commander hand-off for *${incident.key}* after ${minutes} minutes. You are still the IC; offer it to someone else or ping them.`,
     ),
   ]);
+}
+
+const durationWords = (ms: number) => {
+  const m = Math.max(1, Math.round(ms / 60_000));
+  return m < 120 ? `${m} minutes` : `${Math.round(m / 60)} hours`;
+};
+
+/** In the incident channel: what is missing, for how long, and the button that fixes it. */
+export function nudgeMessage(incident: Incident, nudge: Nudge, commander: string | null, now: Date) {
+  const how = durationWords(now.getTime() - nudge.since.getTime());
+  const [text, fix] =
+    nudge.what === "classify"
+      ? [
+          `:grey_question: ${mention(commander)} ${incident.key} is still unclassified ${how} after it was declared. Set its severity so everyone knows how bad it is.`,
+          button("Set severity", ACTION.openSeverity, incident.key, "primary"),
+        ]
+      : [
+          `:hourglass: ${mention(commander)} no status update on ${incident.key} for ${how}. Post one: what is known, what is being done, when the next update comes.`,
+          button("Post update", ACTION.openUpdate, incident.key, "primary"),
+        ];
+  return message(text, [section(text), actions("nudge", [fix])]);
 }
 
 export function escalationBrief(
