@@ -130,7 +130,8 @@ describe("a muster process killed mid-jobs", () => {
           const o = await openStore(databaseUrl);
           const left = await createPrismaJobStore(o.db, "sqlite").list({ status: ["pending", "running", "dead"] });
           await o.store.close();
-          return left.length === 0;
+          // Timers waiting for their time (the channels' nudges) are not unfinished work.
+          return left.filter((j) => !(j.status === "pending" && j.runAt > new Date())).length === 0;
         },
         30_000,
       );

@@ -94,7 +94,8 @@ describe("outages", () => {
     const opened = await openStore(stack.databaseUrl);
     const unfinished = await createPrismaJobStore(opened.db, "sqlite").list({ status: ["dead", "pending", "running"] });
     await opened.store.close();
-    expect(unfinished).toEqual([]);
+    // Timers waiting for their time (the channels' nudges) are not unfinished work.
+    expect(unfinished.filter((j) => !(j.status === "pending" && j.runAt > clock()))).toEqual([]);
   }, 90_000);
 
   it("a create whose answer was lost is found, not repeated (issue, comment, doc)", async () => {
@@ -201,7 +202,8 @@ describe.runIf(available("postgresql"))("several muster processes on one Postgre
       const all = await jobs.list({ limit: 5000 });
       await opened.store.close();
       expect(all.length).toBeGreaterThanOrEqual(500);
-      expect(all.filter((j) => j.status !== "done")).toEqual([]);
+      // Timers waiting for their time (the channels' nudges) are not unfinished work.
+      expect(all.filter((j) => j.status !== "done" && !(j.status === "pending" && j.runAt > new Date()))).toEqual([]);
       const channels = [...shared.slack.channels.values()].filter((c) => c.name.startsWith("inc-"));
       expect(channels).toHaveLength(50);
       const issues = shared.github.issues("tailscale/corp");
