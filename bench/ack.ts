@@ -352,9 +352,18 @@ async function main() {
       await slack.ask("quiet");
       await slack.ask("mark");
       const other = await measured(targets[row.vs].port, next, row.rate, targets[row.vs].child);
-      // The comparator's queued modal opens (WebClient runs 100 at a time) drain before muster's run.
-      await slack.ask("quiet");
+      // The comparator's WebClient runs 100 calls at a time, so after a declare row thousands of
+      // modal opens may still be queued; a trigger lives 3 s, so none of them could open a modal
+      // any more. Count what reached Slack by then, and start a fresh comparator instead of
+      // waiting minutes for the queue to drain into refusals.
+      await new Promise((r) => setTimeout(r, 3_500));
       const theirs = await slack.ask<Report>("report");
+      if (row.vs === "comparator" && row.text === "declare") {
+        targets.comparator.child.kill("SIGKILL");
+        targets.comparator = await startTarget("comparator", slack.url, dbFile);
+        children.push(targets.comparator.child);
+      }
+      await slack.ask("quiet");
       await slack.ask("mark");
       const mine = await measured(targets.muster.port, next, row.rate, targets.muster.child);
       await slack.ask("quiet"); // the last modal opens still in flight
@@ -364,7 +373,9 @@ async function main() {
       // What a person got: a declare is served when its modal opened (an
       // acknowledged command whose views.open Slack refused as expired is a
       // failed declare); other commands when answered without error.
-      const served = (r: Result, opened: number) => (row.text === "declare" ? opened : r.total - r.errors) / r.seconds;
+      // (Against the app that only acknowledges, acknowledgements are all there is to compare.)
+      const served = (r: Result, opened: number) =>
+        (row.text === "declare" && row.vs !== "bare" ? opened : r.total - r.errors) / r.seconds;
       const rps = served(mine, seen.opens - refused) / served(other, theirs.opens - theirRefusals);
       const p99 = mine.p99 / Math.max(1, other.p99);
       const checks: string[] = [];
@@ -384,7 +395,7 @@ async function main() {
       const extra = [
         seen.opens ? `modals opened ${seen.opens}, command → views.open p99 ${seen.p99} ms` : "",
         theirs.opens
-          ? `${row.vs}: ${theirs.opens} views.open sent, ${theirRefusals} refused (trigger expired), p99 ${theirs.p99} ms`
+          ? `${row.vs}: ${theirs.opens} views.open reached Slack within 3.5 s of its run, ${theirRefusals} refused (trigger expired), p99 ${theirs.p99} ms`
           : "",
         `muster refused by Slack: ${refused ? JSON.stringify(seen.refused) : 0}`,
         mine.max > 3000 ? `SLOWER THAN 3 s: max ${mine.max} ms` : "",
