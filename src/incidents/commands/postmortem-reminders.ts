@@ -81,7 +81,9 @@ export async function remindPostmortem(ctx: CommandContext, raw: RemindPostmorte
     change.event("postmortem_escalated", { ownerId: pm.ownerId, deadline: deadline.toISOString(), deadlineDays });
   const next = addBusinessDays(ctx.now, rules.everyDays, i.ownerTz);
   const { payload, delayMs } = link(i.seq + 1, next);
-  return change.job("slack.postmortem_reminder_due", payload, { delayMs }).result({}, { nextAt: next.toISOString() });
+  return change
+    .job("slack.postmortem_reminder_due", payload, { delayMs })
+    .result({}, { reminded: true, nextAt: next.toISOString() });
 }
 
 export const snoozePostmortemRemindersInput = z.object({
