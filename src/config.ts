@@ -56,6 +56,7 @@ const schema = z.object({
     .default(DEFAULT_DATABASE_URL)
     .refine((s) => parseDatabaseUrl(s) !== null, "must start with file: (SQLite), postgres:// or postgresql://"),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_PREPARED_STATEMENTS: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
@@ -136,6 +137,8 @@ export type Env = Record<string, string | undefined>;
 export interface Config {
   databaseUrl: string;
   databasePoolSize: number;
+  /** PostgreSQL: name statements so each connection plans them once (off behind poolers that cannot keep them). */
+  databasePreparedStatements: boolean;
   port: number;
   logLevel: z.output<typeof schema>["LOG_LEVEL"];
   slack: {
@@ -227,6 +230,7 @@ export function parseConfig(
     config: {
       databaseUrl: e.DATABASE_URL,
       databasePoolSize: e.DATABASE_POOL_SIZE,
+      databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS === "true",
       port: e.PORT,
       logLevel: e.LOG_LEVEL,
       slack: {

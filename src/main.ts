@@ -111,7 +111,10 @@ function googleAuthFor(config: Config, injected?: OAuth2Client): OAuth2Client | 
 
 export async function startMuster(config: Config, options: StartOptions = {}): Promise<Muster> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const { store, db, target, migrations } = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const { store, db, target, migrations } = await openStore(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    preparedStatements: config.databasePreparedStatements,
+  });
   logger.info(
     {
       database: target.provider === "sqlite" ? target.file : redactUrl(target.url),

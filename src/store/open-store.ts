@@ -25,6 +25,8 @@ export interface OpenedStore {
 export interface OpenStoreOptions {
   /** PostgreSQL connections per process. */
   poolSize?: number;
+  /** PostgreSQL: named prepared statements (default true; a pooler in transaction mode may not keep them). */
+  preparedStatements?: boolean;
 }
 
 export function targetFor(url: string): DatabaseTarget {
@@ -45,7 +47,7 @@ export async function connect(target: DatabaseTarget, options: OpenStoreOptions 
   if (target.provider === "postgresql") {
     const adapter = new PrismaPg(
       { connectionString: target.url, max: options.poolSize ?? 10, stream: coalescingSocket },
-      { statementNameGenerator: statementNames() },
+      options.preparedStatements === false ? {} : { statementNameGenerator: statementNames() },
     );
     // Same models, same API: the generated types differ only in provider-specific internals.
     return new PostgresClient({ adapter }) as unknown as Db;

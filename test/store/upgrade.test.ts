@@ -69,7 +69,10 @@ function withoutAdded(
 describe.each(["sqlite", "postgresql"] as Provider[])("%s database written by Prisma 6.19", (provider) => {
   it.runIf(available(provider))("opens with nothing lost and takes new commands", async () => {
     const expected = JSON.parse(readFileSync(new URL(`${provider}.expected.json`, fixtures), "utf8"));
-    const { store, db, target, migrations } = await openStore(await oldDatabase(provider));
+    // (On PostgreSQL without named statements, as behind a pooler that cannot keep them.)
+    const { store, db, target, migrations } = await openStore(await oldDatabase(provider), {
+      preparedStatements: false,
+    });
     try {
       // Both recorded migrations are recognised by checksum; only newer ones apply.
       expect(migrations.alreadyApplied).toBe(2);

@@ -32,6 +32,15 @@ describe("configuration", () => {
     expect(text).not.toContain("hunter2");
   });
 
+  it("names PostgreSQL statements unless told not to (a pooler that cannot keep them)", () => {
+    const on = parseConfig({});
+    const off = parseConfig({ DATABASE_PREPARED_STATEMENTS: "false" });
+    const bad = parseConfig({ DATABASE_PREPARED_STATEMENTS: "sometimes" });
+    expect(on.ok && on.config.databasePreparedStatements).toBe(true);
+    expect(off.ok && off.config.databasePreparedStatements).toBe(false);
+    expect(bad.ok ? [] : bad.problems).toEqual(["DATABASE_PREPARED_STATEMENTS: must be true or false"]);
+  });
+
   it("selects PostgreSQL from a postgres URL and reads lists", () => {
     const r = parseConfig({ DATABASE_URL: "postgresql://u:p@h:5432/db", MUSTER_ADMINS: "U1, U2 U3" });
     expect(r.ok && r.config.databaseUrl.startsWith("postgresql:")).toBe(true);
