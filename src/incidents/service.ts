@@ -60,13 +60,24 @@ const COMMANDS = {
   completePostmortem,
   waivePostmortem,
   assignPostmortemOwner,
-  remindPostmortem,
   snoozePostmortemReminders,
   repair: repairIncident,
 } satisfies Record<string, Command>;
 
-export type CommandName = keyof typeof COMMANDS;
-type InputOf<C extends CommandName> = Parameters<(typeof COMMANDS)[C]>[1];
+/**
+ * What muster does by itself when a timer comes due (the outbox calls these,
+ * as the actor "muster"); people reach the same effects through the
+ * commands above (a post-mortem reminder stops when they complete, waive or
+ * snooze it).
+ */
+const TIMED_COMMANDS = {
+  remindPostmortem,
+} satisfies Record<string, Command>;
+
+const ALL_COMMANDS = { ...COMMANDS, ...TIMED_COMMANDS };
+
+export type CommandName = keyof typeof ALL_COMMANDS;
+type InputOf<C extends CommandName> = Parameters<(typeof ALL_COMMANDS)[C]>[1];
 
 export interface RunOptions {
   /**
@@ -102,7 +113,7 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
   const newId = deps.newId ?? randomUUID;
 
   async function run(name: CommandName, actor: Actor, input: unknown, options: RunOptions): Promise<CommandResult> {
-    const command: Command = COMMANDS[name];
+    const command: Command = ALL_COMMANDS[name];
     for (let attempt = 1; ; attempt++) {
       try {
         return await deps.store.transaction(async (tx) => {
@@ -129,7 +140,7 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
   }
 
   const service = { policy: deps.policy } as IncidentService;
-  for (const name of Object.keys(COMMANDS) as CommandName[]) {
+  for (const name of Object.keys(ALL_COMMANDS) as CommandName[]) {
     (service as unknown as Record<string, unknown>)[name] = (actor: Actor, input: unknown, options: RunOptions = {}) =>
       run(name, actor, input, options);
   }
