@@ -38,7 +38,6 @@ export type Verdict = "pass" | "ignore" | "malformed";
  */
 export function judge(body: unknown): Verdict {
   if (!isObj(body)) return "malformed";
-  if (body.ssl_check === "1") return "pass";
   // A slash command (form fields, no payload).
   if (str(body, "command")) {
     if (!["text", "user_id", "channel_id", "trigger_id", "response_url"].every((k) => str(body, k))) return "malformed";
@@ -105,6 +104,12 @@ export function parseLikeBolt(raw: string, contentType: string | undefined): unk
   return JSON.parse(raw);
 }
 
+/** Slack's unsigned SSL check: a form body of ssl_check=1 (Bolt answers it and drops anything else). */
+const isSslCheck = (raw: string, contentType: string | undefined) =>
+  contentType === "application/x-www-form-urlencoded" &&
+  raw.startsWith("ssl_check=") &&
+  parseQuery(raw).ssl_check === "1";
+
 function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -145,38 +150,38 @@ export function guardSlackRequests(
       const signature = header(req, "x-slack-signature");
       const timestamp = Number(header(req, "x-slack-request-timestamp"));
       const contentType = header(req, "content-type");
-      // ssl_check is unsigned by Slack's design; Bolt answers it and strips any smuggled payload.
-      const sslCheck = contentType === "application/x-www-form-urlencoded" && parseQuery(text).ssl_check === "1";
-      if (!sslCheck) {
-        const fresh = Number.isFinite(timestamp) && Math.abs(now() / 1000 - timestamp) <= MAX_SKEW_S;
-        const valid =
-          fresh &&
-          signature !== undefined &&
-          isValidSlackRequest({
-            signingSecret: o.signingSecret,
-            body: text,
-            headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp },
-            nowMilliseconds: now(),
-          });
-        if (!valid) {
-          o.logger.warn({ reason: fresh ? "signature" : "timestamp" }, "refused a Slack request that is not Slack's");
-          return end(res, 401);
-        }
-        let body: unknown;
-        try {
-          body = parseLikeBolt(text, contentType);
-        } catch {
-          o.logger.warn("refused a signed Slack request whose body does not parse");
-          return end(res, 400);
-        }
-        const verdict = judge(body);
-        if (verdict !== "pass") {
-          // The kind only: a payload may carry incident text.
-          const kind = isObj(body) ? String(body.type ?? body.command ?? "unknown").slice(0, 40) : typeof body;
-          if (verdict === "malformed") o.logger.warn({ kind }, "refused a malformed Slack payload");
-          else o.logger.debug({ kind }, "acknowledged a Slack payload muster does not handle");
-          return end(res, verdict === "malformed" ? 400 : 200);
-        }
+      // Slack's SSL check is unsigned by design. It is answered here and goes
+      // no further: nothing unsigned ever reaches Bolt (whose own signature
+      // check is off because this one runs first).
+      if (isSslCheck(text, contentType)) return end(res, 200);
+      const fresh = Number.isFinite(timestamp) && Math.abs(now() / 1000 - timestamp) <= MAX_SKEW_S;
+      const valid =
+        fresh &&
+        signature !== undefined &&
+        isValidSlackRequest({
+          signingSecret: o.signingSecret,
+          body: text,
+          headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp },
+          nowMilliseconds: now(),
+        });
+      if (!valid) {
+        o.logger.warn({ reason: fresh ? "signature" : "timestamp" }, "refused a Slack request that is not Slack's");
+        return end(res, 401);
+      }
+      let body: unknown;
+      try {
+        body = parseLikeBolt(text, contentType);
+      } catch {
+        o.logger.warn("refused a signed Slack request whose body does not parse");
+        return end(res, 400);
+      }
+      const verdict = judge(body);
+      if (verdict !== "pass") {
+        // The kind only: a payload may carry incident text.
+        const kind = isObj(body) ? String(body.type ?? body.command ?? "unknown").slice(0, 40) : typeof body;
+        if (verdict === "malformed") o.logger.warn({ kind }, "refused a malformed Slack payload");
+        else o.logger.debug({ kind }, "acknowledged a Slack payload muster does not handle");
+        return end(res, verdict === "malformed" ? 400 : 200);
       }
       // Bolt reuses a buffered body instead of reading the stream again.
       (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;

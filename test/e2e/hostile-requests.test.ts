@@ -113,6 +113,28 @@ describe("signed requests muster cannot use", () => {
     expect([bad.status, stale.status, future.status]).toEqual([401, 401, 401]);
   });
 
+  it("answers Slack's unsigned SSL check itself, and lets nothing smuggled in it reach Bolt", async () => {
+    const opened = stack.slack.callsTo("views.open").length;
+    const trigger = stack.slack.newTriggerId("UALICE");
+    // Bolt reads `payload` before `ssl_check`: a payload riding along would be processed unsigned.
+    const smuggled = new URLSearchParams({
+      ssl_check: "1",
+      payload: JSON.stringify({
+        type: "shortcut",
+        callback_id: "declare_incident",
+        trigger_id: trigger,
+        user: { id: "UALICE", username: "alice", team_id: stack.slack.teamId },
+        team: { id: stack.slack.teamId, domain: "muster" },
+      }),
+    }).toString();
+    const plain = await stack.client.raw("ssl_check=1&token=legacy", { "Content-Type": FORM });
+    const r = await stack.client.raw(smuggled, { "Content-Type": FORM });
+    expect([plain.status, r.status]).toEqual([200, 200]);
+    expect(r.body).toBe("");
+    await stack.muster.drained();
+    expect(stack.slack.callsTo("views.open").length).toBe(opened);
+  });
+
   it("logs what it refused by kind only, never the payload", async () => {
     const secret = "Zebra payroll export";
     await signed(payload({ type: "block_actions", user: { id: "UALICE" }, actions: [{ text: secret }] }), FORM);
