@@ -28,7 +28,7 @@ export function registerCommand(app: App, deps: SlackDeps) {
     // second request to Slack, nothing to wait for.
     const immediate = immediateAnswer(word, sub, rest);
     if (immediate || !sub) {
-      await args.ack({ response_type: "ephemeral", ...(immediate ?? helpMessage(HELP_LINES)) });
+      await args.ack({ response_type: "ephemeral", ...(immediate ?? HELP_MESSAGE) });
       return;
     }
     await args.ack();
@@ -96,8 +96,11 @@ export function registerCommand(app: App, deps: SlackDeps) {
 }
 
 /** Help, unknown subcommands and usage mistakes: answered in the acknowledgement. */
+/** The help never changes while muster runs: built once, not per request. */
+const HELP_MESSAGE = helpMessage(HELP_LINES);
+
 function immediateAnswer(word: string, sub: Subcommand | undefined, rest: string[]): Message | null {
-  if (word === "" || word === HELP.name) return helpMessage(HELP_LINES);
+  if (word === "" || word === HELP.name) return HELP_MESSAGE;
   if (!sub)
     return helpMessage(HELP_LINES, `I don't know \`${word.slice(0, 30).replace(/`/g, "")}\`. Here is what I can do:`);
   const mistake = sub.usageError?.(rest);
