@@ -6,6 +6,8 @@
 // declare, modals that opened (the comparator's WebClient queues views.open
 // 100 at a time, so under load most of its acknowledged declares reach Slack
 // after the trigger expired and no modal opens); for the others, answers.
+// Likewise a declare's p99 is the wait until the form opens (the ack's p99
+// is printed beside it).
 // Rows and targets:
 //   declare   ack, then open the same declare modal (comparator: WebClient)   throughput ≥ 1.0×, p99 ≤ 1.5×
 //   help      ack with the same help blocks                                   throughput ≥ 0.75×, p99 ≤ 1.5×
@@ -81,6 +83,8 @@ interface SlackProcess {
 
 interface Report {
   opens: number;
+  /** p99 from the command to views.open, over the modals that opened. */
+  openedP99: number;
   refused: Record<string, number>;
   p50: number;
   p99: number;
@@ -347,7 +351,9 @@ async function main() {
     const head = `${"row".padEnd(50)} ${"app".padEnd(10)} ${"req/s".padStart(7)} ${"p50".padStart(6)} ${"p99".padStart(6)} ${"max".padStart(6)} ${"errors".padStart(6)} ${"CPU µs".padStart(7)}  ratio (target)`;
     process.stdout.write(`${head}\n${"-".repeat(head.length + 10)}\n`);
     let ok = true;
-    for (const row of ROWS) {
+    // BENCH_ONLY=help,list runs only the rows whose command is listed (for a quick look; not judged whole).
+    const only = process.env.BENCH_ONLY?.split(",");
+    for (const row of ROWS.filter((r) => !only || only.includes(r.text))) {
       const next = command(slack.url, row.text);
       await slack.ask("quiet");
       await slack.ask("mark");
@@ -377,7 +383,12 @@ async function main() {
       const served = (r: Result, opened: number) =>
         (row.text === "declare" && row.vs !== "bare" ? opened : r.total - r.errors) / r.seconds;
       const rps = served(mine, seen.opens - refused) / served(other, theirs.opens - theirRefusals);
-      const p99 = mine.p99 / Math.max(1, other.p99);
+      // For a declare, the wait that matters is until the form appears: the
+      // acknowledgement's p99 against an app that acks and queues the work
+      // would reward not doing it. Both are printed; the served one is judged.
+      const servedDeclare = row.text === "declare" && row.vs !== "bare";
+      const ackP99 = mine.p99 / Math.max(1, other.p99);
+      const p99 = servedDeclare ? seen.openedP99 / Math.max(1, theirs.openedP99) : ackP99;
       const checks: string[] = [];
       let pass = mine.max <= 3000 && mine.errors === 0 && refused === 0;
       if (row.target?.rps !== undefined) {
@@ -385,17 +396,18 @@ async function main() {
         pass &&= rps >= row.target.rps;
       } else checks.push(`served/s ${rps.toFixed(2)}×`);
       if (row.text === "declare" && row.vs !== "bare") checks.push(`acks/s ${(mine.rps / other.rps).toFixed(2)}×`);
+      if (servedDeclare) checks.push(`ack p99 ${ackP99.toFixed(2)}×`);
       if (row.target?.p99 !== undefined) {
-        checks.push(`p99 ${p99.toFixed(2)}× (≤ ${row.target.p99})`);
+        checks.push(`${servedDeclare ? "modal-open p99" : "p99"} ${p99.toFixed(2)}× (≤ ${row.target.p99})`);
         pass &&= p99 <= row.target.p99;
-      } else checks.push(`p99 ${p99.toFixed(2)}×`);
+      } else checks.push(`${servedDeclare ? "modal-open p99" : "p99"} ${p99.toFixed(2)}×`);
       const cpu = (r: { cpu: number | null }) => String(row.rate ? "—" : (r.cpu ?? "?")).padStart(7);
       process.stdout.write(`${row.name.padEnd(50)} ${row.vs.padEnd(10)} ${fmt(other)} ${cpu(other)}\n`);
       process.stdout.write(`${"".padEnd(50)} ${"muster".padEnd(10)} ${fmt(mine)} ${cpu(mine)}  ${checks.join(", ")}`);
       const extra = [
-        seen.opens ? `modals opened ${seen.opens}, command → views.open p99 ${seen.p99} ms` : "",
+        seen.opens ? `modals opened ${seen.opens - refused}, command → modal open p99 ${seen.openedP99} ms` : "",
         theirs.opens
-          ? `${row.vs}: ${theirs.opens} views.open reached Slack within 3.5 s of its run, ${theirRefusals} refused (trigger expired), p99 ${theirs.p99} ms`
+          ? `${row.vs}: ${theirs.opens} views.open reached Slack within 3.5 s of its run, ${theirRefusals} refused (trigger expired), ${theirs.opens - theirRefusals} opened with p99 ${theirs.openedP99} ms`
           : "",
         `muster refused by Slack: ${refused ? JSON.stringify(seen.refused) : 0}`,
         mine.max > 3000 ? `SLOWER THAN 3 s: max ${mine.max} ms` : "",
@@ -404,7 +416,14 @@ async function main() {
       process.stdout.write(` — ${verdict}\n${"".padEnd(50)} ${extra.join("; ")}\n`);
       if (row.target) ok &&= pass;
     }
-    if (MEMORY_SECONDS > 0) ok = (await memory(targets.muster.port, targets.muster.child, slack.url)) && ok;
+    if (MEMORY_SECONDS > 0) {
+      // A muster of its own: the closed-loop rows above leave a heap the
+      // garbage collector gives back later, which would flatter the growth.
+      targets.muster.child.kill("SIGKILL");
+      const fresh = await startTarget("muster", slack.url, dbFile);
+      children.push(fresh.child);
+      ok = (await memory(fresh.port, fresh.child, slack.url)) && ok;
+    }
     process.stdout.write(`\n${ok ? "PASS: every target met" : "FAIL: a target was missed"}\n`);
     process.exitCode = ok ? 0 : 1;
   } finally {

@@ -43,6 +43,12 @@ process.on("message", (m: { id: number; ask: "mark" | "report" | "quiet" }) => {
     p50: q(0.5),
     p99: q(0.99),
     max: delays.at(-1) ?? 0,
+    // The same for the modals that opened: how long a person waited to see the form.
+    openedP99: (() => {
+      const ok = opens.filter((c) => c.ok).map((c) => c.at - Number(String(c.args.trigger_id).split(".")[0]));
+      ok.sort((x, y) => x - y);
+      return ok[Math.min(ok.length - 1, Math.floor(0.99 * ok.length))] ?? 0;
+    })(),
     posts: slack.responseUrlPosts.length,
   });
 });
