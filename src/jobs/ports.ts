@@ -32,6 +32,11 @@ export interface JobStore {
   /** Marks the job done and queues its follow-ups, together. False if the lease was lost. */
   complete(id: number, workerId: string, followUps: NewJob[], now: Date): Promise<boolean>;
   /**
+   * `complete` for several jobs in one transaction (one commit, one fsync):
+   * for each, whether it was still ours. Only the follow-ups of those are queued.
+   */
+  completeMany(workerId: string, done: { id: number; followUps: NewJob[] }[], now: Date): Promise<boolean[]>;
+  /**
    * Sends the job back to pending until `retryAt`, or marks it dead.
    * `refund`: this attempt does not count towards the job's limit (the
    * service only asked it to wait).

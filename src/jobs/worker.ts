@@ -116,6 +116,42 @@ export function createWorker(options: WorkerOptions): Worker {
     schedule(Math.max(10, Math.min(pollMs, until)));
   }
 
+  // Group commit: jobs that finish in the same turn of the event loop, or
+  // while an earlier completion is being written, are completed together in
+  // one transaction. One job alone waits for nothing but that turn; a burst (a hundred reminders due at 09:00) costs a
+  // commit per batch instead of one per job, which on SQLite is an fsync each.
+  let finished: { id: number; followUps: NewJob[]; settle: (ok: boolean | Error) => void }[] = [];
+  let writing = false;
+
+  function completed(jobId: number, followUps: NewJob[]): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      finished.push({ id: jobId, followUps, settle: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
+      if (!writing) void writeCompletions();
+    });
+  }
+
+  async function writeCompletions() {
+    writing = true;
+    // SQLite's driver is synchronous: without a turn of the event loop the
+    // write would finish before the next handler's callback could join it.
+    await new Promise((r) => setImmediate(r));
+    try {
+      while (finished.length) {
+        const batch = finished;
+        finished = [];
+        try {
+          const ok = await options.jobs.completeMany(id, batch, clock());
+          for (const [i, b] of batch.entries()) b.settle(ok[i] === true);
+        } catch (e) {
+          const error = e instanceof Error ? e : new Error(String(e));
+          for (const b of batch) b.settle(error);
+        }
+      }
+    } finally {
+      writing = false;
+    }
+  }
+
   function run(job: Job) {
     const jobLog = log.child({ jobId: job.id, kind: job.kind, incidentId: job.incidentId, attempt: job.attempts });
     const heartbeat = setInterval(() => {
@@ -129,7 +165,7 @@ export function createWorker(options: WorkerOptions): Worker {
         if (!handler)
           throw new GiveUp(`muster has no handler for ${job.kind}; is this process older than the one that queued it?`);
         const followUps = (await handler({ job, attempt: job.attempts, logger: jobLog })) ?? [];
-        const ok = await options.jobs.complete(job.id, id, followUps, clock());
+        const ok = await completed(job.id, followUps);
         if (!ok) jobLog.warn("lost the job's lease before completing; another worker will redo it");
         else counts.completed++;
         jobLog.debug({ ms: Date.now() - started }, "job done");

@@ -68,7 +68,7 @@ const JOB_TX = { maxWait: 15_000, timeout: 15_000 };
 
 export function createPrismaJobStore(db: Db, provider: Provider): JobStore {
   const sql = claimSql(provider);
-  return {
+  const store: JobStore = {
     async claim(workerId, limit, now, leaseUntil) {
       const t = (d: Date) => sqlTime(provider, d);
       const ids = await db.$queryRawUnsafe<{ id: number | bigint }[]>(
@@ -94,14 +94,21 @@ export function createPrismaJobStore(db: Db, provider: Provider): JobStore {
       return r.count === 1;
     },
     async complete(id, workerId, followUps, now) {
+      const [ok] = await store.completeMany(workerId, [{ id, followUps }], now);
+      return ok === true;
+    },
+    async completeMany(workerId, done, now) {
+      if (!done.length) return [];
       return db.$transaction(async (tx) => {
-        const r = await tx.job.updateMany({
-          where: { id, lockedBy: workerId, status: "running" },
+        const ours = await tx.job.updateManyAndReturn({
+          where: { id: { in: done.map((d) => d.id) }, lockedBy: workerId, status: "running" },
           data: { status: "done", finishedAt: now, lockedBy: null, lockedUntil: null, lastError: null },
+          select: { id: true },
         });
-        if (r.count !== 1) return false;
+        const ok = new Set(ours.map((r) => r.id));
+        const followUps = done.filter((d) => ok.has(d.id)).flatMap((d) => d.followUps);
         if (followUps.length) await tx.job.createMany({ data: jobRows(followUps, now) });
-        return true;
+        return done.map((d) => ok.has(d.id));
       }, JOB_TX);
     },
     async fail(id, workerId, outcome, now) {
@@ -168,6 +175,7 @@ export function createPrismaJobStore(db: Db, provider: Provider): JobStore {
       return row ? toJob(row) : null;
     },
   };
+  return store;
 }
 
 type RefRow = Prisma.ExternalRefGetPayload<object>;

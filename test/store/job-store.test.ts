@@ -106,6 +106,36 @@ describe.each(PROVIDERS)("job store on %s", (provider) => {
     },
   );
 
+  it.runIf(available(provider))(
+    "completes several jobs in one transaction: only those still ours, with only their follow-ups",
+    async () => {
+      await jobs.enqueue(
+        [job(a, "slack.create_channel"), job(b, "slack.create_channel"), job(null, "slack.job_failed")],
+        T0,
+      );
+      const [lost, kept, timer] = await jobs.claim("w1", 5, at(0), lease(0));
+      // w1 stalls; w2 takes the first job over when its lease runs out.
+      await jobs.extendLease(kept!.id, "w1", lease(400));
+      await jobs.extendLease(timer!.id, "w1", lease(400));
+      const [takenOver] = await jobs.claim("w2", 5, at(301), lease(301));
+      expect(takenOver?.id).toBe(lost!.id);
+      const ok = await jobs.completeMany(
+        "w1",
+        [
+          { id: lost!.id, followUps: [job(a, "slack.sync_bookmarks")] },
+          { id: kept!.id, followUps: [job(b, "slack.sync_bookmarks")] },
+          { id: timer!.id, followUps: [] },
+        ],
+        at(302),
+      );
+      expect(ok).toEqual([false, true, true]);
+      expect((await jobs.find(lost!.id))?.status).toBe("running");
+      expect((await jobs.find(timer!.id))?.status).toBe("done");
+      const follow = await jobs.claim("w1", 5, at(303), lease(303));
+      expect(follow.map((j) => `${j.incidentId === b ? "b" : "a"}:${j.kind}`)).toEqual(["b:slack.sync_bookmarks"]);
+    },
+  );
+
   it.runIf(available(provider))("a dead job can be requeued, and its lane moves on meanwhile", async () => {
     await jobs.enqueue([job(a, "github.sync_issue"), job(a, "github.post_comment")], T0);
     const [issue] = await jobs.claim("w1", 5, at(0), lease(0));

@@ -67,3 +67,57 @@ describe("the outbox worker", () => {
     expect(job?.lastError).toContain("Slack unreachable");
   });
 });
+
+describe("the outbox worker's completions", () => {
+  it("writes a burst of finished jobs in a few transactions, each job once, and a failed write is retried", async () => {
+    const opened = await openTestStore("sqlite");
+    const { incidentId } = await serviceFor(opened).declare(user("UIC"), { title: "Burst" });
+    await opened.db.job.deleteMany();
+    const store = createPrismaJobStore(opened.db, "sqlite");
+    const batches: number[] = [];
+    let failOnce = true;
+    const jobs = {
+      ...store,
+      async completeMany(...args: Parameters<typeof store.completeMany>) {
+        batches.push(args[1].length);
+        if (failOnce) {
+          failOnce = false;
+          throw new Error("database is locked");
+        }
+        return store.completeMany(...args);
+      },
+    };
+    // Sixty reminders due at the same instant, as 09:00 bunches them.
+    await jobs.enqueue(
+      Array.from({ length: 60 }, () => ({ incidentId, kind: "slack.postmortem_reminder_due" as const, payload: {} })),
+      new Date(),
+    );
+    const ran = new Map<number, number>();
+    const worker = createWorker({
+      jobs,
+      handlers: {
+        "slack.postmortem_reminder_due": async ({ job }) => {
+          ran.set(job.id, (ran.get(job.id) ?? 0) + 1);
+          await new Promise((r) => setTimeout(r, 2));
+          return undefined;
+        },
+      },
+      logger: pino({ level: "silent" }),
+      pollMs: 10,
+      backoff: { baseMs: 5, maxMs: 10, maxAttempts: 3 },
+    });
+    worker.start();
+    cleanups.push(async () => {
+      await worker.stop();
+      await opened.cleanup();
+    });
+    await expect.poll(async () => (await store.list({ status: ["done"] })).length, { timeout: 10_000 }).toBe(60);
+    // Grouped: far fewer transactions than jobs.
+    expect(batches.length).toBeLessThan(30);
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+    // The jobs of the failed write ran again (retried, not lost); the others once.
+    const twice = [...ran.values()].filter((n) => n === 2).length;
+    expect(twice).toBe(batches[0]);
+    expect([...ran.values()].every((n) => n === 1 || n === 2)).toBe(true);
+  });
+});
