@@ -99,6 +99,12 @@ const schema = z.object({
   POSTMORTEM_DEADLINE_DAYS_HIGH: z.coerce.number().int().min(1).max(60).default(5),
   POSTMORTEM_DEADLINE_DAYS: z.coerce.number().int().min(1).max(60).default(10),
   POSTMORTEM_ESCALATION_USERS: list.default([]),
+  QUIET_DM_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
 
   GITHUB_TOKEN: z.string().min(10, "looks too short to be a GitHub token").optional(),
@@ -175,6 +181,8 @@ export interface Config {
   postmortemReminders: PostmortemReminderPolicy;
   /** Who hears of a post-mortem past its deadline; the escalation contacts when empty. */
   postmortemLeads: string[];
+  /** The quiet gate: one reminder DM per person, incident and kind within this long. */
+  quietDmMs: number;
   workerConcurrency: number;
   admins: string[];
   roles: RoleDefinition[];
@@ -280,6 +288,7 @@ export function parseConfig(
         },
       },
       postmortemLeads: e.POSTMORTEM_ESCALATION_USERS,
+      quietDmMs: e.QUIET_DM_MINUTES * 60_000,
       workerConcurrency: e.WORKER_CONCURRENCY,
       admins: e.MUSTER_ADMINS,
       roles,

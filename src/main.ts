@@ -163,6 +163,12 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
       const s = await store.incidentSummary({ id: incidentId });
       if (s) await service.remindPostmortem(MUSTER, { key: s.incident.key, seq: link.seq, plan: link.plan, ownerTz });
     },
+    // A nudge was sent: muster itself records it on the timeline, once.
+    recordNudge: async (incidentId, nudge, idempotencyKey) => {
+      const s = await store.incidentSummary({ id: incidentId });
+      if (s) await service.recordNudge(MUSTER, { key: s.incident.key, ...nudge }, { idempotencyKey });
+    },
+    quietMs: config.quietDmMs,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   let githubHandlers: Record<GitHubKind, JobHandler>;

@@ -1,6 +1,8 @@
 // Pure renderings of an incident record for the command line: text, Markdown, JSON.
+
 import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../incidents/company-policy.js";
 import type { Incident, Postmortem, TimelineEvent } from "../incidents/model.js";
+import { nudgedWords } from "../incidents/nudges.js";
 import type { IncidentRecord } from "../incidents/ports.js";
 import { severityLabel } from "../incidents/severity.js";
 import { STATUS_LABELS } from "../incidents/transitions.js";
@@ -63,6 +65,8 @@ function describeEvent(e: TimelineEvent): string {
       return `Post-mortem reminders snoozed until ${s("until")}`;
     case "postmortem_escalated":
       return `Post-mortem past its deadline (${s("deadlineDays")} business days): escalated`;
+    case "nudged":
+      return nudgedWords(d);
   }
 }
 

@@ -4,7 +4,9 @@
 // classification"; a test compares them); a company may supply its own in a
 // policy file (MUSTER_POLICY), checked against `companyPolicySchema`.
 import { z } from "zod";
+import { DEFAULT_ESCALATION, type EscalationPolicy, type InsufficientRule } from "./insufficient-response.js";
 import { type ClassifiedSeverity, IMPACTS, type Impact, SEVERITIES } from "./model.js";
+import { DEFAULT_NUDGES, type NudgePolicy } from "./nudges.js";
 
 export interface CompanyPolicy {
   severities: Record<ClassifiedSeverity, { label: string; definition: string }>;
@@ -12,6 +14,10 @@ export interface CompanyPolicy {
   vulnerabilityNote: string;
   /** A post-mortem is required when any listed impact is recorded or the severity is one of these. */
   postmortem: { impacts: Impact[]; severities: ClassifiedSeverity[] };
+  /** What muster nudges about, how often, how many times. */
+  nudges: NudgePolicy;
+  /** When the response is not enough: the rules that offer the IC an escalation. */
+  escalation: EscalationPolicy;
 }
 
 export const DEFAULT_COMPANY_POLICY: CompanyPolicy = {
@@ -44,6 +50,8 @@ export const DEFAULT_COMPANY_POLICY: CompanyPolicy = {
   // critical data, a post-mortem is completed." Critical is defined as an
   // outage or a data loss, so a Critical incident owes one too.
   postmortem: { impacts: ["outage", "data_loss"], severities: ["critical"] },
+  nudges: DEFAULT_NUDGES,
+  escalation: DEFAULT_ESCALATION,
 };
 
 /** The policy a Policy carries, or the default when it carries none. */
@@ -60,6 +68,77 @@ const prose = (max: number) =>
 const severityEntry = z
   .object({ label: prose(24), definition: prose(2000) }, { error: "needs a label and a definition" })
   .strict();
+
+const minutes = (max: number) =>
+  z
+    .number({ error: "must be a number of minutes" })
+    .positive("must be more than 0")
+    .max(max, `must be at most ${max}`)
+    .transform((m) => Math.round(m * 60_000));
+
+/** Numbers in minutes (people write "30", not milliseconds); each one left out keeps its default. */
+const nudgesSchema = z
+  .object({
+    cap: z.number().int().min(0).max(20).optional(),
+    updateEveryMinutes: z
+      .object({
+        critical: minutes(7 * 24 * 60),
+        high: minutes(7 * 24 * 60),
+        medium: minutes(7 * 24 * 60),
+        low: minutes(7 * 24 * 60),
+      })
+      .strict()
+      .optional(),
+    classifyWithinMinutes: minutes(24 * 60).optional(),
+    commsLeadWithinMinutes: minutes(24 * 60).optional(),
+    vendorEveryMinutes: minutes(7 * 24 * 60).optional(),
+    followUpEveryMinutes: minutes(30 * 24 * 60).optional(),
+  })
+  .strict()
+  .transform(
+    (n): NudgePolicy => ({
+      cap: n.cap ?? DEFAULT_NUDGES.cap,
+      updateEveryMs: n.updateEveryMinutes ?? DEFAULT_NUDGES.updateEveryMs,
+      classifyWithinMs: n.classifyWithinMinutes ?? DEFAULT_NUDGES.classifyWithinMs,
+      commsLeadWithinMs: n.commsLeadWithinMinutes ?? DEFAULT_NUDGES.commsLeadWithinMs,
+      vendorEveryMs: n.vendorEveryMinutes ?? DEFAULT_NUDGES.vendorEveryMs,
+      followUpEveryMs: n.followUpEveryMinutes ?? DEFAULT_NUDGES.followUpEveryMs,
+    }),
+  );
+
+const insufficientRuleSchema = z.discriminatedUnion(
+  "rule",
+  [
+    z
+      .object({
+        rule: z.literal("not_mitigated"),
+        severities: z.array(z.enum(SEVERITIES, { error: `severities are ${SEVERITIES.join(", ")}` })).min(1),
+        afterMinutes: minutes(7 * 24 * 60),
+      })
+      .strict()
+      .transform(
+        (r): InsufficientRule => ({ kind: "not_mitigated", severities: r.severities, afterMs: r.afterMinutes }),
+      ),
+    z
+      .object({ rule: z.literal("no_update"), cadences: z.number().min(1).max(20) })
+      .strict()
+      .transform((r): InsufficientRule => ({ kind: "no_update", cadences: r.cadences })),
+  ],
+  { error: "each rule is not_mitigated (severities, afterMinutes) or no_update (cadences)" },
+);
+
+const escalationSchema = z
+  .object({
+    rules: z.array(insufficientRuleSchema).optional(),
+    answerWithinMinutes: minutes(24 * 60).optional(),
+  })
+  .strict()
+  .transform(
+    (e): EscalationPolicy => ({
+      rules: e.rules ?? DEFAULT_ESCALATION.rules,
+      answerWithinMs: e.answerWithinMinutes ?? DEFAULT_ESCALATION.answerWithinMs,
+    }),
+  );
 
 /** A company's policy file, as read from YAML or JSON. Unknown keys are mistakes, not extensions. */
 export const companyPolicySchema = z
@@ -85,6 +164,8 @@ export const companyPolicySchema = z
       })
       .strict()
       .optional(),
+    nudges: nudgesSchema.optional(),
+    escalation: escalationSchema.optional(),
   })
   .strict()
   .transform(
@@ -93,5 +174,7 @@ export const companyPolicySchema = z
       incidentDefinition: p.incidentDefinition ?? DEFAULT_COMPANY_POLICY.incidentDefinition,
       vulnerabilityNote: p.vulnerabilityNote ?? DEFAULT_COMPANY_POLICY.vulnerabilityNote,
       postmortem: p.postmortem ?? DEFAULT_COMPANY_POLICY.postmortem,
+      nudges: p.nudges ?? DEFAULT_COMPANY_POLICY.nudges,
+      escalation: p.escalation ?? DEFAULT_COMPANY_POLICY.escalation,
     }),
   );

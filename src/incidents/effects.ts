@@ -6,22 +6,22 @@ import type { EventKind, JobKind } from "./model.js";
  * the worker renders the event when it runs.
  */
 export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
-  // Each of these may open or close a gap the channel is nudged about (no severity, no update): the nudge timer restarts.
+  // Each event with slack.nudge_due may open or close a gap muster nudges about (nudges.ts): the incident's nudge timer restarts.
   declared: ["slack.nudge_due"],
   severity_classified: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
-  impact_updated: ["slack.post_event", "github.post_comment"],
+  impact_updated: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
   // The new holder joins the channel, appears on the control message and can edit the doc.
-  role_assigned: ["slack.post_event", "slack.sync_channel", "google.sync_doc"],
-  role_unassigned: ["slack.post_event"],
+  role_assigned: ["slack.post_event", "slack.sync_channel", "google.sync_doc", "slack.nudge_due"],
+  role_unassigned: ["slack.post_event", "slack.nudge_due"],
   handoff_proposed: ["slack.post_event"],
   handoff_accepted: ["slack.post_event", "github.post_comment", "google.sync_doc"],
   handoff_declined: ["slack.post_event"],
   status_update: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
   escalated: ["slack.post_event", "github.post_comment", "slack.escalate"],
-  vendor_check_requested: ["slack.post_event"],
-  vendor_check_answered: ["slack.post_event", "github.post_comment"],
-  follow_up_added: ["slack.post_event", "github.post_comment", "github.create_follow_up_issue"],
-  follow_up_done: ["slack.post_event", "github.post_comment", "github.close_follow_up_issue"],
+  vendor_check_requested: ["slack.post_event", "slack.nudge_due"],
+  vendor_check_answered: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
+  follow_up_added: ["slack.post_event", "github.post_comment", "github.create_follow_up_issue", "slack.nudge_due"],
+  follow_up_done: ["slack.post_event", "github.post_comment", "github.close_follow_up_issue", "slack.nudge_due"],
   risk_added: ["slack.post_event"],
   note: [],
   status_changed: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
@@ -35,6 +35,8 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   postmortem_reminded: ["slack.postmortem_reminder"],
   postmortem_reminder_snoozed: [],
   postmortem_escalated: ["slack.postmortem_reminder"],
+  // The worker posted the nudge before recording it: nothing to post again.
+  nudged: [],
 };
 
 /** Jobs that bring every outside view of the incident up to date with its state. */

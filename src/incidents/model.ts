@@ -203,6 +203,7 @@ export const EVENT_KINDS = [
   "postmortem_reminded",
   "postmortem_reminder_snoozed",
   "postmortem_escalated",
+  "nudged",
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

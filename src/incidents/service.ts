@@ -22,6 +22,7 @@ import { postStatusUpdate } from "./commands/post-status-update.js";
 import { completePostmortem, updatePostmortem, waivePostmortem } from "./commands/postmortem.js";
 import { remindPostmortem, snoozePostmortemReminders } from "./commands/postmortem-reminders.js";
 import { proposeHandoff } from "./commands/propose-handoff.js";
+import { recordNudge } from "./commands/record-nudge.js";
 import { repairIncident } from "./commands/repair-incident.js";
 import { unassignRole } from "./commands/unassign-role.js";
 import { updateImpact } from "./commands/update-impact.js";
@@ -72,6 +73,7 @@ const COMMANDS = {
  */
 const TIMED_COMMANDS = {
   remindPostmortem,
+  recordNudge,
 } satisfies Record<string, Command>;
 
 const ALL_COMMANDS = { ...COMMANDS, ...TIMED_COMMANDS };

@@ -81,4 +81,18 @@ export interface RefStore {
    */
   markIntent(incidentId: string, kind: string, now: Date): Promise<boolean>;
   put(ref: ExternalRef, now: Date): Promise<void>;
+  /**
+   * A window during which only `token` may go ahead (one DM per person, kind
+   * and incident per window). Granted when the window is free, when the last
+   * one taken is `windowMs` old, or when it is already `token`'s (a retry);
+   * atomic, so two processes asking at once get one yes. Otherwise says when
+   * the window reopens.
+   */
+  claimWindow(
+    incidentId: string,
+    kind: string,
+    token: string,
+    now: Date,
+    windowMs: number,
+  ): Promise<{ ok: true } | { ok: false; until: Date }>;
 }

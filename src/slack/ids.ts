@@ -40,6 +40,8 @@ export const VIEW = {
 export const ACTION = {
   openSeverity: "open_severity",
   openRole: "open_role",
+  /** The role form with the communications lead picked (a nudge's button). */
+  openCommsRole: "open_role_comms",
   openHandoff: "open_handoff",
   openUpdate: "open_update",
   mitigate: "mitigate",

@@ -228,5 +228,25 @@ export function createPrismaRefStore(db: Db): RefStore {
         update: data,
       });
     },
+    async claimWindow(incidentId, kind, token, now, windowMs) {
+      try {
+        await db.externalRef.create({ data: { incidentId, kind, externalId: token, createdAt: now, updatedAt: now } });
+        return { ok: true };
+      } catch (e) {
+        if ((e as { code?: string }).code !== "P2002") throw e;
+      }
+      // One conditional UPDATE: of two processes, only one sees the old row.
+      const taken = await db.externalRef.updateMany({
+        where: {
+          incidentId,
+          kind,
+          OR: [{ externalId: token }, { updatedAt: { lte: new Date(now.getTime() - windowMs) } }],
+        },
+        data: { externalId: token, updatedAt: now },
+      });
+      if (taken.count) return { ok: true };
+      const row = await db.externalRef.findUnique({ where: { incidentId_kind: { incidentId, kind } } });
+      return { ok: false, until: new Date((row?.updatedAt ?? now).getTime() + windowMs) };
+    },
   };
 }

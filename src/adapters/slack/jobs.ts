@@ -2,12 +2,19 @@
 // bookmarks, the announcement, DMs. Every handler can run again after a
 // crash or a retry without posting or creating anything twice.
 
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
-import type { CompanyPolicy } from "../../incidents/company-policy.js";
+import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
 import type { Incident, NewJob } from "../../incidents/model.js";
-import { type NudgeState, nextNudge } from "../../incidents/nudges.js";
+import {
+  gapKey,
+  type Nudge,
+  type NudgeState,
+  type NudgeWhat,
+  nextNudgeFor,
+  nextNudges,
+} from "../../incidents/nudges.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
 import { GiveUp } from "../../jobs/errors.js";
 import { jobHandlers, type KindHandlers, type Payload, type SlackKind } from "../../jobs/kinds.js";
@@ -19,6 +26,7 @@ import { announcement, commanderId, controlMessage, type IncidentView, topic } f
 import {
   escalationBrief,
   eventText,
+  followUpsOverdue,
   handoffAnswered,
   handoffOverdue,
   handoffRequest,
@@ -60,8 +68,32 @@ export interface SlackJobDeps {
   ) => Promise<void>;
   /** How long a person's time zone (users.info) is trusted before it is read again. */
   tzCacheMs?: number;
+  /** Records a nudge on the timeline (muster's own command); `idempotencyKey` makes a retry record it once. */
+  recordNudge: (incidentId: string, nudge: NudgeRecord, idempotencyKey: string) => Promise<void>;
+  /** The quiet gate: one reminder DM per person, incident and kind within this long (QUIET_DM_MINUTES). */
+  quietMs?: number;
   clock?: () => Date;
 }
+
+/** What a nudge's timeline event says. */
+export interface NudgeRecord {
+  what: NudgeWhat;
+  subject?: string;
+  /** 1 for the first nudge about its gap. */
+  n: number;
+  userId?: string;
+}
+
+/**
+ * The DMs the quiet gate holds back: what muster sends on its own initiative
+ * to remind someone. A person gets at most one of each kind per incident per
+ * QUIET_DM_MINUTES. Not gated, because the person or a colleague asked for
+ * them: a role given to them, a hand-off offered to them or answered, an
+ * escalation brief to leadership, the notice that a post-mortem is owed.
+ */
+export type QuietKind = "nudge" | "postmortem_reminder";
+
+export const DEFAULT_QUIET_MS = 60 * 60_000;
 
 const BOOKMARKS: [string, string][] = [
   [REF.issue, "GitHub issue"],
@@ -321,9 +353,32 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
 
   const responders = (s: IncidentSummary) => [s.incident.declaredBy, ...s.roles.map((r) => r.userId)];
 
-  async function dm(incidentId: string, userId: string, refKind: string, msg: Msg) {
+  /**
+   * A DM, posted once per `refKind`. With `quiet`, it passes the quiet gate
+   * first: held back (sent: false, and when the gate reopens) if this person
+   * had a DM of that kind about this incident within the interval. The gate
+   * is kept in the database, so it holds across restarts and processes.
+   */
+  async function dm(
+    incidentId: string,
+    userId: string,
+    refKind: string,
+    msg: Msg,
+    quiet?: QuietKind,
+  ): Promise<{ sent: true } | { sent: false; until: Date }> {
+    if (quiet && !(await d.refs.get(incidentId, refKind))?.externalId) {
+      const gate = await d.refs.claimWindow(
+        incidentId,
+        `quiet:${userId}:${quiet}`,
+        refKind,
+        now(),
+        d.quietMs ?? DEFAULT_QUIET_MS,
+      );
+      if (!gate.ok) return { sent: false, until: gate.until };
+    }
     const channel = await dmChannel(d.client, userId);
-    return postOnce(d.client, d.refs, { incidentId, refKind, channel, msg, now: now() });
+    await postOnce(d.client, d.refs, { incidentId, refKind, channel, msg, now: now() });
+    return { sent: true };
   }
 
   const handlers: KindHandlers<SlackKind> = {
@@ -578,21 +633,14 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
       return [];
     },
 
-    /** A vendor check still waiting at its deadline: the channel hears, and whoever asked. */
-    async "slack.vendor_deadline"({ job, payload }) {
+    /**
+     * Queued by muster versions before the nudge rules: the vendor-check rule
+     * (nudges.ts) now says when to raise it, so the old job only restarts the
+     * incident's nudge timer, which raises it if it is still waiting.
+     */
+    async "slack.vendor_deadline"({ job }) {
       const s = await summary(job);
-      const check = await pendingCheck(s.incident.id, payload);
-      if (!check) return [];
-      const channel = await channelOf(s.incident.id);
-      if (channel)
-        await postOnce(d.client, d.refs, {
-          incidentId: s.incident.id,
-          refKind: REF.message(`job:${job.id}`),
-          channel,
-          msg: vendorCheckOverdue(s.incident, check),
-          now: now(),
-        });
-      return [];
+      return [{ incidentId: s.incident.id, kind: "slack.nudge_due", payload: {} }];
     },
 
     /** A reminder link came due: the domain decides (owed? stale? weekend?) in the owner's zone. */
@@ -606,7 +654,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
     },
 
     /** The reminder (to the owner) or the escalation (to the lead, the IC in copy) the timeline recorded. */
-    async "slack.postmortem_reminder"({ job, payload }) {
+    async "slack.postmortem_reminder"({ job, payload, logger }) {
       const s = await summary(job);
       const event = await d.store.findEvent(payload.eventId);
       const pm = await d.store.findPostmortem(s.incident.id);
@@ -617,12 +665,15 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
       const { postmortemDocUrl } = await linksOf(d, s.incident.id);
       if (event.kind === "postmortem_reminded") {
         const n = typeof event.data.n === "number" ? event.data.n : 1;
-        await dm(
+        const sent = await dm(
           s.incident.id,
           ownerId,
           REF.message(`event:${event.id}`),
           postmortemReminder(s.incident, postmortemDocUrl, n),
+          "postmortem_reminder",
         );
+        // The chain spaces reminders by business days; only a snooze race could land two in one interval.
+        if (!sent.sent) logger.debug({ until: sent.until }, "post-mortem reminder held back by the quiet gate");
       } else if (event.kind === "postmortem_escalated") {
         const commander = commanderId(s.roles);
         const leads = d.postmortemLeads?.length ? new Set(d.postmortemLeads) : await leadership();
@@ -635,9 +686,11 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
     },
 
     /**
-     * Nudges the channel about a missing severity or status update. One timer
-     * per incident: a restart (no token) replaces the chain, and keeps what was
-     * already said so that the cap and the backoff hold across restarts.
+     * The nudges (nudges.ts): each gap's nudge when it is due, in the channel
+     * or by DM, then the next link at the earliest next one. One timer per
+     * incident: an event that may open or close a gap restarts it (no token),
+     * keeping what was already said so that caps and backoff hold across
+     * restarts. A DM held by the quiet gate is tried again when it reopens.
      */
     async "slack.nudge_due"({ job, payload }) {
       const s = await summary(job);
@@ -653,44 +706,93 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
       } else if (chain?.externalId !== token) return [];
       const record = await d.store.loadIncidentById(id);
       if (!record) return [];
-      const lastUpdateAt = record.statusUpdates.reduce<Date | null>(
-        (a, u) => (!a || u.postedAt > a ? u.postedAt : a),
-        null,
+      const policy = (d.company ?? DEFAULT_COMPANY_POLICY).nudges;
+      const said = nudgeState(chain?.data ?? null);
+      const zones = new Map<string, string>();
+      for (const f of record.followUps)
+        if (f.status === "open" && f.dueDate && !zones.has(f.ownerId))
+          zones.set(f.ownerId, await timeZoneOf(f.ownerId));
+      const t = now();
+      const nudges = nextNudges(record, said, policy, zones);
+      const wake: Date[] = nudges.filter((n) => n.at > t).map((n) => n.at);
+      const due = nudges.filter((n) => n.at <= t);
+      const commander = commanderId(s.roles);
+      const done: Nudge[] = [];
+
+      const inChannel = due.filter((n) => "channel" in n.to);
+      // No channel (yet, or any more): those wait for the next restart of the timer.
+      const channel = inChannel.length ? await channelOf(id) : null;
+      for (const n of channel ? inChannel : []) {
+        const check = n.what === "vendor_overdue" ? record.vendorChecks.find((c) => c.id === n.subject) : null;
+        await postOnce(d.client, d.refs, {
+          incidentId: id,
+          refKind: REF.message(`nudge:${gapKey(n)}:${n.since.getTime()}:${n.n}`),
+          channel: channel!,
+          msg: check ? vendorCheckOverdue(record.incident, check) : nudgeMessage(record.incident, n, commander, t),
+          now: t,
+        });
+        done.push(n);
+      }
+
+      // A person owed several nudges hears of them in one DM.
+      const byPerson = new Map<string, Nudge[]>();
+      for (const n of due) if ("userId" in n.to) byPerson.set(n.to.userId, [...(byPerson.get(n.to.userId) ?? []), n]);
+      for (const [userId, ns] of byPerson) {
+        const which = createHash("sha256")
+          .update(ns.map((n) => `${gapKey(n)}:${n.since.getTime()}:${n.n}`).join(","))
+          .digest("hex")
+          .slice(0, 24);
+        const refs = await d.refs.all(id);
+        const urls = new Map<string, string>();
+        for (const n of ns) {
+          const url = refs.get(REF.followUpIssue(n.subject))?.url;
+          if (url) urls.set(n.subject, url);
+        }
+        const overdue = ns
+          .map((n) => record.followUps.find((f) => f.id === n.subject))
+          .filter((f): f is NonNullable<typeof f> => !!f);
+        const sent = await dm(
+          id,
+          userId,
+          REF.message(`nudge:dm:${userId}:${which}`),
+          followUpsOverdue(record.incident, overdue, urls),
+          "nudge",
+        );
+        if (sent.sent) done.push(...ns);
+        else wake.push(sent.until);
+      }
+
+      for (const n of done) {
+        await d.recordNudge(
+          id,
+          {
+            what: n.what,
+            n: n.n + 1,
+            ...(n.subject ? { subject: n.subject } : {}),
+            ...("userId" in n.to ? { userId: n.to.userId } : {}),
+          },
+          `nudge:${id}:${gapKey(n)}:${n.since.getTime()}:${n.n}`,
+        );
+        said.set(gapKey(n), { since: n.since, n: n.n + 1, lastAt: t });
+        const after = nextNudgeFor(n, said.get(gapKey(n)), policy.cap);
+        if (after) wake.push(after.at);
+      }
+      // Only the gaps that are still open are remembered.
+      const open = new Set(nudges.map(gapKey));
+      const kept = Object.fromEntries(
+        [...said]
+          .filter(([k]) => open.has(k))
+          .map(([k, v]) => [k, { since: v.since.toISOString(), n: v.n, lastAt: v.lastAt.toISOString() }]),
       );
-      const link = (at: Date): NewJob[] => [
-        {
-          incidentId: id,
-          kind: "slack.nudge_due",
-          payload: { token },
-          delayMs: Math.max(1, at.getTime() - now().getTime()),
-        },
-      ];
-      const state = nudgeState(chain?.data ?? null);
-      const next = nextNudge(record.incident, lastUpdateAt, state);
-      if (!next) return [];
-      if (next.at > now()) return link(next.at);
-      const channel = await channelOf(id);
-      if (!channel) return [];
-      await postOnce(d.client, d.refs, {
-        incidentId: id,
-        refKind: REF.message(`nudge:${next.what}:${next.since.getTime()}:${next.n}`),
-        channel,
-        msg: nudgeMessage(record.incident, next, commanderId(s.roles), now()),
-        now: now(),
-      });
-      const said: NudgeState = { what: next.what, since: next.since, n: next.n + 1, lastAt: now() };
       await d.refs.put(
-        {
-          incidentId: id,
-          kind: NUDGE_CHAIN_REF,
-          externalId: token,
-          url: null,
-          data: { ...said, since: said.since.toISOString(), lastAt: said.lastAt.toISOString() },
-        },
+        { incidentId: id, kind: NUDGE_CHAIN_REF, externalId: token, url: null, data: { said: kept } },
         now(),
       );
-      const after = nextNudge(record.incident, lastUpdateAt, said);
-      return after ? link(after.at) : [];
+      if (!wake.length) return [];
+      const next = Math.min(...wake.map((w) => w.getTime()));
+      return [
+        { incidentId: id, kind: "slack.nudge_due", payload: { token }, delayMs: Math.max(1, next - t.getTime()) },
+      ];
     },
 
     /** Tells the incident channel (or the IC, without one) what a repair fixed. */
@@ -711,14 +813,23 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
   return jobHandlers(handlers);
 }
 
-/** The incident's nudge timer: its current token, and what was already said (a NudgeState). */
+/** The incident's nudge timer: its current token, and what was already said about each gap (by `gapKey`). */
 const NUDGE_CHAIN_REF = "slack_nudges";
 
-function nudgeState(data: Record<string, unknown> | null): NudgeState | null {
-  if (!data || (data.what !== "classify" && data.what !== "update")) return null;
-  const since = new Date(String(data.since));
-  const lastAt = new Date(String(data.lastAt));
-  const n = Number(data.n);
-  if (Number.isNaN(since.getTime()) || Number.isNaN(lastAt.getTime()) || !Number.isInteger(n)) return null;
-  return { what: data.what, since, lastAt, n };
+function nudgeState(data: Record<string, unknown> | null): Map<string, NudgeState> {
+  const out = new Map<string, NudgeState>();
+  const read = (key: string, v: unknown) => {
+    const o = (v ?? {}) as Record<string, unknown>;
+    const since = new Date(String(o.since));
+    const lastAt = new Date(String(o.lastAt));
+    const n = Number(o.n);
+    if (Number.isNaN(since.getTime()) || Number.isNaN(lastAt.getTime()) || !Number.isInteger(n)) return;
+    out.set(key, { since, lastAt, n });
+  };
+  if (!data) return out;
+  // Written before the rules table: one gap, { what, since, n, lastAt }.
+  if (data.what === "classify" || data.what === "update") read(`${data.what}:`, data);
+  if (data.said && typeof data.said === "object")
+    for (const [k, v] of Object.entries(data.said as Record<string, unknown>)) read(k, v);
+  return out;
 }

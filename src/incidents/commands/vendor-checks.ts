@@ -49,10 +49,8 @@ export async function recordVendorCheck(ctx: CommandContext, raw: RecordVendorCh
     askedAt: askedAt.toISOString(),
     deadline: i.deadline?.toISOString() ?? null,
   });
+  // A check still waiting at its deadline is nudged about (nudges.ts): the event restarts the nudge timer.
   if (answered) change.event("vendor_check_answered", { vendorCheckId: id, vendor: i.vendor, answer: i.answer });
-  // At the deadline, a check still waiting is raised in the channel.
-  else if (i.deadline && i.deadline.getTime() > ctx.now.getTime())
-    change.job("slack.vendor_deadline", { vendorCheckId: id }, { delayMs: i.deadline.getTime() - ctx.now.getTime() });
   return change.result({}, { vendorCheckId: id });
 }
 

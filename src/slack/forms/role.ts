@@ -18,7 +18,15 @@ export const roleForm: SlackForm = {
       metadata: metadataFor(r),
       blocks: [
         ...incidentPicker(r.incident, r.open),
-        input(FIELD.role, "Role", staticSelect(assignable.map((d) => option(d.name, d.key, d.description)))),
+        input(
+          FIELD.role,
+          "Role",
+          // A nudge's button opens the form with the missing role already picked.
+          staticSelect(
+            assignable.map((d) => option(d.name, d.key, d.description)),
+            r.context?.role,
+          ),
+        ),
         input(FIELD.user, "Person", userSelect()),
         context(["They get a direct message saying what the role involves. The IC role moves by hand-off."]),
       ],

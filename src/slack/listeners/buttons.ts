@@ -1,6 +1,7 @@
 // Buttons: the control message's, the hand-off answer, the dead job's Retry.
 import { z } from "zod";
 import { AppError } from "../../errors.js";
+import { COMMUNICATIONS } from "../../incidents/model.js";
 import { mayAct } from "../../incidents/permissions.js";
 import { actorOf, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
@@ -51,6 +52,22 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       });
     });
   }
+
+  router.action(ACTION.openCommsRole, async (args) => {
+    await args.ack();
+    const key = buttonValue.safeParse(args.action.value);
+    const summary = key.success ? await deps.store.incidentSummary({ key: key.data }) : null;
+    await openForm(deps, {
+      name: "role",
+      incident: summary?.incident ?? null,
+      ...(summary ? { roles: summary.roles } : {}),
+      ...(args.body.channel?.id ? { origin: args.body.channel.id } : {}),
+      userId: args.body.user.id,
+      triggerId: args.body.trigger_id,
+      context: { role: COMMUNICATIONS },
+      reply: (t) => reply(args, t),
+    });
+  });
 
   router.action(ACTION.mitigate, async (args) => {
     await args.ack();

@@ -4,6 +4,7 @@ import { impactChangeWords } from "../../incidents/commands/update-impact.js";
 import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
 import type {
+  FollowUp,
   Handoff,
   Incident,
   Postmortem,
@@ -11,7 +12,7 @@ import type {
   StatusUpdate,
   TimelineEvent,
 } from "../../incidents/model.js";
-import type { Nudge } from "../../incidents/nudges.js";
+import { type Nudge, nudgedWords } from "../../incidents/nudges.js";
 import { type SEVERITY_DEFINITIONS, severityLabel } from "../../incidents/severity.js";
 import { STATUS_LABELS } from "../../incidents/transitions.js";
 import { ACTION } from "../ids.js";
@@ -130,11 +131,33 @@ export function nudgeMessage(incident: Incident, nudge: Nudge, commander: string
           `:grey_question: ${mention(commander)} ${incident.key} is still unclassified ${how} after it was declared. Set its severity so everyone knows how bad it is.`,
           button("Set severity", ACTION.openSeverity, incident.key, "primary"),
         ]
-      : [
-          `:hourglass: ${mention(commander)} no status update on ${incident.key} for ${how}. Post one: what is known, what is being done, when the next update comes.`,
-          button("Post update", ACTION.openUpdate, incident.key, "primary"),
-        ];
+      : nudge.what === "comms_lead"
+        ? [
+            `:loudspeaker: ${mention(commander)} ${incident.key} is customer-facing and has had no communications lead for ${how}. Appoint one to own what customers and stakeholders are told.`,
+            button("Assign comms lead", ACTION.openCommsRole, incident.key, "primary"),
+          ]
+        : [
+            `:hourglass: ${mention(commander)} no status update on ${incident.key} for ${how}. Post one: what is known, what is being done, when the next update comes.`,
+            button("Post update", ACTION.openUpdate, incident.key, "primary"),
+          ];
   return message(text, [section(text), actions("nudge", [fix])]);
+}
+
+/** To a follow-up's owner: what is overdue, each with the button that closes it (and its issue, when there is one). */
+export function followUpsOverdue(incident: Incident, followUps: FollowUp[], issueUrls: Map<string, string>) {
+  const intro = `:pushpin: ${followUps.length === 1 ? "A follow-up you own is" : `${followUps.length} follow-ups you own are`} past due for *${incident.key}*${incident.private ? " (private)" : `: ${safe(incident.title, 200)}`}. Mark it done when it is, or ask the IC to move the date.`;
+  const blocks: Block[] = [section(intro)];
+  for (const f of followUps.slice(0, 20)) {
+    const url = issueUrls.get(f.id);
+    blocks.push(
+      section(`*${safe(f.title, 300)}*${f.dueDate ? ` · due ${f.dueDate.toISOString().slice(0, 10)}` : ""}`),
+      actions(`follow_up_${f.id}`.slice(0, 255), [
+        button("Mark done", ACTION.followUpDone, `${incident.key}|${f.id}`, "primary"),
+        ...(url ? [button("Open issue", ACTION.link, f.id, undefined, url)] : []),
+      ]),
+    );
+  }
+  return message(`${incident.key}: follow-up past due`, blocks);
 }
 
 export function escalationBrief(
@@ -234,6 +257,8 @@ export function eventText(
       return `:memo: ${who} marked the post-mortem complete.`;
     case "postmortem_waived":
       return `:memo: ${who} waived the post-mortem: ${safe(str("reason"), 1000)}`;
+    case "nudged":
+      return `:bell: ${nudgedWords(d, mention)}.`;
     default:
       return null;
   }
