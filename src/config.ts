@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { DEFAULT_DUTY_POLICY, DUTY_KEYS, type DutyKey, type DutyPolicy, type DutySchedule } from "./dr/duties.js";
 import { type CompanyPolicy, companyPolicySchema, DEFAULT_COMPANY_POLICY } from "./incidents/company-policy.js";
 import type { PostmortemReminderPolicy, RoleDefinition } from "./incidents/context.js";
 import { DEFAULT_ROLES } from "./incidents/context.js";
@@ -71,6 +72,16 @@ const schema = z.object({
   MUSTER_ADMINS: list.default([]),
   MUSTER_ROLES: roleList.optional(),
   MUSTER_POLICY: z.string().optional(),
+  DR_CHANNEL: z
+    .string()
+    .regex(/^#?[a-z0-9_-]{1,80}$|^[CG][A-Z0-9]{6,}$/, "must be a channel name like security or a channel id")
+    .optional(),
+  DR_OWNER: z
+    .string()
+    .regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id like U0123ABCD")
+    .optional(),
+  DR_REMIND_DAYS_BEFORE: z.coerce.number().int().min(0).max(365).default(14),
+  DR_REMIND_EVERY_DAYS: z.coerce.number().int().min(1).max(90).default(7),
 
   GITHUB_API_URL: url("GITHUB_API_URL").default("https://api.github.com"),
   GITHUB_REPO: z
@@ -153,6 +164,8 @@ export interface Config {
     appToken: string | undefined;
     apiUrl: string;
     incidentChannel: string;
+    /** Where an overdue yearly duty is announced (the incident channel unless DR_CHANNEL). */
+    drChannel: string;
   };
   github: {
     apiUrl: string;
@@ -188,6 +201,8 @@ export interface Config {
   roles: RoleDefinition[];
   /** Severity definitions, what an incident is, and when a post-mortem is owed (MUSTER_POLICY, else the policy's own). */
   company: CompanyPolicy;
+  /** The yearly BCP/DR duties' owners, intervals and first due dates, and when owners are reminded. */
+  duties: DutyPolicy;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -229,7 +244,10 @@ export function parseConfig(
         "GOOGLE_IMPERSONATE_USER: needed with GOOGLE_SERVICE_ACCOUNT_KEY (domain-wide delegation acts as a user)",
       );
   }
-  const company = e.MUSTER_POLICY ? readPolicyFile(e.MUSTER_POLICY, readFile, problems) : DEFAULT_COMPANY_POLICY;
+  const dutyFile: Partial<Record<DutyKey, Partial<DutySchedule>>> = {};
+  const company = e.MUSTER_POLICY
+    ? readPolicyFile(e.MUSTER_POLICY, readFile, problems, dutyFile)
+    : DEFAULT_COMPANY_POLICY;
   if (problems.length) return { ok: false, problems };
   const custom = e.MUSTER_ROLES ?? EXTRA_ROLES;
   const roles = [...DEFAULT_ROLES, ...custom.filter((r) => !DEFAULT_ROLES.some((d) => d.key === r.key))];
@@ -247,6 +265,7 @@ export function parseConfig(
         appToken: e.SLACK_APP_TOKEN,
         apiUrl: e.SLACK_API_URL,
         incidentChannel: e.INCIDENT_CHANNEL.replace(/^#/, ""),
+        drChannel: (e.DR_CHANNEL ?? e.INCIDENT_CHANNEL).replace(/^#/, ""),
       },
       github: {
         apiUrl: e.GITHUB_API_URL,
@@ -293,15 +312,97 @@ export function parseConfig(
       admins: e.MUSTER_ADMINS,
       roles,
       company,
+      duties: {
+        schedules: Object.fromEntries(
+          DUTY_KEYS.map((k) => [
+            k,
+            {
+              ...DEFAULT_DUTY_POLICY.schedules[k],
+              ownerId: e.DR_OWNER ?? null,
+              ...dutyFile[k],
+            },
+          ]),
+        ) as Record<DutyKey, DutySchedule>,
+        remindDaysBefore: e.DR_REMIND_DAYS_BEFORE,
+        remindEveryDays: e.DR_REMIND_EVERY_DAYS,
+      },
     },
   };
+}
+
+const dutyEntry = z
+  .object(
+    {
+      owner: z
+        .string()
+        .regex(/^[UW][A-Z0-9]{2,}$/, "owner must be a Slack user id like U0123ABCD")
+        .optional(),
+      everyMonths: z.number().int().min(1, "everyMonths must be 1 or more").max(60).optional(),
+      // YAML reads 2027-01-31 as text; a date with a time (2027-01-31T09:00:00Z) works too.
+      firstDue: z
+        .union([z.string(), z.date()])
+        .transform((v, ctx) => {
+          const d = v instanceof Date ? v : new Date(v);
+          if (Number.isNaN(d.getTime())) {
+            ctx.addIssue({ code: "custom", message: "firstDue must be a date like 2027-01-31" });
+            return z.NEVER;
+          }
+          return d;
+        })
+        .optional(),
+    },
+    { error: "needs owner, everyMonths or firstDue" },
+  )
+  .strict();
+
+const dutiesSchema = z
+  .object(
+    Object.fromEntries(DUTY_KEYS.map((k) => [k, dutyEntry.optional()])) as Record<
+      DutyKey,
+      z.ZodOptional<typeof dutyEntry>
+    >,
+    {
+      error: `duties are ${DUTY_KEYS.join(", ")}`,
+    },
+  )
+  .strict();
+
+/** The policy file's `duties:` part: per duty its owner, interval and first due date. */
+function readDuties(
+  raw: unknown,
+  path: string,
+  problems: string[],
+  out: Partial<Record<DutyKey, Partial<DutySchedule>>>,
+) {
+  const parsed = dutiesSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const message = issue.code === "unrecognized_keys" ? `unknown duty ${issue.keys.join(", ")}` : issue.message;
+      problems.push(`MUSTER_POLICY: ${path}: duties.${issue.path.join(".")}${issue.path.length ? ": " : ""}${message}`);
+    }
+    return;
+  }
+  for (const k of DUTY_KEYS) {
+    const d = parsed.data[k];
+    if (!d) continue;
+    out[k] = {
+      ...(d.owner ? { ownerId: d.owner } : {}),
+      ...(d.everyMonths ? { everyMonths: d.everyMonths } : {}),
+      ...(d.firstDue ? { firstDueAt: d.firstDue } : {}),
+    };
+  }
 }
 
 /**
  * A company's policy file (YAML, or JSON, which is YAML too): read and checked
  * once at start-up, every problem named with its place in the file.
  */
-function readPolicyFile(path: string, readFile: (path: string) => string, problems: string[]): CompanyPolicy {
+function readPolicyFile(
+  path: string,
+  readFile: (path: string) => string,
+  problems: string[],
+  duties: Partial<Record<DutyKey, Partial<DutySchedule>>>,
+): CompanyPolicy {
   let text: string;
   try {
     text = readFile(path);
@@ -317,6 +418,11 @@ function readPolicyFile(path: string, readFile: (path: string) => string, proble
     const at = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
     problems.push(`MUSTER_POLICY: ${path} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ""}`);
     return DEFAULT_COMPANY_POLICY;
+  }
+  if (raw && typeof raw === "object" && "duties" in raw) {
+    const { duties: dutyPart, ...rest } = raw as Record<string, unknown>;
+    readDuties(dutyPart, path, problems, duties);
+    raw = rest;
   }
   const parsed = companyPolicySchema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;

@@ -11,8 +11,10 @@ import { createGitHubClient } from "./adapters/github/client.js";
 import { githubJobHandlers } from "./adapters/github/jobs.js";
 import { googleJobHandlers } from "./adapters/google/jobs.js";
 import { googleDocReader } from "./adapters/google/read-doc.js";
+import { drJobHandlers } from "./adapters/slack/dr-jobs.js";
 import { slackJobHandlers } from "./adapters/slack/jobs.js";
 import { type Config, type Env, missingSlackSettings, parseConfig } from "./config.js";
+import { createDutyService } from "./dr/service.js";
 import type { JobKind } from "./incidents/model.js";
 import { createIncidentService } from "./incidents/service.js";
 import { describeJob, type GitHubKind, type GoogleKind, jobHandlers, newJob, sameHandlerFor } from "./jobs/kinds.js";
@@ -25,6 +27,7 @@ import { guardSlackRequests, guardSocketMode, SLACK_EVENTS_PATH } from "./slack/
 import { slackViews } from "./slack/views-api.js";
 import { redactUrl } from "./store/database-url.js";
 import { openStore } from "./store/open-store.js";
+import { createPrismaDutyStore } from "./store/prisma-duty-store.js";
 import { createPrismaJobStore, createPrismaRefStore } from "./store/prisma-job-store.js";
 
 export function startupProblems(env: Env): { config?: Config; message?: string } {
@@ -131,6 +134,12 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     postmortemReminders: config.postmortemReminders,
   };
   const service = createIncidentService({ store, policy, ...(options.clock ? { clock: options.clock } : {}) });
+  const dutyStore = createPrismaDutyStore(db);
+  const duties = createDutyService({
+    store: dutyStore,
+    policy: config.duties,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
 
   // The worker's own Slack client: no in-process retries, rate limits come
   // back as errors so the outbox reschedules with Retry-After.
@@ -236,7 +245,21 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     };
   }
   // Every kind has its handler, or this does not compile.
-  const handlers: Record<JobKind, JobHandler> = { ...slackHandlers, ...githubHandlers, ...googleHandlers };
+  const drHandlers = drJobHandlers({
+    client: workerSlack,
+    duties,
+    dutyStore,
+    store,
+    refs,
+    drChannel: config.slack.drChannel,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const handlers: Record<JobKind, JobHandler> = {
+    ...slackHandlers,
+    ...githubHandlers,
+    ...googleHandlers,
+    ...drHandlers,
+  };
 
   const worker = createWorker({
     jobs,
@@ -256,8 +279,13 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     if (released) logger.warn({ released }, "resumed jobs left running by a previous process");
   }
 
+  // Every yearly duty has a running reminder chain (a first start, a changed owner or due date).
+  const planned = await duties.plan();
+  if (planned) logger.info({ planned }, "yearly duty reminders planned");
+
   const deps = {
     service,
+    duties,
     store,
     refs,
     jobs,

@@ -2,17 +2,36 @@
 // Slack itself is down. Exit codes: 0 done, 1 the command failed, 2 usage.
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { parseConfig } from "../config.js";
+import { type Config, parseConfig } from "../config.js";
+import { DUTIES, DUTY_KEYS, isDutyKey } from "../dr/duties.js";
+import { createDutyService } from "../dr/service.js";
 import { AppError } from "../errors.js";
 import { normalizeKey } from "../incidents/context.js";
-import { SEVERITIES, type Severity, STATUSES, type Status } from "../incidents/model.js";
+import {
+  RISK_STATUSES,
+  type RiskStatus,
+  SEVERITIES,
+  type Severity,
+  STATUSES,
+  type Status,
+} from "../incidents/model.js";
 import type { IncidentStore } from "../incidents/ports.js";
 import { createIncidentService } from "../incidents/service.js";
 import type { JobStatus, JobStore } from "../jobs/ports.js";
 import { redactUrl } from "../store/database-url.js";
+import type { Db } from "../store/db.js";
 import { migrate } from "../store/migrate.js";
 import { openStore, targetFor } from "../store/open-store.js";
+import { createPrismaDutyStore } from "../store/prisma-duty-store.js";
 import { createPrismaJobStore } from "../store/prisma-job-store.js";
+import {
+  renderDutyStatus,
+  renderDutyStatusJson,
+  renderRisksCsv,
+  renderRisksJson,
+  renderRisksMarkdown,
+  renderRisksText,
+} from "./render-dr.js";
 import { renderJson, renderList, renderMarkdown, renderText } from "./render-incident.js";
 import { describeJob, JOB_STATUSES, renderJobList, renderJobsJson, toJobLine } from "./render-jobs.js";
 
@@ -36,6 +55,16 @@ Commands:
                                   comma-separated or repeated)
   jobs retry ID                   requeue a dead or pending job to run now with its attempts
                                   reset; a running muster picks it up
+  dr status [--format text|json]  the yearly BCP/DR duties: owner, last done, next due, overdue
+  dr log DUTY --notes "…" [--link URL] [--by USER] [--at DATE]
+                                  record a duty as done (walkthrough, restore_test, backup_review,
+                                  ir_process_review); its next due date moves on from --at (today)
+  risks [--status S] [--owner USER] [--incident INC-n] [--format text|csv|markdown|json]
+                                  the risk register, newest first (S: open, accepted, mitigated,
+                                  closed; comma-separated)
+  risks update ID [--status S] [--owner USER|none] [--review DATE|none] [--as USER]
+                                  change a risk; each change is kept in its history
+  risks history ID                a risk's changes: who, when, from what, to what
   help                            this text
 
 The database comes from DATABASE_URL (default file:./data/muster.db).`;
@@ -70,7 +99,14 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return 0;
     }
 
-    const handlers: Record<string, true> = { incidents: true, show: true, declare: true, jobs: true };
+    const handlers: Record<string, true> = {
+      incidents: true,
+      show: true,
+      declare: true,
+      jobs: true,
+      dr: true,
+      risks: true,
+    };
     if (!handlers[command]) throw new UsageError(`Unknown command "${command}".`);
 
     const { store, db, target } = await openStore(config.databaseUrl, { poolSize: 2 });
@@ -81,6 +117,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         if (rest[0] === "retry") return await retryJob(rest.slice(1), jobs, store, io);
         return await listJobs(rest, jobs, store, io);
       }
+
+      if (command === "dr") return await dutyCommand(rest, config, db, io);
+      if (command === "risks") return await riskCommand(rest, config, store, io);
 
       if (command === "incidents") {
         const { values } = parseArgs({
@@ -174,6 +213,125 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     io.err(`muster: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
+}
+
+/** Whoever can run the command line can read the database: they act as an admin, named by --by / --as. */
+const cliActor = (as: string | undefined) => ({ userId: as ?? `cli:${userInfo().username}`, isAdmin: true });
+
+async function dutyCommand(args: string[], config: Config, db: Db, io: Out): Promise<number> {
+  const [sub, ...rest] = args;
+  const duties = createDutyService({ store: createPrismaDutyStore(db), policy: config.duties });
+  if (sub === "status" || sub === undefined) {
+    const { values } = parseArgs({ args: rest, options: { format: { type: "string", default: "text" } } });
+    if (values.format !== "text" && values.format !== "json") throw new UsageError("--format must be text or json.");
+    const statuses = await duties.status();
+    io.out(values.format === "json" ? renderDutyStatusJson(statuses) : renderDutyStatus(statuses));
+    return 0;
+  }
+  if (sub !== "log")
+    throw new UsageError(`Unknown dr command "${sub}"; use "muster dr status" or "muster dr log DUTY".`);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      notes: { type: "string" },
+      link: { type: "string" },
+      by: { type: "string" },
+      at: { type: "string" },
+    },
+  });
+  const duty = positionals[0];
+  if (!duty || !isDutyKey(duty)) throw new UsageError(`Say which duty: ${DUTY_KEYS.join(", ")}.`);
+  if (!values.notes) throw new UsageError('Say what was done: --notes "…".');
+  const r = await duties.log(cliActor(values.by), {
+    duty,
+    notes: values.notes,
+    source: "cli",
+    ...(values.link ? { link: values.link } : {}),
+    ...(values.at ? { doneAt: values.at } : {}),
+  });
+  io.out(
+    `Logged ${DUTIES[duty].name}. Next due ${r.nextDueAt.slice(0, 10)}; a running muster reminds from that date.\n`,
+  );
+  return 0;
+}
+
+async function riskCommand(args: string[], config: Config, store: IncidentStore, io: Out): Promise<number> {
+  const [sub] = args;
+  if (sub === "history") {
+    const id = args[1];
+    if (!id) throw new UsageError("Say which risk, e.g. muster risks history ID (ids are listed by muster risks).");
+    const risk = await store.findRisk(id);
+    if (!risk) throw new AppError("not_found", `There is no risk ${id}.`);
+    const changes = await store.riskChanges(id);
+    io.out(
+      `${risk.title || risk.description.split("\n")[0]} (from ${risk.incidentKey}, entered ${risk.createdAt.toISOString()} by ${risk.createdBy})\n` +
+        (changes.length
+          ? changes
+              .map(
+                (c) => `${c.at.toISOString()}  ${c.actorId}  ${c.field}: ${c.fromValue ?? "—"} → ${c.toValue ?? "—"}`,
+              )
+              .join("\n")
+          : "No changes since.") +
+        "\n",
+    );
+    return 0;
+  }
+  if (sub === "update") {
+    const { values, positionals } = parseArgs({
+      args: args.slice(1),
+      allowPositionals: true,
+      options: {
+        status: { type: "string" },
+        owner: { type: "string" },
+        review: { type: "string" },
+        as: { type: "string" },
+      },
+    });
+    const id = positionals[0];
+    if (!id) throw new UsageError("Say which risk, e.g. muster risks update ID --status mitigated.");
+    const none = (v: string | undefined) => (v === undefined ? undefined : v === "none" ? null : v);
+    const service = createIncidentService({ store, policy: { roles: config.roles, company: config.company } });
+    const r = await service.updateRisk(cliActor(values.as), {
+      riskId: id,
+      ...(values.status !== undefined ? { status: values.status as "open" } : {}),
+      ...(values.owner !== undefined ? { ownerId: none(values.owner) } : {}),
+      ...(values.review !== undefined ? { reviewAt: none(values.review) } : {}),
+    });
+    io.out(`Risk ${id} updated (${(r.changed as string[]).join(", ")}).\n`);
+    return 0;
+  }
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      status: { type: "string" },
+      owner: { type: "string" },
+      incident: { type: "string" },
+      format: { type: "string", default: "text" },
+    },
+  });
+  if (positionals.length) throw new UsageError(`Unknown risks command "${positionals[0]}".`);
+  const render = { text: renderRisksText, csv: renderRisksCsv, markdown: renderRisksMarkdown, json: renderRisksJson }[
+    values.format ?? "text"
+  ];
+  if (!render) throw new UsageError("--format must be text, csv, markdown or json.");
+  const status = oneOfList(values.status, RISK_STATUSES, "status") as RiskStatus[] | undefined;
+  let incidentId: string | undefined;
+  if (values.incident !== undefined) {
+    const key = normalizeKey(values.incident);
+    const summary = key ? await store.incidentSummary({ key }) : null;
+    if (!summary) throw new AppError("not_found", `There is no incident ${values.incident}.`);
+    incidentId = summary.incident.id;
+  }
+  const risks = await store.riskRegister({
+    ...(status ? { status } : {}),
+    ...(values.owner ? { ownerId: values.owner } : {}),
+    ...(incidentId ? { incidentId } : {}),
+    limit: 100_000,
+  });
+  io.out(render(risks));
+  return 0;
 }
 
 const DEFAULT_JOB_STATUSES: readonly JobStatus[] = ["pending", "running", "dead"];

@@ -42,7 +42,9 @@ function describeEvent(e: TimelineEvent): string {
     case "follow_up_done":
       return `Follow-up done${d.source === "github" ? " (its issue was closed on GitHub)" : ""}: ${s("title")}`;
     case "risk_added":
-      return `Risk: ${s("description")}`;
+      return `Risk${d.source === "postmortem" ? " (from the post-mortem)" : ""}: ${s("title") || s("description")}`;
+    case "risk_updated":
+      return `Risk ${s("title")} changed: ${((d.changes as { field: string; to: unknown }[]) ?? []).map((c) => `${c.field} → ${String(c.to ?? "—")}`).join(", ")}`;
     case "note":
       return `Note: ${s("text")}`;
     case "status_changed":

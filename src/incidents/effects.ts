@@ -23,6 +23,8 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   follow_up_added: ["slack.post_event", "github.post_comment", "github.create_follow_up_issue", "slack.nudge_due"],
   follow_up_done: ["slack.post_event", "github.post_comment", "github.close_follow_up_issue", "slack.nudge_due"],
   risk_added: ["slack.post_event"],
+  // The register's history (RiskChange) has the detail; the channel has moved on by then.
+  risk_updated: [],
   note: [],
   status_changed: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
   times_corrected: ["slack.post_event"],

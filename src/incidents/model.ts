@@ -125,13 +125,44 @@ export interface FollowUp {
   createdAt: Date;
 }
 
+export const RISK_STATUSES = ["open", "accepted", "mitigated", "closed"] as const;
+export type RiskStatus = (typeof RISK_STATUSES)[number];
+export const RISK_LEVELS = ["low", "medium", "high"] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+/** Where a risk was entered. */
+export const RISK_SOURCES = ["slack", "postmortem", "cli"] as const;
+
 export interface Risk {
   id: string;
+  /** The incident that revealed it. */
   incidentId: string;
+  /** Empty on risks entered before the register had titles: the description stands in. */
+  title: string;
   description: string;
+  likelihood: RiskLevel | null;
+  impact: RiskLevel | null;
   ownerId: string | null;
+  /** When its owner is reminded to review it. */
+  reviewAt: Date | null;
+  status: RiskStatus;
+  source: string;
   createdBy: string;
   createdAt: Date;
+  updatedAt: Date | null;
+}
+
+/** The fields of a risk that change after it is entered, each change recorded. */
+export const RISK_FIELDS = ["title", "description", "likelihood", "impact", "ownerId", "reviewAt", "status"] as const;
+export type RiskField = (typeof RISK_FIELDS)[number];
+
+export interface RiskChange {
+  id: number;
+  riskId: string;
+  at: Date;
+  actorId: string;
+  field: RiskField;
+  fromValue: string | null;
+  toValue: string | null;
 }
 
 export const POSTMORTEM_SECTIONS = [
@@ -192,6 +223,7 @@ export const EVENT_KINDS = [
   "follow_up_added",
   "follow_up_done",
   "risk_added",
+  "risk_updated",
   "note",
   "status_changed",
   "times_corrected",
@@ -235,7 +267,10 @@ export type JobKind =
   | "google.create_postmortem_doc"
   | "slack.postmortem_reminder_due"
   | "slack.postmortem_reminder"
-  | "slack.nudge_due";
+  | "slack.nudge_due"
+  | "dr.duty_due"
+  | "dr.duty_notice"
+  | "dr.risk_review";
 
 export interface NewJob {
   incidentId: string | null;

@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   recordVendorCheck: "responder",
   addFollowUp: "responder",
   addRisk: "responder",
+  // A risk's owner may too (checked in the command): risks outlive the response.
+  updateRisk: "responder",
   addNote: "anyone",
   correctTimes: "commander",
   mitigate: "commander",
@@ -53,6 +55,7 @@ const ACTION_WORDS: Record<Action, string> = {
   recordVendorCheck: "record vendor checks",
   addFollowUp: "add follow-up actions",
   addRisk: "add risks",
+  updateRisk: "change its risks",
   addNote: "add notes",
   correctTimes: "correct the incident's times",
   mitigate: "mark it mitigated",

@@ -10,6 +10,8 @@ import type {
   NewTimelineEvent,
   Postmortem,
   Risk,
+  RiskChange,
+  RiskStatus,
   RoleAssignment,
   Severity,
   Status,
@@ -72,6 +74,9 @@ export interface IncidentTx {
   findFollowUp(id: string): Promise<FollowUp | null>;
   completeFollowUp(id: string, done: { completedAt: Date; completedBy: string }): Promise<void>;
   insertRisk(risk: Risk): Promise<void>;
+  findRisk(id: string): Promise<Risk | null>;
+  updateRisk(id: string, risk: Risk): Promise<void>;
+  insertRiskChanges(changes: Omit<RiskChange, "id">[]): Promise<void>;
   listFollowUps(incidentId: string): Promise<FollowUp[]>;
   listRisks(incidentId: string): Promise<Risk[]>;
 
@@ -127,6 +132,19 @@ export interface OwnedPostmortem {
   incidentPrivate: boolean;
 }
 
+export interface RiskFilter {
+  status?: RiskStatus[];
+  ownerId?: string;
+  incidentId?: string;
+  limit?: number;
+}
+
+/** A risk with what the register shows of its source incident. */
+export interface RegisterRisk extends Risk {
+  incidentKey: string;
+  incidentPrivate: boolean;
+}
+
 export interface IncidentStore {
   /**
    * Runs `fn` in one transaction. A conflict (stale version, a concurrent
@@ -156,6 +174,11 @@ export interface IncidentStore {
   openFollowUpsOwnedBy(userId: string, limit?: number): Promise<OwnedFollowUp[]>;
   /** Post-mortems a person owns that are still drafts (neither complete nor waived), oldest first. */
   draftPostmortemsOwnedBy(userId: string, limit?: number): Promise<OwnedPostmortem[]>;
+  /** The risk register across incidents, newest first. */
+  riskRegister(filter: RiskFilter): Promise<RegisterRisk[]>;
+  findRisk(id: string): Promise<RegisterRisk | null>;
+  /** A risk's history, oldest first. */
+  riskChanges(riskId: string): Promise<RiskChange[]>;
   /** The post-mortem alone, for the views that show its state (or its waiver). */
   findPostmortem(incidentId: string): Promise<Postmortem | null>;
   close(): Promise<void>;

@@ -26,6 +26,7 @@ import { recordNudge } from "./commands/record-nudge.js";
 import { repairIncident } from "./commands/repair-incident.js";
 import { unassignRole } from "./commands/unassign-role.js";
 import { updateImpact } from "./commands/update-impact.js";
+import { updateRisk } from "./commands/update-risk.js";
 import { answerVendorCheck, recordVendorCheck } from "./commands/vendor-checks.js";
 import type { CommandContext, CommandResult, Policy } from "./context.js";
 import type { Actor } from "./model.js";
@@ -50,6 +51,7 @@ const COMMANDS = {
   addFollowUp,
   completeFollowUp,
   addRisk,
+  updateRisk,
   addNote: addTimelineNote,
   correctTimes,
   mitigate: mitigateIncident,

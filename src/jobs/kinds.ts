@@ -112,6 +112,21 @@ export const JOB_KINDS = {
     lane: "slack",
     words: "send a post-mortem reminder",
   },
+  "dr.duty_due": {
+    payload: z.object({ duty: z.string(), seq: z.number().int().min(0) }),
+    lane: "timer",
+    words: "work out the next reminder about a yearly duty",
+  },
+  "dr.duty_notice": {
+    payload: z.object({ noticeId: z.number().int() }),
+    lane: "slack",
+    words: "send a reminder about a yearly duty",
+  },
+  "dr.risk_review": {
+    payload: z.object({ riskId: z.string(), reviewAt: z.string() }),
+    lane: "timer",
+    words: "remind a risk's owner of its review date",
+  },
 } as const satisfies Record<JobKind, KindSpec>;
 
 export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as JobKind[];
@@ -122,6 +137,8 @@ export type KindsOf<P extends string> = Extract<JobKind, `${P}.${string}`>;
 export type SlackKind = KindsOf<"slack">;
 export type GitHubKind = KindsOf<"github">;
 export type GoogleKind = KindsOf<"google">;
+/** The yearly duties and the risk register: not about one incident's response. */
+export type DrKind = KindsOf<"dr">;
 
 const isKind = (kind: string): kind is JobKind => Object.hasOwn(JOB_KINDS, kind);
 

@@ -2,6 +2,7 @@
 // Prisma or an adapter directly.
 
 import type { Logger } from "pino";
+import type { DutyService } from "../dr/service.js";
 import type { RoleDefinition } from "../incidents/context.js";
 import type { Actor, Incident, RoleAssignment } from "../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../incidents/ports.js";
@@ -13,6 +14,8 @@ import type { SlackViews } from "./views-api.js";
 
 export interface SlackDeps {
   service: IncidentService;
+  /** The yearly BCP/DR duties: status and recording. */
+  duties: DutyService;
   store: IncidentStore;
   refs: RefStore;
   jobs: JobStore;

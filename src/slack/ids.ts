@@ -32,6 +32,8 @@ export const VIEW = {
   postmortem: "incident_postmortem",
   vendorAnswer: "incident_vendor_answer",
   waivePostmortem: "incident_postmortem_waive",
+  dutyLog: "dr_duty_log",
+  riskEdit: "risk_edit",
   /** The modal that replaces a form when its submission failed for a reason no field explains. */
   error: "incident_error",
 } as const;
@@ -63,6 +65,8 @@ export const ACTION = {
   completePostmortem: "postmortem_complete",
   snoozePostmortem: "postmortem_snooze",
   openWaivePostmortem: "open_postmortem_waive",
+  openDutyLog: "open_dr_duty_log",
+  openRiskEdit: "open_risk_edit",
 } as const;
 
 /**
@@ -114,6 +118,11 @@ export const FIELD = {
   /** The post-mortem form's "save as draft / mark complete" choice. */
   complete: "complete",
   deadline: "deadline",
+  duty: "duty",
+  link: "link",
+  likelihood: "likelihood",
+  reviewAt: "reviewAt",
+  riskStatus: "status",
 } as const;
 
 /** The one action id inside each input block. */

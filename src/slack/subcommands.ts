@@ -4,11 +4,13 @@
 import { AppError } from "../errors.js";
 import { companyPolicyOf } from "../incidents/company-policy.js";
 import type { Actor, Incident } from "../incidents/model.js";
+import type { RegisterRisk } from "../incidents/ports.js";
 import { linksOf } from "../jobs/refs.js";
 import { canSee, type SlackDeps } from "./deps.js";
 import type { FormName } from "./forms/index.js";
 import { followUpList, importPostmortem } from "./lifecycle.js";
 import type { Message } from "./views/blocks.js";
+import { dutyStatusMessage, riskListMessage } from "./views/dr.js";
 import { type HelpLine, listMessage, statusMessage } from "./views/messages.js";
 
 /** What a handler gets: the incident (when the subcommand acts on one) and ways to answer. */
@@ -105,6 +107,37 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     run: form("times"),
   },
   { name: "risk", help: "Add a newly identified risk", incident: "optional", run: form("risk") },
+  {
+    name: "risks",
+    help: "The open risks in the register, each with a button to change its status, owner or review date",
+    incident: "none",
+    async run(c) {
+      const risks = await c.deps.store.riskRegister({ status: ["open", "accepted"], limit: 200 });
+      const roles = await c.deps.store.activeRoles([
+        ...new Set(risks.filter((r) => r.incidentPrivate).map((r) => r.incidentId)),
+      ]);
+      const visible = (r: RegisterRisk) =>
+        !r.incidentPrivate ||
+        r.ownerId === c.userId ||
+        c.actor.isAdmin ||
+        (roles.get(r.incidentId) ?? []).some((x) => x.userId === c.userId);
+      await c.say(riskListMessage(risks, visible));
+    },
+  },
+  {
+    name: "dr",
+    usage: "dr [status | log]",
+    help: "The yearly BCP/DR duties: when each was last done and is next due; log one as done (owner or admin)",
+    incident: "none",
+    usageError: (rest) =>
+      rest[0] && !["status", "log"].includes(rest[0].toLowerCase())
+        ? "Use `/incident dr status` or `/incident dr log`."
+        : null,
+    async run(c) {
+      if (c.rest[0]?.toLowerCase() === "log") return c.openForm("dutyLog");
+      await c.say(dutyStatusMessage(await c.deps.duties.status()));
+    },
+  },
   {
     name: "note",
     usage: "note <text>",

@@ -1,7 +1,7 @@
 // The IncidentStore port on Prisma. Both generated clients (SQLite and
 // PostgreSQL) have the same model API; the SQLite one's types stand for both.
 import { ConcurrencyConflict } from "../errors.js";
-import type { Handoff, Postmortem, RoleAssignment, VendorCheck } from "../incidents/model.js";
+import type { Handoff, Postmortem, RiskField, RoleAssignment, VendorCheck } from "../incidents/model.js";
 import type { IncidentFilter, IncidentPatch, IncidentRecord, IncidentStore, IncidentTx } from "../incidents/ports.js";
 import { type Client, type Db, jobRows, json, type Prisma } from "./db.js";
 import { createHotReads, type Provider } from "./hot-reads.js";
@@ -131,6 +131,16 @@ function txApi(db: Client, reads: HotReads): IncidentTx {
     async insertRisk(r) {
       await db.risk.create({ data: r });
     },
+    async findRisk(id) {
+      return db.risk.findUnique({ where: { id } });
+    },
+    async updateRisk(id, r) {
+      const { id: _id, incidentId: _incident, createdAt: _created, createdBy: _by, ...data } = r;
+      await db.risk.update({ where: { id }, data });
+    },
+    async insertRiskChanges(changes) {
+      if (changes.length) await db.riskChange.createMany({ data: changes });
+    },
     async listFollowUps(incidentId) {
       return db.followUp.findMany({ where: { incidentId }, orderBy: { createdAt: "asc" } });
     },
@@ -177,7 +187,7 @@ function txApi(db: Client, reads: HotReads): IncidentTx {
 }
 
 /** Errors that mean "someone else wrote first": the whole command may be retried. */
-function isConflict(e: unknown): boolean {
+export function isConflict(e: unknown): boolean {
   const code = (e as { code?: string }).code;
   if (code === "P2002" || code === "P2034") return true;
   const text = String((e as Error)?.message ?? "");
@@ -320,6 +330,32 @@ export function createPrismaStore(
     },
     async findPostmortem(incidentId) {
       return db.postmortem.findUnique({ where: { incidentId } });
+    },
+    async riskRegister(filter) {
+      const rows = await db.risk.findMany({
+        where: {
+          ...(filter.status?.length ? { status: { in: filter.status } } : {}),
+          ...(filter.ownerId ? { ownerId: filter.ownerId } : {}),
+          ...(filter.incidentId ? { incidentId: filter.incidentId } : {}),
+        },
+        include: { incident: { select: { key: true, private: true } } },
+        orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+        take: filter.limit ?? 1000,
+      });
+      return rows.map(({ incident, ...r }) => ({ ...r, incidentKey: incident.key, incidentPrivate: incident.private }));
+    },
+    async findRisk(id) {
+      const r = await db.risk.findUnique({
+        where: { id },
+        include: { incident: { select: { key: true, private: true } } },
+      });
+      if (!r) return null;
+      const { incident, ...risk } = r;
+      return { ...risk, incidentKey: incident.key, incidentPrivate: incident.private };
+    },
+    async riskChanges(riskId) {
+      const rows = await db.riskChange.findMany({ where: { riskId }, orderBy: { id: "asc" } });
+      return rows.map((r) => ({ ...r, field: r.field as RiskField }));
     },
 
     async close() {

@@ -3,9 +3,10 @@ import { AppError } from "../../errors.js";
 import { companyPolicyOf } from "../company-policy.js";
 import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
-import { POSTMORTEM_SECTIONS, type Postmortem } from "../model.js";
+import { POSTMORTEM_SECTIONS, type Postmortem, type Risk } from "../model.js";
 import { authorize, commanderOf } from "../permissions.js";
 import { emptyPostmortem, gapWords, missingParts, postmortemRequired } from "../postmortem-rules.js";
+import { titleFrom } from "./add-risk.js";
 
 const section = (what: string) => input.text(what, input.LIMITS.longText).optional();
 
@@ -88,8 +89,61 @@ export async function completePostmortem(ctx: CommandContext, raw: CompletePostm
     completedAt: ctx.now,
     updatedAt: ctx.now,
   });
-  return new Change(ctx, incident).event("postmortem_completed", {}).sync().result();
+  const change = new Change(ctx, incident).event("postmortem_completed", {});
+  // "Newly identified risks must be added to the risk register": each listed
+  // risk not already in it becomes an entry, once (completing again finds it there).
+  const known = new Set(risks.flatMap((r) => [sameRisk(r.title), sameRisk(r.description)]));
+  for (const text of risksListedIn(pm.newRisks)) {
+    if (known.has(sameRisk(text))) continue;
+    known.add(sameRisk(text));
+    const risk: Risk = {
+      id: ctx.newId(),
+      incidentId: incident.id,
+      title: titleFrom(text),
+      description: text,
+      likelihood: null,
+      impact: null,
+      ownerId: null,
+      reviewAt: null,
+      status: "open",
+      source: "postmortem",
+      createdBy: ctx.actor.userId,
+      createdAt: ctx.now,
+      updatedAt: null,
+    };
+    await ctx.tx.insertRisk(risk);
+    change.event("risk_added", {
+      riskId: risk.id,
+      title: risk.title,
+      description: text,
+      ownerId: null,
+      source: "postmortem",
+    });
+  }
+  return change.sync().result();
 }
+
+/**
+ * The risks a post-mortem's "newly identified risks" lists: one per bullet
+ * or numbered line (a continuation line joins the item above). Prose with
+ * no list (why there are none) lists nothing.
+ */
+export function risksListedIn(text: string): string[] {
+  const items: string[] = [];
+  let inItem = false;
+  for (const line of text.split("\n")) {
+    const m = /^\s*(?:[-*•]|\d{1,3}[.)])\s+(.*\S)\s*$/.exec(line);
+    if (m) {
+      items.push(m[1]!);
+      inItem = true;
+    } else if (inItem && line.trim() && /^\s/.test(line)) {
+      items[items.length - 1] += ` ${line.trim()}`;
+    } else inItem = false;
+  }
+  return items.map((t) => t.slice(0, 3000));
+}
+
+const sameRisk = (s: string) => s.toLowerCase().replace(/\s+/g, " ").trim();
 
 export const waivePostmortemInput = z.object({
   key: z.string(),

@@ -10,6 +10,7 @@ import type { SlackRouter } from "../router.js";
 import type { ModalView } from "../views/blocks.js";
 import { declareForm } from "./declare.js";
 import { dismissForm } from "./dismiss.js";
+import { dutyLogForm } from "./dr-log.js";
 import { escalateForm } from "./escalate.js";
 import { followUpForm } from "./followup.js";
 import type { OpenRequest, SlackForm } from "./form.js";
@@ -19,6 +20,7 @@ import { noteForm } from "./note.js";
 import { postmortemForm } from "./postmortem.js";
 import { resolveForm } from "./resolve.js";
 import { riskForm } from "./risk.js";
+import { riskEditForm } from "./risk-edit.js";
 import { roleForm } from "./role.js";
 import { severityForm } from "./severity.js";
 import { timesForm } from "./times.js";
@@ -47,6 +49,8 @@ export const FORMS = {
   postmortem: postmortemForm,
   vendorAnswer: vendorAnswerForm,
   waivePostmortem: waivePostmortemForm,
+  dutyLog: dutyLogForm,
+  riskEdit: riskEditForm,
 } satisfies Record<string, SlackForm>;
 
 export type FormName = keyof typeof FORMS;

@@ -20,7 +20,8 @@ import { keyOf, type SlackForm } from "./form.js";
 const HINTS: Partial<Record<PostmortemSection, string>> = {
   followUps:
     "Follow-ups are records (`/incident followup`): one with an owner is enough. With none, say here why none is needed.",
-  newRisks: "Risks go to the register (`/incident risk`). With none recorded, say here why there are no new risks.",
+  newRisks:
+    "List each new risk on its own line starting with “-”: completing the post-mortem adds each to the risk register (once). Or add them with `/incident risk`; with none, say why.",
 };
 
 export const postmortemForm: SlackForm = {

@@ -69,6 +69,26 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
     });
   });
 
+  // The yearly duty's "Log it as done" and the risk register's "Change": forms about no incident.
+  for (const [actionId, name, field] of [
+    [ACTION.openDutyLog, "dutyLog", "duty"],
+    [ACTION.openRiskEdit, "riskEdit", "riskId"],
+  ] as const) {
+    router.action(actionId, async (args) => {
+      await args.ack();
+      const value = buttonValue.safeParse(args.action.value);
+      await openForm(deps, {
+        name,
+        incident: null,
+        ...(args.body.channel?.id ? { origin: args.body.channel.id } : {}),
+        userId: args.body.user.id,
+        triggerId: args.body.trigger_id,
+        context: { [field]: value.success ? value.data.slice(0, 200) : "" },
+        reply: (t) => reply(args, t),
+      });
+    });
+  }
+
   router.action(ACTION.mitigate, async (args) => {
     await args.ack();
     await run(args, deps, async (actor, value) => {
