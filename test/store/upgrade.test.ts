@@ -48,9 +48,15 @@ const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
 const ADDED = {
   postmortem: { ownerId: null, publicSummary: "", externalSharedWhere: "" },
   vendorCheck: { deadline: null },
+  // The risk register's fields: an old risk reads as open, untitled (its description stands in), unrated.
+  risk: { title: "", likelihood: null, impact: null, reviewAt: null, status: "open", source: "slack", updatedAt: null },
 };
 function withoutAdded(
-  records: { postmortem: Record<string, unknown> | null; vendorChecks: Record<string, unknown>[] }[],
+  records: {
+    postmortem: Record<string, unknown> | null;
+    vendorChecks: Record<string, unknown>[];
+    risks: Record<string, unknown>[];
+  }[],
 ) {
   for (const r of records) {
     const strip = (row: Record<string, unknown> | null, added: Record<string, unknown>) => {
@@ -62,6 +68,7 @@ function withoutAdded(
     };
     strip(r.postmortem, ADDED.postmortem);
     for (const c of r.vendorChecks) strip(c, ADDED.vendorCheck);
+    for (const c of r.risks) strip(c, ADDED.risk);
   }
   return records;
 }
@@ -84,6 +91,11 @@ describe.each(["sqlite", "postgresql"] as Provider[])("%s database written by Pr
       const loaded = await Promise.all(keys.map((k) => store.loadIncident(k)));
       expect(withoutAdded(plain(loaded))).toEqual(expected.incidents);
       expect(plain(await store.listIncidents({}))).toEqual(expected.list);
+      // The old risks are in the register, open, and take changes.
+      const oldRisks = expected.incidents.flatMap((r: { risks: unknown[] }) => r.risks);
+      expect(oldRisks.length).toBeGreaterThan(0);
+      const register = await store.riskRegister({ status: ["open"] });
+      expect(register.map((r) => r.id).sort()).toEqual(oldRisks.map((r: { id: string }) => r.id).sort());
       expect(plain(await jobs.list({ status: ["pending", "running", "dead", "done"], limit: 1000 }))).toEqual(
         expected.jobs,
       );
