@@ -1,6 +1,6 @@
 // The DutyStore port on Prisma: the yearly duties' records and the notices
 // muster sent about them.
-import type { DutyKey, NoticeKind } from "../dr/duties.js";
+import { DUTY_KEYS, type DutyKey, type NoticeKind } from "../dr/duties.js";
 import type { DutyNotice, DutyRecord, DutyStore, DutyTx } from "../dr/ports.js";
 import { ConcurrencyConflict } from "../errors.js";
 import { type Client, type Db, jobRows, json } from "./db.js";
@@ -65,11 +65,9 @@ export function createPrismaDutyStore(db: Db): DutyStore {
       }
     },
     async lastRecords() {
-      const out = new Map<DutyKey, DutyRecord>();
-      // Four duties, a handful of records a year each: newest first, the first per duty wins.
-      const rows = await db.dutyRecord.findMany({ orderBy: [{ doneAt: "desc" }, { recordedAt: "desc" }] });
-      for (const r of rows) if (!out.has(r.duty as DutyKey)) out.set(r.duty as DutyKey, toRecord(r));
-      return out;
+      // One indexed look-up per duty (duty, doneAt): the records table is never scanned.
+      const found = await Promise.all(DUTY_KEYS.map((duty) => txApi(db).lastRecord(duty)));
+      return new Map(found.filter((r): r is DutyRecord => r !== null).map((r) => [r.duty, r]));
     },
     async records(duty, limit) {
       const rows = await db.dutyRecord.findMany({ where: { duty }, orderBy: { doneAt: "desc" }, take: limit });

@@ -122,6 +122,10 @@ describe("yearly duties", () => {
     expect(JSON.stringify(first.blocks)).toContain(
       "Tailscale reviews its backups, and any BCP/DR plans annually with a walkthrough exercise.",
     );
+    // A restart between two reminders: the chain already waiting is kept, no second one is started.
+    await stack.stop();
+    stack = await startStack({ shared: emulators, databaseUrl, clock, env });
+    await stack.settle();
     await until("2027-01-23T12:00:00Z");
     expect(walkthroughReminders()).toHaveLength(1);
     await until("2027-01-24T12:00:00Z", 6 * 60 * 60_000);

@@ -8,11 +8,14 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_DUTY_POLICY, type DutyPolicy } from "../../src/dr/duties.js";
+import { createDutyService } from "../../src/dr/service.js";
 import { createIncidentService } from "../../src/incidents/service.js";
 import type { Db } from "../../src/store/db.js";
 import { PrismaClient as PostgresClient } from "../../src/store/generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "../../src/store/generated/sqlite/client.js";
 import { migrate } from "../../src/store/migrate.js";
+import { createPrismaDutyStore } from "../../src/store/prisma-duty-store.js";
 import { createPrismaJobStore, createPrismaRefStore } from "../../src/store/prisma-job-store.js";
 import { createPrismaStore } from "../../src/store/prisma-store.js";
 import { available, freshDatabase, type Provider, TEST_POLICY, type TestDatabase } from "../helpers/stores.js";
@@ -65,6 +68,37 @@ async function workload(db: Db, provider: Provider): Promise<void> {
   await refs.all(a.incidentId);
   await refs.ofKind("slack_channel", [a.incidentId]);
   await refs.findByExternalId("slack_channel", "C1");
+
+  // The risk register: /incident risk, a change, /incident risks, the review reminder.
+  const r = await svc.addRisk(admin, {
+    key: a.key,
+    description: "One primary",
+    ownerId: "UBOB",
+    reviewAt: "2030-01-01",
+  });
+  await svc.updateRisk(admin, { riskId: String(r.riskId), status: "accepted" });
+  await store.findRisk(String(r.riskId));
+  await store.riskChanges(String(r.riskId));
+  await store.riskRegister({ status: ["open", "accepted"], limit: 200 });
+  await store.riskRegister({ ownerId: "UBOB", status: ["open"] });
+  // The yearly duties: start-up planning, a reminder link, status, logging one, its notice.
+  const policy: DutyPolicy = {
+    ...DEFAULT_DUTY_POLICY,
+    schedules: {
+      ...DEFAULT_DUTY_POLICY.schedules,
+      walkthrough: { ownerId: "UBOB", everyMonths: 12, firstDueAt: null },
+    },
+  };
+  const dutyStore = createPrismaDutyStore(db);
+  const duties = createDutyService({ store: dutyStore, policy });
+  await duties.plan();
+  const sent = await duties.remind("walkthrough", 0);
+  await duties.status();
+  await duties.log(admin, { duty: "walkthrough", notes: "done" }, { idempotencyKey: "view:V9" });
+  const noticeId = Number((sent as { noticeId?: number }).noticeId);
+  await dutyStore.findNotice(noticeId);
+  await dutyStore.markNoticeIntent(noticeId);
+  await dutyStore.markNoticeSent(noticeId, "1.2");
 }
 
 /** Every distinct read statement the client runs, with the parameters it ran with. */
