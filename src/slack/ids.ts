@@ -119,6 +119,7 @@ export const FIELD = {
   complete: "complete",
   deadline: "deadline",
   duty: "duty",
+  doneAt: "doneAt",
   link: "link",
   likelihood: "likelihood",
   reviewAt: "reviewAt",

@@ -169,7 +169,11 @@ describe("yearly duties", () => {
     await stack.client.submitView({
       userId: OWNER,
       callbackId: "dr_duty_log",
-      values: { notes: "Walked through the DR plan with SRE and Security", link: "https://docs.example.com/dr-2027" },
+      values: {
+        notes: "Walked through the DR plan with SRE and Security",
+        link: "https://docs.example.com/dr-2027",
+        doneAt: { date: "2027-02-02" },
+      },
     });
     await stack.settle();
     const status = JSON.parse((await cli("dr", "status", "--format", "json")).out);
@@ -179,9 +183,9 @@ describe("yearly duties", () => {
       by: OWNER,
       source: "slack",
       link: "https://docs.example.com/dr-2027",
-      at: "2027-02-03T00:00:00.000Z",
+      at: "2027-02-02T00:00:00.000Z",
     });
-    expect(walkthrough.nextDueAt).toBe("2028-02-03T00:00:00.000Z");
+    expect(walkthrough.nextDueAt).toBe("2028-02-02T00:00:00.000Z");
     const before = walkthroughReminders().length;
     await until("2027-03-01T00:00:00Z", 24 * 60 * 60_000);
     expect(walkthroughReminders()).toHaveLength(before);
@@ -194,7 +198,7 @@ describe("yearly duties", () => {
     await stack.client.command({ userId: OWNER, channelId: stack.slack.dmChannelOf(OWNER)!, text: "dr status" });
     await stack.settle();
     const shown = JSON.stringify(stack.slack.ephemeralsFor(OWNER).at(-1));
-    expect(shown).toContain("next due 2028-02-03");
+    expect(shown).toContain("next due 2028-02-02");
     expect(shown).toContain("Production restore test");
   });
 });

@@ -4,7 +4,7 @@ import { AppError } from "../../errors.js";
 import { actorOf } from "../deps.js";
 import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
-import { input, modal, option, section, staticSelect, textInput } from "../views/blocks.js";
+import { datePicker, input, modal, option, section, staticSelect, textInput } from "../views/blocks.js";
 import type { SlackForm } from "./form.js";
 
 export const dutyLogForm: SlackForm = {
@@ -31,6 +31,10 @@ export const dutyLogForm: SlackForm = {
         input(FIELD.notes, "What was done", textInput({ multiline: true, max: 3000 }), {
           hint: "Who took part, what was tested or reviewed, what was found.",
         }),
+        input(FIELD.doneAt, "Done on", datePicker(), {
+          optional: true,
+          hint: "Today when left empty; the next due date counts from this day.",
+        }),
         input(FIELD.link, "Link", textInput({ max: 2000, placeholder: "https://…" }), {
           optional: true,
           hint: "The write-up, the ticket or the drill's report.",
@@ -46,6 +50,7 @@ export const dutyLogForm: SlackForm = {
         duty,
         notes: str(s.form[FIELD.notes]) ?? "",
         ...(str(s.form[FIELD.link]) ? { link: str(s.form[FIELD.link]) } : {}),
+        ...(str(s.form[FIELD.doneAt]) ? { doneAt: `${str(s.form[FIELD.doneAt])}T00:00:00Z` } : {}),
         source: "slack",
       },
       { idempotencyKey: s.idempotencyKey },

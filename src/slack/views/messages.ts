@@ -248,7 +248,9 @@ export function eventText(
     case "follow_up_done":
       return `:white_check_mark: Follow-up done${str("source") === "github" ? " (its issue was closed on GitHub)" : ` (marked by ${who})`}: ${safe(str("title"), 500)}.`;
     case "risk_added":
-      return `:warning: New risk recorded by ${who}.`;
+      return str("source") === "postmortem"
+        ? `:warning: New risk from the post-mortem in the register (\`/incident risks\`).`
+        : `:warning: New risk recorded by ${who}.`;
     case "status_changed":
       return `:traffic_light: ${who} changed the status to *${STATUS_LABELS[str("to") as "resolved"] ?? safe(str("to"), 40)}*.${str("summary") ? ` ${safe(str("summary"), 1500)}` : ""}`;
     case "times_corrected":
