@@ -177,6 +177,20 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
       const s = await store.incidentSummary({ id: incidentId });
       if (s) await service.recordNudge(MUSTER, { key: s.incident.key, ...nudge }, { idempotencyKey });
     },
+    // A rule of insufficient response holds: muster offers the IC the escalation, once per condition.
+    proposeEscalation: async (incidentId, offer, idempotencyKey) => {
+      const s = await store.incidentSummary({ id: incidentId });
+      if (s) await service.proposeEscalation(MUSTER, { key: s.incident.key, ...offer }, { idempotencyKey });
+    },
+    autoEscalate: async (incidentId, proposalEventId) => {
+      const s = await store.incidentSummary({ id: incidentId });
+      if (s)
+        await service.autoEscalate(
+          MUSTER,
+          { key: s.incident.key, proposalEventId },
+          { idempotencyKey: `auto-escalate:${incidentId}:${proposalEventId}` },
+        );
+    },
     quietMs: config.quietDmMs,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -69,6 +69,12 @@ function describeEvent(e: TimelineEvent): string {
       return `Post-mortem past its deadline (${s("deadlineDays")} business days): escalated`;
     case "nudged":
       return nudgedWords(d);
+    case "escalation_proposed":
+      return `Escalation offered to the IC: ${s("missing")}`;
+    case "escalation_declined":
+      return `Escalation not needed (IC)${d.reason ? `: ${s("reason")}` : ""}`;
+    case "escalation_acknowledged":
+      return "Escalation acknowledged by leadership";
   }
 }
 

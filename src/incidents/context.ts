@@ -113,7 +113,7 @@ export class Change {
     kind: EventKind;
     data: Record<string, unknown>;
     visibility: Visibility;
-    extraJobs: { kind: JobKind; payload: Record<string, unknown> }[];
+    extraJobs: { kind: JobKind; payload: Record<string, unknown>; delayMs?: number }[];
   }[] = [];
   private readonly jobs: NewJob[] = [];
   private syncRequested = false;
@@ -126,7 +126,10 @@ export class Change {
   event(
     kind: EventKind,
     data: Record<string, unknown>,
-    options: { visibility?: Visibility; jobs?: { kind: JobKind; payload: Record<string, unknown> }[] } = {},
+    options: {
+      visibility?: Visibility;
+      jobs?: { kind: JobKind; payload: Record<string, unknown>; delayMs?: number }[];
+    } = {},
   ): this {
     this.events.push({ kind, data, visibility: options.visibility ?? "internal", extraJobs: options.jobs ?? [] });
     return this;
@@ -165,7 +168,12 @@ export class Change {
       eventIds.push(eventId);
       for (const kind of EVENT_EFFECTS[e.kind]) jobs.push({ incidentId: this.incident.id, kind, payload: { eventId } });
       for (const j of e.extraJobs)
-        jobs.push({ incidentId: this.incident.id, kind: j.kind, payload: { ...j.payload, eventId } });
+        jobs.push({
+          incidentId: this.incident.id,
+          kind: j.kind,
+          payload: { ...j.payload, eventId },
+          ...(j.delayMs ? { delayMs: j.delayMs } : {}),
+        });
     }
     if (this.syncRequested)
       for (const kind of SYNC_JOBS) jobs.push({ incidentId: this.incident.id, kind, payload: {} });

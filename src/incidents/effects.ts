@@ -39,6 +39,11 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   postmortem_escalated: ["slack.postmortem_reminder"],
   // The worker posted the nudge before recording it: nothing to post again.
   nudged: [],
+  // The IC is offered the escalation by DM; the timer (queued by the command) escalates without an answer.
+  escalation_proposed: ["slack.escalation_offer"],
+  escalation_declined: [],
+  // The channel hears that leadership has it.
+  escalation_acknowledged: ["slack.post_event", "github.post_comment"],
 };
 
 /** Jobs that bring every outside view of the incident up to date with its state. */

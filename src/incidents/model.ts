@@ -236,6 +236,9 @@ export const EVENT_KINDS = [
   "postmortem_reminder_snoozed",
   "postmortem_escalated",
   "nudged",
+  "escalation_proposed",
+  "escalation_declined",
+  "escalation_acknowledged",
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -270,7 +273,9 @@ export type JobKind =
   | "slack.nudge_due"
   | "dr.duty_due"
   | "dr.duty_notice"
-  | "dr.risk_review";
+  | "dr.risk_review"
+  | "slack.escalation_offer"
+  | "slack.escalation_due";
 
 export interface NewJob {
   incidentId: string | null;

@@ -20,6 +20,10 @@ export const PERMISSIONS = {
   // Escalation is the safety valve when the response is insufficient, so
   // anyone may pull it; who did is recorded.
   escalate: "anyone",
+  // muster's offer to escalate is the IC's to turn down.
+  declineEscalation: "commander",
+  // Only leadership gets the button; who pressed it is recorded.
+  acknowledgeEscalation: "anyone",
   recordVendorCheck: "responder",
   addFollowUp: "responder",
   addRisk: "responder",
@@ -52,6 +56,8 @@ const ACTION_WORDS: Record<Action, string> = {
   proposeHandoff: "hand off the Incident Commander role",
   postStatusUpdate: "post status updates",
   escalate: "escalate",
+  declineEscalation: "turn down the escalation",
+  acknowledgeEscalation: "acknowledge the escalation",
   recordVendorCheck: "record vendor checks",
   addFollowUp: "add follow-up actions",
   addRisk: "add risks",

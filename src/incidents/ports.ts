@@ -87,6 +87,8 @@ export interface IncidentTx {
   appendEvent(event: NewTimelineEvent): Promise<number>;
   /** How many events of these kinds the incident has: a chain of reminders counts its links. */
   countEvents(incidentId: string, kinds: readonly EventKind[]): Promise<number>;
+  /** The incident's events of these kinds, oldest first. */
+  listEvents(incidentId: string, kinds: readonly EventKind[]): Promise<TimelineEvent[]>;
   enqueueJobs(jobs: NewJob[], runAt: Date): Promise<void>;
 
   findIdempotency(key: string): Promise<IdempotencyRecord | null>;

@@ -18,6 +18,13 @@ import { completeFollowUp } from "./commands/complete-follow-up.js";
 import { correctTimes } from "./commands/correct-times.js";
 import { declareIncident } from "./commands/declare-incident.js";
 import { escalateIncident } from "./commands/escalate-incident.js";
+import {
+  acceptEscalationOffer,
+  acknowledgeEscalation,
+  autoEscalate,
+  declineEscalation,
+  proposeEscalation,
+} from "./commands/insufficient-response.js";
 import { postStatusUpdate } from "./commands/post-status-update.js";
 import { completePostmortem, updatePostmortem, waivePostmortem } from "./commands/postmortem.js";
 import { remindPostmortem, snoozePostmortemReminders } from "./commands/postmortem-reminders.js";
@@ -46,6 +53,9 @@ const COMMANDS = {
   declineHandoff,
   postStatusUpdate,
   escalate: escalateIncident,
+  acceptEscalationOffer,
+  declineEscalation,
+  acknowledgeEscalation,
   recordVendorCheck,
   answerVendorCheck,
   addFollowUp,
@@ -76,6 +86,8 @@ const COMMANDS = {
 const TIMED_COMMANDS = {
   remindPostmortem,
   recordNudge,
+  proposeEscalation,
+  autoEscalate,
 } satisfies Record<string, Command>;
 
 const ALL_COMMANDS = { ...COMMANDS, ...TIMED_COMMANDS };

@@ -107,6 +107,16 @@ export const JOB_KINDS = {
     lane: "timer",
     words: "nudge the channel about a missing update or severity",
   },
+  "slack.escalation_offer": {
+    payload: z.object({ eventId }),
+    lane: "slack",
+    words: "offer the IC an escalation to leadership",
+  },
+  "slack.escalation_due": {
+    payload: z.object({ eventId }),
+    lane: "timer",
+    words: "escalate when the IC did not answer the offer",
+  },
   "slack.postmortem_reminder": {
     payload: z.object({ eventId }),
     lane: "slack",

@@ -67,6 +67,9 @@ export const ACTION = {
   openWaivePostmortem: "open_postmortem_waive",
   openDutyLog: "open_dr_duty_log",
   openRiskEdit: "open_risk_edit",
+  acceptEscalationOffer: "escalation_offer_accept",
+  declineEscalationOffer: "escalation_offer_decline",
+  acknowledgeEscalation: "escalation_acknowledge",
 } as const;
 
 /**

@@ -164,6 +164,13 @@ function txApi(db: Client, reads: HotReads): IncidentTx {
     async countEvents(incidentId, kinds) {
       return db.timelineEvent.count({ where: { incidentId, kind: { in: [...kinds] } } });
     },
+    async listEvents(incidentId, kinds) {
+      const rows = await db.timelineEvent.findMany({
+        where: { incidentId, kind: { in: [...kinds] } },
+        orderBy: { id: "asc" },
+      });
+      return rows.map(toEvent);
+    },
     async enqueueJobs(jobs, runAt) {
       await db.job.createMany({ data: jobRows(jobs, runAt) });
     },

@@ -6,6 +6,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
 import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
+import { type InsufficientKind, insufficientTriggers, triggerKey } from "../../incidents/insufficient-response.js";
 import type { Incident, NewJob } from "../../incidents/model.js";
 import {
   gapKey,
@@ -16,6 +17,7 @@ import {
   nextNudges,
 } from "../../incidents/nudges.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
+import { isOpen } from "../../incidents/transitions.js";
 import { GiveUp } from "../../jobs/errors.js";
 import { jobHandlers, type KindHandlers, type Payload, type SlackKind } from "../../jobs/kinds.js";
 import type { RefStore } from "../../jobs/ports.js";
@@ -25,6 +27,7 @@ import { channelName } from "../../slack/channel-name.js";
 import { announcement, commanderId, controlMessage, type IncidentView, topic } from "../../slack/views/incident.js";
 import {
   escalationBrief,
+  escalationOffer,
   eventText,
   followUpsOverdue,
   handoffAnswered,
@@ -70,6 +73,14 @@ export interface SlackJobDeps {
   tzCacheMs?: number;
   /** Records a nudge on the timeline (muster's own command); `idempotencyKey` makes a retry record it once. */
   recordNudge: (incidentId: string, nudge: NudgeRecord, idempotencyKey: string) => Promise<void>;
+  /** muster offers the IC an escalation (a rule of insufficient-response.ts holds); `idempotencyKey`: once per condition. */
+  proposeEscalation: (
+    incidentId: string,
+    offer: { rules: InsufficientKind[]; missing: string },
+    idempotencyKey: string,
+  ) => Promise<void>;
+  /** The offer's time is up: muster escalates unless the IC answered. */
+  autoEscalate: (incidentId: string, proposalEventId: number) => Promise<void>;
   /** The quiet gate: one reminder DM per person, incident and kind within this long (QUIET_DM_MINUTES). */
   quietMs?: number;
   clock?: () => Date;
@@ -87,7 +98,9 @@ export interface NudgeRecord {
 /**
  * The DMs the quiet gate holds back: what muster sends on its own initiative
  * to remind someone. A person gets at most one of each kind per incident per
- * QUIET_DM_MINUTES. Not gated, because the person or a colleague asked for
+ * QUIET_DM_MINUTES. Not gated: an offer to escalate (each is a decision
+ * with a deadline, muster escalates without an answer; its rules already
+ * fire once per condition), and, because the person or a colleague asked for
  * them: a role given to them, a hand-off offered to them or answered, an
  * escalation brief to leadership, the notice that a post-mortem is owed.
  */
@@ -581,6 +594,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
       if (!recipients.size)
         throw new GiveUp("no leadership is configured to escalate to (ESCALATION_USERS or ESCALATION_USERGROUP)");
       const channel = await channelOf(s.incident.id);
+      const escalationId = typeof event?.data.escalationId === "string" ? event.data.escalationId : null;
       const msg = escalationBrief(
         s.incident,
         s.roles,
@@ -588,6 +602,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
         reason,
         channel,
         d.company,
+        escalationId,
       );
       for (const u of recipients) await dm(s.incident.id, u, REF.message(`job:${job.id}:${u}`), msg);
       return [];
@@ -777,6 +792,23 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
         const after = nextNudgeFor(n, said.get(gapKey(n)), policy.cap);
         if (after) wake.push(after.at);
       }
+      // The insufficient-response rules ride on the same timer: each fires once per condition;
+      // those coming due together make one offer.
+      const triggers = insufficientTriggers(record, (d.company ?? DEFAULT_COMPANY_POLICY).escalation, policy);
+      const fired = new Set(Array.isArray(chain?.data?.fired) ? (chain.data.fired as string[]) : []);
+      const firing = triggers.filter((x) => x.at <= t && !fired.has(triggerKey(x)));
+      if (firing.length) {
+        const keys = firing.map(triggerKey);
+        await d.proposeEscalation(
+          id,
+          { rules: firing.map((x) => x.rule), missing: firing.map((x) => x.missing).join("; ") },
+          `insufficient:${id}:${keys.join(",")}`,
+        );
+        for (const k of keys) fired.add(k);
+      }
+      for (const x of triggers) if (x.at > t && !fired.has(triggerKey(x))) wake.push(x.at);
+      const stillFired = triggers.map(triggerKey).filter((k) => fired.has(k));
+
       // Only the gaps that are still open are remembered.
       const open = new Set(nudges.map(gapKey));
       const kept = Object.fromEntries(
@@ -785,7 +817,13 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
           .map(([k, v]) => [k, { since: v.since.toISOString(), n: v.n, lastAt: v.lastAt.toISOString() }]),
       );
       await d.refs.put(
-        { incidentId: id, kind: NUDGE_CHAIN_REF, externalId: token, url: null, data: { said: kept } },
+        {
+          incidentId: id,
+          kind: NUDGE_CHAIN_REF,
+          externalId: token,
+          url: null,
+          data: { said: kept, fired: stillFired },
+        },
         now(),
       );
       if (!wake.length) return [];
@@ -793,6 +831,39 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
       return [
         { incidentId: id, kind: "slack.nudge_due", payload: { token }, delayMs: Math.max(1, next - t.getTime()) },
       ];
+    },
+
+    /** The IC is offered an escalation (a rule held): the drafted brief, the buttons; not once answered or over. */
+    async "slack.escalation_offer"({ job, payload }) {
+      const s = await summary(job);
+      const record = await d.store.loadIncidentById(s.incident.id);
+      const proposal = record?.timeline.find((e) => e.id === payload.eventId && e.kind === "escalation_proposed");
+      const ic = commanderId(s.roles);
+      if (!record || !proposal || !ic || !isOpen(s.incident.status)) return [];
+      if (record.timeline.some((e) => e.data.proposalEventId === proposal.id)) return [];
+      const lastUpdate = record.statusUpdates.reduce<(typeof record.statusUpdates)[number] | null>(
+        (a, u) => (!a || u.postedAt > a.postedAt ? u : a),
+        null,
+      );
+      const msg = escalationOffer(
+        s.incident,
+        {
+          proposalEventId: proposal.id,
+          missing: String(proposal.data.missing ?? ""),
+          lastUpdate,
+          withinMs: Number(proposal.data.answerWithinMs ?? 0),
+          now: now(),
+        },
+        d.company,
+      );
+      await dm(s.incident.id, ic, REF.message(`event:${proposal.id}`), msg);
+      return [];
+    },
+
+    async "slack.escalation_due"({ job, payload }) {
+      const s = await summary(job);
+      await d.autoEscalate(s.incident.id, payload.eventId);
+      return [];
     },
 
     /** Tells the incident channel (or the IC, without one) what a repair fixed. */

@@ -6,6 +6,10 @@ import { authorize } from "../permissions.js";
 export const escalateIncidentInput = z.object({
   key: z.string(),
   reason: input.requiredText("why the response needs leadership"),
+  /** The offer of muster's it answers (insufficient response). */
+  proposalEventId: z.number().int().optional(),
+  /** muster escalated by itself: the IC did not answer the offer. */
+  auto: z.boolean().optional(),
 });
 export type EscalateIncidentInput = z.input<typeof escalateIncidentInput>;
 
@@ -22,6 +26,11 @@ export async function escalateIncident(ctx: CommandContext, raw: EscalateInciden
     at: ctx.now,
   });
   return new Change(ctx, incident)
-    .event("escalated", { escalationId: id, reason: i.reason })
+    .event("escalated", {
+      escalationId: id,
+      reason: i.reason,
+      ...(i.proposalEventId !== undefined ? { proposalEventId: i.proposalEventId } : {}),
+      ...(i.auto ? { auto: true } : {}),
+    })
     .result({}, { escalationId: id });
 }

@@ -3,13 +3,14 @@ import { z } from "zod";
 import { AppError } from "../../errors.js";
 import { COMMUNICATIONS } from "../../incidents/model.js";
 import { mayAct } from "../../incidents/permissions.js";
+import { REF } from "../../jobs/refs.js";
 import { actorOf, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
 import { FORMS, type FormName, openForm } from "../forms/index.js";
 import { ACTION } from "../ids.js";
 import { followUpList, importPostmortem } from "../lifecycle.js";
 import type { ButtonArgs, SlackRouter } from "../router.js";
-import { confirmation, handoffAnswered } from "../views/messages.js";
+import { confirmation, escalationBrief, escalationOfferAnswered, handoffAnswered } from "../views/messages.js";
 import { dm } from "./submit.js";
 
 const buttonValue = z.string().min(1).max(2000);
@@ -201,6 +202,61 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       });
     });
   }
+
+  // muster's offer to escalate (insufficient response): the IC escalates at once, or says it is not needed.
+  for (const [actionId, accept] of [
+    [ACTION.acceptEscalationOffer, true],
+    [ACTION.declineEscalationOffer, false],
+  ] as const) {
+    router.action(actionId, async (args) => {
+      await args.ack();
+      await run(args, deps, async (actor, value) => {
+        const [key = "", id = ""] = value.split("|");
+        const proposalEventId = Number(id);
+        if (!Number.isInteger(proposalEventId)) throw new AppError("validation", "That button is out of date.");
+        const r = accept
+          ? await deps.service.acceptEscalationOffer(actor, { key, proposalEventId })
+          : await deps.service.declineEscalation(actor, { key, proposalEventId });
+        const summary = await deps.store.incidentSummary({ id: r.incidentId });
+        const answer =
+          (r.already as "escalated" | "escalation_declined" | undefined) ??
+          (accept ? "escalated" : "escalation_declined");
+        // The buttons give way to the answer, so the offer cannot be answered twice.
+        if (summary)
+          await args
+            .respond({ replace_original: true, ...escalationOfferAnswered(summary.incident, answer, actor.userId) })
+            .catch(() => undefined);
+        if (r.already)
+          return answer === "escalated" ? `${key} was already escalated.` : "That offer was already answered.";
+        return null;
+      });
+    });
+  }
+
+  router.action(ACTION.acknowledgeEscalation, async (args) => {
+    await args.ack();
+    await run(args, deps, async (actor, value) => {
+      const [key = "", escalationId = ""] = value.split("|");
+      const r = await deps.service.acknowledgeEscalation(actor, { key, escalationId });
+      const record = await deps.store.loadIncidentById(r.incidentId);
+      const escalated = record?.timeline.find((e) => e.kind === "escalated" && e.data.escalationId === escalationId);
+      if (record && escalated) {
+        const channel = (await deps.refs.get(record.incident.id, REF.channel))?.externalId || null;
+        const msg = escalationBrief(
+          record.incident,
+          record.roles.filter((x) => x.endedAt === null),
+          escalated.actorId,
+          String(escalated.data.reason ?? ""),
+          channel,
+          deps.service.policy.company,
+          escalationId,
+          { by: String(r.by ?? actor.userId), at: new Date(String(r.at ?? new Date().toISOString())) },
+        );
+        await args.respond({ replace_original: true, ...msg }).catch(() => undefined);
+      }
+      return r.already ? "That escalation was already acknowledged." : null;
+    });
+  });
 
   // Link buttons still send an action; acknowledge so Slack shows no error.
   router.action(ACTION.link, async ({ ack }) => {

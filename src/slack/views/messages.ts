@@ -160,6 +160,13 @@ export function followUpsOverdue(incident: Incident, followUps: FollowUp[], issu
   return message(`${incident.key}: follow-up past due`, blocks);
 }
 
+/** muster's own user id as an actor ("muster" in main.ts): named in words, not as a Slack mention. */
+const actorName = (userId: string) => (userId === "muster" ? "muster" : mention(userId));
+
+/**
+ * To leadership. `ack`: who acknowledged it and when (the button then gives
+ * way to that line); absent, an "Acknowledge" button when `escalationId` is known.
+ */
 export function escalationBrief(
   incident: Incident,
   roles: RoleAssignment[],
@@ -167,16 +174,71 @@ export function escalationBrief(
   reason: string,
   channelId: string | null,
   company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
+  escalationId: string | null = null,
+  ack: { by: string; at: Date } | null = null,
 ) {
   return message(`${incident.key} was escalated to you`, [
     header(`Escalation: ${incident.key}`),
     section(
-      `${mention(by)} escalated *${incident.key}*${incident.private ? " (private)" : `: ${safe(incident.title, 200)}`} to leadership.\n` +
+      `${actorName(by)} escalated *${incident.key}*${incident.private ? " (private)" : `: ${safe(incident.title, 200)}`} to leadership.\n` +
         `*Severity:* ${severityLabel(incident.severity, company)} · *Status:* ${statusLabel(incident)} · *IC:* ${mention(commanderId(roles))}`,
     ),
     section(`*Why*\n${safe(reason)}`),
     ...(channelId ? [context([`Incident channel: ${channelLink(channelId)}`])] : []),
+    ...(ack
+      ? [
+          section(
+            `:white_check_mark: Acknowledged by ${mention(ack.by)} ${slackDate(ack.at)}. The IC's channel was told.`,
+          ),
+        ]
+      : escalationId
+        ? [
+            actions("escalation", [
+              button("Acknowledge", ACTION.acknowledgeEscalation, `${incident.key}|${escalationId}`, "primary"),
+            ]),
+          ]
+        : []),
   ]);
+}
+
+/**
+ * To the IC, when a rule says the response is not enough: a drafted brief
+ * (severity, how long open, what is missing, the last update) and one button
+ * to send it to leadership; "Not needed" answers it the other way.
+ */
+export function escalationOffer(
+  incident: Incident,
+  o: { proposalEventId: number; missing: string; lastUpdate: StatusUpdate | null; withinMs: number; now: Date },
+  company: CompanyPolicy = DEFAULT_COMPANY_POLICY,
+) {
+  const value = `${incident.key}|${o.proposalEventId}`;
+  const open = durationWords(o.now.getTime() - incident.times.declaredAt.getTime());
+  const last = o.lastUpdate
+    ? `${slackDate(o.lastUpdate.postedAt)} by ${mention(o.lastUpdate.authorId)}: ${safe(o.lastUpdate.internalText.split("\n")[0] ?? "", 300)}`
+    : "none yet";
+  return message(`${incident.key}: escalate to leadership?`, [
+    header(`Escalate ${incident.key}?`),
+    section(
+      `The response to *${incident.key}*${incident.private ? " (private)" : `: ${safe(incident.title, 200)}`} may not be enough: it is *${safe(o.missing, 300)}*.`,
+    ),
+    section(
+      `*Drafted brief for leadership*\n*Severity:* ${severityLabel(incident.severity, company)} · *Status:* ${statusLabel(incident)} · *Open for* ${open}\n*Missing:* ${safe(o.missing, 300)}\n*Last update:* ${last}`,
+    ),
+    actions("escalation_offer", [
+      button("Escalate to leadership", ACTION.acceptEscalationOffer, value, "primary"),
+      button("Not needed", ACTION.declineEscalationOffer, value),
+    ]),
+    context([`Without an answer within ${durationWords(o.withinMs)}, muster escalates by itself with this brief.`]),
+  ]);
+}
+
+/** The offer, once answered (the buttons give way to the answer). */
+export function escalationOfferAnswered(incident: Incident, answer: "escalated" | "escalation_declined", by: string) {
+  return confirmation(
+    answer === "escalated"
+      ? `:arrow_double_up: ${incident.key} is escalated to leadership (${actorName(by)}); they have the brief by DM.`
+      : `:ok_hand: ${incident.key}: ${mention(by)} judged an escalation not needed; muster will not escalate for this.`,
+  );
 }
 
 export function statusUpdateMessage(
@@ -234,7 +296,9 @@ export function eventText(
     case "handoff_declined":
       return `:handshake: ${who} declined the IC hand-off.`;
     case "escalated":
-      return `:arrow_double_up: ${who} escalated to leadership: ${safe(str("reason"), 1500)}`;
+      return `:arrow_double_up: ${actorName(e.actorId)} escalated to leadership: ${safe(str("reason"), 1500)}`;
+    case "escalation_acknowledged":
+      return `:white_check_mark: Leadership has the escalation: ${who} acknowledged it.`;
     case "vendor_check_requested":
       return `:mag: ${who} recorded a check with *${safe(str("vendor"), 200)}*.`;
     case "vendor_check_answered":
