@@ -173,4 +173,32 @@ describe("escalation when the response is insufficient", () => {
     expect(updated).not.toContain("escalation_acknowledge");
     expect(stack.slack.messages(channel().id).some((m) => text(m).includes("<@ULEAD1> acknowledged it"))).toBe(true);
   });
+
+  it("the IC's Not needed answers the offer: no escalation follows", async () => {
+    await at(140, 5);
+    await stack.client.command({ userId: IC, channelId: channel().id, text: "update" });
+    await stack.client.submitView({
+      userId: IC,
+      callbackId: "incident_update",
+      values: { internalText: "Still on it" },
+    });
+    await stack.settle();
+    await at(201);
+    expect(offers()).toHaveLength(3);
+    const offer = offers()[2]!;
+    const value = JSON.stringify(offer.blocks).match(/"value":"(INC-1\|\d+)"/)![1]!;
+    await stack.client.blockAction({
+      userId: IC,
+      channelId: stack.slack.dmChannelOf(IC)!,
+      actionId: "escalation_offer_decline",
+      value,
+      messageTs: offer.ts,
+    });
+    await stack.settle();
+    expect(JSON.stringify(stack.slack.responseUrlPosts.at(-1)!.body)).toContain("judged an escalation not needed");
+    await at(230, 5);
+    expect(await events("escalation_declined")).toHaveLength(1);
+    expect(await events("escalated")).toHaveLength(2);
+    expect(briefs()).toHaveLength(2);
+  });
 });

@@ -21,7 +21,8 @@ afterAll(async () => {
 const channel = () => [...stack.slack.channels.values()].find((c) => c.name.startsWith("inc-1-"))!;
 const nudges = (words: string) => stack.slack.messages(channel().id).filter((m) => m.text.includes(words));
 const classify = () => nudges("still unclassified");
-const update = () => nudges("no status update");
+// The nudge's own words: an escalation's reason (insufficient response) says "no status update" too.
+const update = () => nudges("no status update on");
 
 /** Moves the simulated clock to t0 + `minutes`, `step` minutes at a time, letting the worker run what comes due. */
 async function at(minutes: number, step = 1) {

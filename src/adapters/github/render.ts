@@ -175,6 +175,9 @@ export function commentBody(e: TimelineEvent, i: Incident, o: CommentOptions = {
     case "escalated":
       text = `**Escalated to leadership.**${o.minimal ? "" : ` ${s("reason")}`}`;
       break;
+    case "escalation_acknowledged":
+      text = "**Leadership acknowledged the escalation.**";
+      break;
     case "vendor_check_answered":
       text = o.minimal ? "**Vendor check answered.**" : `**Vendor check**: ${s("vendor")} answered ${s("answer")}.`;
       break;
