@@ -70,6 +70,7 @@ export const JOB_KINDS = {
   "slack.vendor_deadline": {
     payload: z.object({ vendorCheckId: z.string() }),
     lane: "timer",
+    // Queued by muster before the nudge rules; it now restarts the nudge timer (nudges.ts raises the check).
     words: "raise a vendor check past its deadline",
   },
   "github.sync_issue": { payload: z.object({ repair }), lane: "github", words: "create or update the GitHub issue" },

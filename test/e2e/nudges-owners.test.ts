@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open-store.js";
+import { createPrismaJobStore } from "../../src/store/prisma-job-store.js";
 import { type Stack, startEmulators, startStack } from "../helpers/stack.js";
 
 const IC = "UALICE";
@@ -138,6 +139,27 @@ describe("nudges about owners", () => {
     await at(915);
     expect(vendor("Fastly")).toHaveLength(1);
     const msg = vendor("Fastly")[0]!;
+    // A deadline job queued by an older muster (before the rules) still runs: it restarts the
+    // nudge timer, which knows the check was already raised.
+    const { store, db, target } = await openStore(stack.databaseUrl, { poolSize: 1 });
+    try {
+      const jobs = createPrismaJobStore(db, target.provider);
+      const record = (await store.loadIncident("INC-1"))!;
+      const check = record.vendorChecks.find((c) => c.vendor === "Fastly")!;
+      await jobs.enqueue(
+        [{ incidentId: record.incident.id, kind: "slack.vendor_deadline", payload: { vendorCheckId: check.id } }],
+        clock(),
+      );
+      stack.muster.worker.wake();
+      await stack.settle();
+      const legacy = (await jobs.list({ incidentId: record.incident.id, limit: 1000 })).filter(
+        (j) => j.kind === "slack.vendor_deadline",
+      );
+      expect(legacy.map((j) => j.status)).toEqual(["done"]);
+    } finally {
+      await store.close();
+    }
+    expect(vendor("Fastly")).toHaveLength(1);
     await stack.client.blockAction({
       userId: IC,
       channelId: channel().id,
