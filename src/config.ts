@@ -1,8 +1,10 @@
 // The whole environment, described once. Parsed in the composition roots
 // (src/main.ts, src/cli/main.ts) and passed down: nothing else reads process.env.
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { cronProblem } from "./backup/cron.js";
 import { DEFAULT_DUTY_POLICY, DUTY_KEYS, type DutyKey, type DutyPolicy, type DutySchedule } from "./dr/duties.js";
 import { type CompanyPolicy, companyPolicySchema, DEFAULT_COMPANY_POLICY } from "./incidents/company-policy.js";
 import type { PostmortemReminderPolicy, RoleDefinition } from "./incidents/context.js";
@@ -117,6 +119,16 @@ const schema = z.object({
     .max(7 * 24 * 60)
     .default(60),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
+  BACKUP_DIR: z.string().optional(),
+  BACKUP_EVERY: z
+    .string()
+    .superRefine((s, ctx) => {
+      const problem = cronProblem(s);
+      if (problem) ctx.addIssue({ code: "custom", message: `must be a cron expression like "0 3 * * *" (${problem})` });
+    })
+    .optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
+  PG_DUMP: z.string().optional(),
 
   GITHUB_TOKEN: z.string().min(10, "looks too short to be a GitHub token").optional(),
   GITHUB_APP_ID: z.string().regex(/^\d+$/, "must be the GitHub App's numeric id").optional(),
@@ -197,6 +209,15 @@ export interface Config {
   /** The quiet gate: one reminder DM per person, incident and kind within this long. */
   quietDmMs: number;
   workerConcurrency: number;
+  backup: {
+    /** BACKUP_DIR: where scheduled backups go, and where `muster restore-drill` looks by default. */
+    dir: string | null;
+    /** BACKUP_EVERY: a cron expression (UTC); null: no scheduled backups. */
+    every: string | null;
+    keep: number;
+    /** PG_DUMP: the pg_dump to use (pg_restore is looked for beside it). */
+    pgDump: string | null;
+  };
   admins: string[];
   roles: RoleDefinition[];
   /** Severity definitions, what an incident is, and when a post-mortem is owed (MUSTER_POLICY, else the policy's own). */
@@ -244,6 +265,7 @@ export function parseConfig(
         "GOOGLE_IMPERSONATE_USER: needed with GOOGLE_SERVICE_ACCOUNT_KEY (domain-wide delegation acts as a user)",
       );
   }
+  if (e.BACKUP_EVERY && !e.BACKUP_DIR) problems.push("BACKUP_DIR: needed with BACKUP_EVERY (where the backups go)");
   const dutyFile: Partial<Record<DutyKey, Partial<DutySchedule>>> = {};
   const company = e.MUSTER_POLICY
     ? readPolicyFile(e.MUSTER_POLICY, readFile, problems, dutyFile)
@@ -309,6 +331,12 @@ export function parseConfig(
       postmortemLeads: e.POSTMORTEM_ESCALATION_USERS,
       quietDmMs: e.QUIET_DM_MINUTES * 60_000,
       workerConcurrency: e.WORKER_CONCURRENCY,
+      backup: {
+        dir: e.BACKUP_DIR ? resolve(e.BACKUP_DIR) : null,
+        every: e.BACKUP_EVERY ?? null,
+        keep: e.BACKUP_KEEP,
+        pgDump: e.PG_DUMP ?? null,
+      },
       admins: e.MUSTER_ADMINS,
       roles,
       company,

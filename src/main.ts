@@ -13,6 +13,7 @@ import { googleJobHandlers } from "./adapters/google/jobs.js";
 import { googleDocReader } from "./adapters/google/read-doc.js";
 import { drJobHandlers } from "./adapters/slack/dr-jobs.js";
 import { slackJobHandlers } from "./adapters/slack/jobs.js";
+import { backupJobHandlers, ensureBackupScheduled } from "./backup/schedule.js";
 import { type Config, type Env, missingSlackSettings, parseConfig } from "./config.js";
 import { createDutyService } from "./dr/service.js";
 import type { JobKind } from "./incidents/model.js";
@@ -258,6 +259,18 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
       }),
     };
   }
+  const backupSchedule =
+    config.backup.every && config.backup.dir
+      ? { dir: config.backup.dir, every: config.backup.every, keep: config.backup.keep }
+      : null;
+  const backupHandlers = backupJobHandlers({
+    db,
+    target,
+    schedule: backupSchedule,
+    pgDump: config.backup.pgDump,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   // Every kind has its handler, or this does not compile.
   const drHandlers = drJobHandlers({
     client: workerSlack,
@@ -273,6 +286,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     ...githubHandlers,
     ...googleHandlers,
     ...drHandlers,
+    ...backupHandlers,
   };
 
   const worker = createWorker({
@@ -296,6 +310,15 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
   // Every yearly duty has a running reminder chain (a first start, a changed owner or due date).
   const planned = await duties.plan();
   if (planned) logger.info({ planned }, "yearly duty reminders planned");
+  if (backupSchedule) {
+    const next = await ensureBackupScheduled(
+      db,
+      (j, at) => jobs.enqueue(j, at),
+      backupSchedule,
+      (options.clock ?? (() => new Date()))(),
+    );
+    logger.info({ dir: backupSchedule.dir, every: backupSchedule.every, next }, "scheduled backups on");
+  }
 
   const deps = {
     service,

@@ -1,7 +1,13 @@
 // The `muster` command: database chores and a way to record an incident when
 // Slack itself is down. Exit codes: 0 done, 1 the command failed, 2 usage.
 import { userInfo } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { latestBackup, scheduledBackupName } from "../backup/backup-files.js";
+import { restoreDrill } from "../backup/drill.js";
+import { manifestPathFor } from "../backup/manifest.js";
+import { restoreBackup } from "../backup/restore.js";
+import { takeBackup } from "../backup/take-backup.js";
 import { type Config, parseConfig } from "../config.js";
 import { DUTIES, DUTY_KEYS, isDutyKey } from "../dr/duties.js";
 import { createDutyService } from "../dr/service.js";
@@ -18,7 +24,7 @@ import {
 import type { IncidentStore } from "../incidents/ports.js";
 import { createIncidentService } from "../incidents/service.js";
 import type { JobStatus, JobStore } from "../jobs/ports.js";
-import { redactUrl } from "../store/database-url.js";
+import { type DatabaseTarget, redactUrl } from "../store/database-url.js";
 import type { Db } from "../store/db.js";
 import { migrate } from "../store/migrate.js";
 import { openStore, targetFor } from "../store/open-store.js";
@@ -65,6 +71,15 @@ Commands:
   risks update ID [--status S] [--owner USER|none] [--review DATE|none] [--as USER]
                                   change a risk; each change is kept in its history
   risks history ID                a risk's changes: who, when, from what, to what
+  backup [--out FILE]             a consistent backup of the database while muster runs, with
+                                  FILE.manifest.json beside it (default: a new file in BACKUP_DIR)
+  restore FILE [--force]          restore a backup into the database of DATABASE_URL: checks the
+                                  file against its manifest first; refuses a database that holds
+                                  anything unless --force. Stop muster first
+  restore-drill [--backup FILE] [--by NAME]
+                                  restore a backup (default: the newest in BACKUP_DIR) into a
+                                  scratch database, check it against its manifest, migrate and
+                                  open it, record the drill, remove the scratch copy
   help                            this text
 
 The database comes from DATABASE_URL (default file:./data/muster.db).`;
@@ -99,7 +114,11 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return 0;
     }
 
+    if (command === "backup") return await backupCommand(rest, config, io);
+    if (command === "restore") return await restoreCommand(rest, config, io);
+
     const handlers: Record<string, true> = {
+      "restore-drill": true,
       incidents: true,
       show: true,
       declare: true,
@@ -118,6 +137,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         return await listJobs(rest, jobs, store, io);
       }
 
+      if (command === "restore-drill") return await drillCommand(rest, config, db, target, io);
       if (command === "dr") return await dutyCommand(rest, config, db, io);
       if (command === "risks") return await riskCommand(rest, config, store, io);
 
@@ -332,6 +352,82 @@ async function riskCommand(args: string[], config: Config, store: IncidentStore,
   });
   io.out(render(risks));
   return 0;
+}
+
+const whoRuns = () => `cli:${userInfo().username}`;
+const where = (target: DatabaseTarget) => (target.provider === "sqlite" ? target.file : redactUrl(target.url));
+
+async function backupCommand(args: string[], config: Config, io: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { out: { type: "string" }, by: { type: "string" } } });
+  const target = targetFor(config.databaseUrl);
+  let out = values.out;
+  if (out === undefined) {
+    if (!config.backup.dir) throw new UsageError("Say where the backup goes: --out FILE (or set BACKUP_DIR).");
+    out = join(config.backup.dir, scheduledBackupName(target.provider, new Date()));
+  }
+  const t0 = performance.now();
+  const { file, manifest } = await takeBackup({
+    target,
+    out,
+    takenBy: values.by ?? whoRuns(),
+    pgDump: config.backup.pgDump,
+  });
+  io.out(
+    `Backed up ${where(target)} to ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${manifest.tables.Incident ?? 0} incidents, ${manifest.timeline.events} timeline events, migration ${manifest.migration ?? "none"}.\nManifest: ${manifestPathFor(file)}\n`,
+  );
+  return 0;
+}
+
+async function restoreCommand(args: string[], config: Config, io: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { force: { type: "boolean" } },
+  });
+  const file = positionals[0];
+  if (!file || positionals.length > 1)
+    throw new UsageError("Say which backup to restore, e.g. muster restore backups/muster.db.");
+  const target = targetFor(config.databaseUrl);
+  if (target.provider === "sqlite") {
+    io.err(`muster: restoring over ${target.file}; muster must not be running against it.\n`);
+  }
+  const { manifest, migrated } = await restoreBackup({
+    target,
+    file,
+    force: values.force ?? false,
+    pgDump: config.backup.pgDump,
+  });
+  io.out(
+    `Restored ${file} (taken ${manifest.createdAt} by ${manifest.takenBy}) into ${where(target)}: ${manifest.tables.Incident ?? 0} incidents and ${manifest.timeline.events} timeline events, counts and timeline checksum verified${migrated.length ? `; then applied ${migrated.length} newer migration(s): ${migrated.join(", ")}` : ""}.\n`,
+  );
+  return 0;
+}
+
+async function drillCommand(args: string[], config: Config, db: Db, target: DatabaseTarget, io: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { backup: { type: "string" }, by: { type: "string" } } });
+  let file = values.backup;
+  if (file === undefined) {
+    if (!config.backup.dir) throw new UsageError("Say which backup to drill: --backup FILE (or set BACKUP_DIR).");
+    file = latestBackup(config.backup.dir);
+  }
+  const drill = await restoreDrill({
+    target,
+    db,
+    file,
+    by: values.by ?? whoRuns(),
+    pgDump: config.backup.pgDump,
+  });
+  const took = `${(drill.durationMs / 1000).toFixed(1)} s`;
+  if (drill.result === "passed") {
+    io.out(
+      `Restore drill passed in ${took}: ${drill.backupFile} restored into a scratch database, matched its manifest, migrated and opened. Recorded as drill ${drill.id} by ${drill.by}.\n`,
+    );
+    return 0;
+  }
+  io.err(
+    `muster: restore drill FAILED (${took}) for ${drill.backupFile}: ${drill.reason}\nRecorded as drill ${drill.id}.\n`,
+  );
+  return 1;
 }
 
 const DEFAULT_JOB_STATUSES: readonly JobStatus[] = ["pending", "running", "dead"];

@@ -275,7 +275,8 @@ export type JobKind =
   | "dr.duty_notice"
   | "dr.risk_review"
   | "slack.escalation_offer"
-  | "slack.escalation_due";
+  | "slack.escalation_due"
+  | "backup.scheduled";
 
 export interface NewJob {
   incidentId: string | null;

@@ -138,6 +138,12 @@ export const JOB_KINDS = {
     lane: "timer",
     words: "remind a risk's owner of its review date",
   },
+  "backup.scheduled": {
+    // One job per occurrence of BACKUP_EVERY; `every` tells a job queued under an older schedule.
+    payload: z.object({ at: z.string().datetime(), every: z.string() }),
+    lane: "timer",
+    words: "take the scheduled backup",
+  },
 } as const satisfies Record<JobKind, KindSpec>;
 
 export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as JobKind[];

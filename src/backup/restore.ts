@@ -1,0 +1,195 @@
+// `muster restore FILE`: the manifest is checked against the file before
+// anything is written; the target must be empty (or --force); after the
+// restore the database is migrated to this muster's level and its contents
+// are checked against the manifest again.
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { AppError } from "../errors.js";
+import type { DatabaseTarget } from "../store/database-url.js";
+import { migrate } from "../store/migrate.js";
+import { commitFile, removeQuietly, tempNameFor } from "./atomic-file.js";
+import { postgresContents, sqliteContents } from "./contents.js";
+import { type Contents, compareContents, type Manifest, readManifest, verifyFile } from "./manifest.js";
+import { findPgTool, libpqTarget, runPgTool } from "./pg-tools.js";
+
+export interface RestoreOptions {
+  target: DatabaseTarget;
+  file: string;
+  force?: boolean;
+  pgDump?: string | null;
+}
+
+export interface RestoreResult {
+  manifest: Manifest;
+  /** Migrations applied after the restore (a backup from an older muster). */
+  migrated: string[];
+}
+
+/** A manifest that matches its file, or an error saying why not. */
+export async function verifiedManifest(file: string): Promise<{ manifest: Manifest; manifestSha256: string }> {
+  const { manifest, sha256 } = readManifest(file);
+  await verifyFile(file, manifest);
+  return { manifest, manifestSha256: sha256 };
+}
+
+export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
+  const file = resolve(options.file);
+  const { manifest } = await verifiedManifest(file);
+  const { target } = options;
+  if (manifest.provider !== target.provider) {
+    throw new AppError(
+      "validation",
+      `${file} is a ${manifest.provider === "sqlite" ? "SQLite" : "PostgreSQL"} backup; DATABASE_URL is ${target.provider === "sqlite" ? "SQLite" : "PostgreSQL"}.`,
+    );
+  }
+  const rows = await rowsIn(target);
+  if (rows > 0 && !options.force) {
+    throw new AppError(
+      "validation",
+      `The database is not empty (${rows} rows); muster restores only into an empty one. Add --force to replace what it holds.`,
+    );
+  }
+  await restoreInto(target, file, options.pgDump ?? null);
+  const problems = compareContents(manifest, await contentsOf(target));
+  if (problems.length)
+    throw new AppError("validation", `The restored database does not match the manifest: ${problems.join("; ")}.`);
+  const report = await migrate(target);
+  return { manifest, migrated: report.applied };
+}
+
+/** Writes the backup into the target, replacing whatever is there. */
+export async function restoreInto(target: DatabaseTarget, file: string, pgDump: string | null): Promise<void> {
+  if (target.provider === "sqlite") {
+    const dest = target.file;
+    mkdirSync(dirname(dest), { recursive: true });
+    const temp = tempNameFor(dest);
+    try {
+      copyFileSync(file, temp);
+      // A log left by the old database would be replayed into the new one.
+      removeQuietly(`${dest}-wal`);
+      removeQuietly(`${dest}-shm`);
+      removeQuietly(`${dest}-journal`);
+      commitFile(temp, dest);
+    } finally {
+      removeQuietly(temp);
+    }
+    return;
+  }
+  const major = await serverMajor(target.url);
+  const binary = await findPgTool("pg_restore", major, { pgDump });
+  // Tables, types and functions of a newer muster than the backup's would be
+  // left beside the restored ones, and the migrations would then fail on
+  // them: the schema starts empty (the caller made sure it holds nothing, or
+  // was told --force).
+  await emptySchema(target.url);
+  const { dbname, env } = libpqTarget(target.url);
+  await runPgTool(
+    binary,
+    [
+      "--clean",
+      "--if-exists",
+      "--no-owner",
+      "--no-privileges",
+      "--single-transaction",
+      "--exit-on-error",
+      `--dbname=${dbname}`,
+      file,
+    ],
+    env,
+  );
+}
+
+async function emptySchema(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ schema: string; owner: string }>(
+      "SELECT current_schema() AS schema, nspowner::regrole::text AS owner FROM pg_namespace WHERE nspname = current_schema()",
+    );
+    const row = rows[0];
+    if (!row) return;
+    const schema = client.escapeIdentifier(row.schema);
+    await client.query("BEGIN");
+    await client.query(`DROP SCHEMA ${schema} CASCADE`);
+    await client.query(`CREATE SCHEMA ${schema} AUTHORIZATION ${row.owner}`);
+    if (row.schema === "public") await client.query("GRANT USAGE ON SCHEMA public TO PUBLIC");
+    await client.query("COMMIT");
+  } finally {
+    await client.end();
+  }
+}
+
+async function serverMajor(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+    return Math.floor(Number(rows[0]?.v) / 10_000);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Rows in muster's tables (the migrations' own bookkeeping aside): 0 for a new or freshly migrated database. */
+export async function rowsIn(target: DatabaseTarget): Promise<number> {
+  if (target.provider === "sqlite") {
+    if (!existsSync(target.file)) return 0;
+    const db = new Database(target.file, { fileMustExist: true });
+    try {
+      const names = db
+        .prepare(
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'`,
+        )
+        .all() as { name: string }[];
+      let n = 0;
+      for (const { name } of names) n += (db.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n;
+      return n;
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: target.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables
+       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'`,
+    );
+    if (!rows.length) return 0;
+    const { rows: counts } = await client.query<{ n: string }>(
+      `SELECT ${rows.map((r) => `(SELECT count(*) FROM "${r.name}")`).join(" + ")} AS n`,
+    );
+    return Number(counts[0]?.n);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The contents of a database as a manifest would record them. */
+export async function contentsOf(target: DatabaseTarget): Promise<Contents> {
+  if (target.provider === "sqlite") {
+    const db = new Database(target.file, { fileMustExist: true });
+    try {
+      db.exec("BEGIN");
+      try {
+        return await sqliteContents(db);
+      } finally {
+        db.exec("COMMIT");
+      }
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: target.url });
+  await client.connect();
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const contents = await postgresContents(client);
+    await client.query("COMMIT");
+    return contents;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,79 @@
+// `muster backup`, `muster restore` and `muster restore-drill`, run in-process
+// against scratch SQLite databases.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { lastSuccessfulDrill } from "../src/backup/drill-record.js";
+import { runCli } from "../src/cli/main.js";
+import { openStore } from "../src/store/open-store.js";
+
+const dir = mkdtempSync(join(tmpdir(), "muster-backup-cli-"));
+const backups = join(dir, "backups");
+const env = { DATABASE_URL: `file:${join(dir, "live.db")}`, BACKUP_DIR: backups };
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cliWith(environment: Record<string, string>, argv: string[]) {
+  let out = "";
+  let err = "";
+  const code = await runCli(argv, environment, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+const cli = (...argv: string[]) => cliWith(env, argv);
+
+describe("muster backup, restore and restore-drill", () => {
+  it("backs up into BACKUP_DIR, drills the newest backup and records the drill", async () => {
+    expect((await cli("declare", "--title", "Disk full", "--severity", "high")).code).toBe(0);
+    const b = await cli("backup");
+    expect(b).toMatchObject({ code: 0 });
+    expect(b.out).toMatch(/Backed up .* to .*muster-\d{8}T\d{6}Z\.db .*1 incidents, 1 timeline events/);
+    expect(readdirSync(backups).sort()).toEqual([
+      expect.stringMatching(/\.db$/),
+      expect.stringMatching(/\.db\.manifest\.json$/),
+    ]);
+
+    const d = await cli("restore-drill", "--by", "alice");
+    expect(d.code).toBe(0);
+    expect(d.out).toMatch(
+      /Restore drill passed in [\d.]+ s: .*muster-.*\.db restored .* Recorded as drill 1 by alice\./,
+    );
+    const opened = await openStore(env.DATABASE_URL);
+    try {
+      expect(await lastSuccessfulDrill(opened.db)).toMatchObject({ id: 1, by: "alice", result: "passed" });
+    } finally {
+      await opened.store.close();
+    }
+  });
+
+  it("fails a drill on a damaged backup, with the reason, and exits 1", async () => {
+    const good = join(backups, readdirSync(backups).find((n) => n.endsWith(".db")) as string);
+    const bad = join(dir, "flipped.db");
+    const bytes = readFileSync(good);
+    bytes[4096] = (bytes[4096] as number) ^ 0xff;
+    writeFileSync(bad, bytes);
+    writeFileSync(`${bad}.manifest.json`, readFileSync(`${good}.manifest.json`));
+    const d = await cli("restore-drill", "--backup", bad);
+    expect(d.code).toBe(1);
+    expect(d.err).toMatch(/restore drill FAILED .*flipped\.db: .*the file is corrupted\.\nRecorded as drill 2\./);
+  });
+
+  it("restores only into an empty database", async () => {
+    const good = join(backups, readdirSync(backups).find((n) => n.endsWith(".db")) as string);
+    const refused = await cli("restore", good);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/The database is not empty \(\d+ rows\).*Add --force/);
+    const fresh = await cliWith({ DATABASE_URL: `file:${join(dir, "fresh.db")}` }, ["restore", good]);
+    expect(fresh.code).toBe(0);
+    expect(fresh.out).toMatch(/Restored .* 1 incidents and 1 timeline events, counts and timeline checksum verified\./);
+    const show = await cliWith({ DATABASE_URL: `file:${join(dir, "fresh.db")}` }, ["show", "INC-1"]);
+    expect(show.out).toMatch(/Disk full/);
+  });
+
+  it("stops on a bad BACKUP_EVERY, naming it", async () => {
+    const r = await cliWith({ ...env, BACKUP_EVERY: "every night" }, ["incidents"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/BACKUP_EVERY: must be a cron expression like "0 3 \* \* \*"/);
+    const noDir = await cliWith({ DATABASE_URL: env.DATABASE_URL, BACKUP_EVERY: "0 3 * * *" }, ["incidents"]);
+    expect(noDir.err).toMatch(/BACKUP_DIR: needed with BACKUP_EVERY/);
+  });
+});
