@@ -13,6 +13,7 @@ import { googleJobHandlers } from "./adapters/google/jobs.js";
 import { googleDocReader } from "./adapters/google/read-doc.js";
 import { drJobHandlers } from "./adapters/slack/dr-jobs.js";
 import { slackJobHandlers } from "./adapters/slack/jobs.js";
+import { lastDrillForDuties } from "./backup/drill-record.js";
 import { backupJobHandlers, ensureBackupScheduled } from "./backup/schedule.js";
 import { type Config, type Env, missingSlackSettings, parseConfig } from "./config.js";
 import { createDutyService } from "./dr/service.js";
@@ -139,6 +140,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
   const duties = createDutyService({
     store: dutyStore,
     policy: config.duties,
+    lastRestoreDrill: lastDrillForDuties(db),
     ...(options.clock ? { clock: options.clock } : {}),
   });
 

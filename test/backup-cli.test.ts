@@ -37,6 +37,13 @@ describe("muster backup, restore and restore-drill", () => {
     expect(d.out).toMatch(
       /Restore drill passed in [\d.]+ s: .*muster-.*\.db restored .* Recorded as drill 1 by alice\./,
     );
+    // A passed drill is muster's own production-restore test in the yearly duties.
+    const status = JSON.parse((await cli("dr", "status", "--format", "json")).out);
+    expect(JSON.stringify(status)).toMatch(/restore_test/);
+    const restoreTest = (Array.isArray(status) ? status : status.duties).find((d: { duty: unknown }) =>
+      JSON.stringify(d.duty).includes("restore_test"),
+    );
+    expect(restoreTest.lastDone).toMatchObject({ by: "alice", source: "restore-drill" });
     const opened = await openStore(env.DATABASE_URL);
     try {
       expect(await lastSuccessfulDrill(opened.db)).toMatchObject({ id: 1, by: "alice", result: "passed" });

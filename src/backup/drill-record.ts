@@ -34,3 +34,11 @@ export async function recentDrills(db: Client, limit = 20): Promise<RestoreDrill
   const rows = await db.restoreDrill.findMany({ orderBy: { finishedAt: "desc" }, take: limit });
   return rows.map((r) => ({ ...r, result: r.result as DrillResult }));
 }
+
+/** The yearly duties' view of it (DutyServiceDeps.lastRestoreDrill): a passed drill is the restore test done. */
+export function lastDrillForDuties(db: Client): () => Promise<{ at: Date; by: string; backup: string } | null> {
+  return async () => {
+    const d = await lastSuccessfulDrill(db);
+    return d ? { at: d.finishedAt, by: d.by, backup: d.backupFile.split("/").pop() ?? d.backupFile } : null;
+  };
+}

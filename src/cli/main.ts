@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { latestBackup, scheduledBackupName } from "../backup/backup-files.js";
 import { restoreDrill } from "../backup/drill.js";
+import { lastDrillForDuties } from "../backup/drill-record.js";
 import { manifestPathFor } from "../backup/manifest.js";
 import { restoreBackup } from "../backup/restore.js";
 import { takeBackup } from "../backup/take-backup.js";
@@ -240,7 +241,11 @@ const cliActor = (as: string | undefined) => ({ userId: as ?? `cli:${userInfo().
 
 async function dutyCommand(args: string[], config: Config, db: Db, io: Out): Promise<number> {
   const [sub, ...rest] = args;
-  const duties = createDutyService({ store: createPrismaDutyStore(db), policy: config.duties });
+  const duties = createDutyService({
+    store: createPrismaDutyStore(db),
+    policy: config.duties,
+    lastRestoreDrill: lastDrillForDuties(db),
+  });
   if (sub === "status" || sub === undefined) {
     const { values } = parseArgs({ args: rest, options: { format: { type: "string", default: "text" } } });
     if (values.format !== "text" && values.format !== "json") throw new UsageError("--format must be text or json.");
