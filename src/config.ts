@@ -101,6 +101,10 @@ const schema = z.object({
     .string()
     .regex(/^S[A-Z0-9]{4,}$/, "must be a user group id like S0123ABCD")
     .optional(),
+  ONCALL_USERGROUP: z
+    .string()
+    .regex(/^S[A-Z0-9]{4,}$/, "must be a user group id like S0123ABCD")
+    .optional(),
   HANDOFF_TIMEOUT_MINUTES: z.coerce
     .number()
     .int()
@@ -201,6 +205,8 @@ export interface Config {
     folderId: string | null;
   };
   escalation: { users: string[]; usergroup: string | null };
+  /** Members of this Slack user group are suggested first as an IC's successor at the end of the day. */
+  oncallUsergroup: string | null;
   handoffTimeoutMs: number;
   /** Reminders about unwritten post-mortems, in business days of the owner's zone. */
   postmortemReminders: PostmortemReminderPolicy;
@@ -316,6 +322,7 @@ export function parseConfig(
         folderId: e.GOOGLE_DRIVE_FOLDER_ID ?? null,
       },
       escalation: { users: e.ESCALATION_USERS, usergroup: e.ESCALATION_USERGROUP ?? null },
+      oncallUsergroup: e.ONCALL_USERGROUP ?? null,
       handoffTimeoutMs: e.HANDOFF_TIMEOUT_MINUTES * 60_000,
       postmortemReminders: {
         firstAfterDays: e.POSTMORTEM_REMINDER_FIRST_DAYS,

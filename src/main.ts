@@ -169,6 +169,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     incidentChannel: config.slack.incidentChannel,
     escalation: config.escalation,
     handoffTimeoutMs: config.handoffTimeoutMs,
+    oncallUsergroup: config.oncallUsergroup,
     postmortemLeads: config.postmortemLeads,
     // A reminder link came due: muster itself records it (or skips it) on the timeline.
     remindPostmortem: async (incidentId, link, ownerTz) => {
@@ -195,6 +196,13 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
         );
     },
     quietMs: config.quietDmMs,
+    // An end-of-day round came due: muster itself records it; the key makes a second run a replay.
+    recordDayEnd: async (incidentId, round, idempotencyKey) => {
+      const s = await store.incidentSummary({ id: incidentId });
+      if (!s) return false;
+      const r = await service.recordDayEnd(MUSTER, { key: s.incident.key, ...round }, { idempotencyKey });
+      return r.recorded === true;
+    },
     ...(options.clock ? { clock: options.clock } : {}),
   });
   let githubHandlers: Record<GitHubKind, JobHandler>;
@@ -334,6 +342,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     logger,
     views: slackViews({ apiUrl: config.slack.apiUrl, token: config.slack.botToken }),
     docs: docReader,
+    clock: options.clock ?? (() => new Date()),
   };
   // Bolt's client in the listeners (modals open through deps.views instead):
   // its calls answer a person who is waiting, so they are never queued behind

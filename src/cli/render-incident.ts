@@ -75,6 +75,12 @@ function describeEvent(e: TimelineEvent): string {
       return `Escalation not needed (IC)${d.reason ? `: ${s("reason")}` : ""}`;
     case "escalation_acknowledged":
       return "Escalation acknowledged by leadership";
+    case "day_end_reminded":
+      return `End of ${s("icId")}'s working day at ${s("deadline")}: asked to hand off or stay on`;
+    case "day_end_snoozed":
+      return `${s("icId")} is staying on as IC${d.until ? ` until ${s("until")}` : " until their next working day ends"}`;
+    case "day_end_unanswered":
+      return `${s("icId")}'s working day ended at ${s("deadline")} with no hand-off accepted`;
   }
 }
 

@@ -30,7 +30,7 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
 
 export interface Policy {
   roles: RoleDefinition[];
-  /** A hand-off nobody answers within this time is flagged to the IC. */
+  /** A hand-off nobody answers within this time is flagged to the IC and the channel (again after twice and four times as long). */
   handoffTimeoutMs?: number;
   /** The company's definitions and post-mortem rule; DEFAULT_COMPANY_POLICY when absent (read it with companyPolicyOf). */
   company?: CompanyPolicy;

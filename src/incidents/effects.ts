@@ -7,14 +7,15 @@ import type { EventKind, JobKind } from "./model.js";
  */
 export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   // Each event with slack.nudge_due may open or close a gap muster nudges about (nudges.ts): the incident's nudge timer restarts.
-  declared: ["slack.nudge_due"],
+  // A change of IC (or of the incident's state) restarts the end-of-day hand-off timer (slack.day_end_due).
+  declared: ["slack.nudge_due", "slack.day_end_due"],
   severity_classified: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
   impact_updated: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
   // The new holder joins the channel, appears on the control message and can edit the doc.
-  role_assigned: ["slack.post_event", "slack.sync_channel", "google.sync_doc", "slack.nudge_due"],
-  role_unassigned: ["slack.post_event", "slack.nudge_due"],
+  role_assigned: ["slack.post_event", "slack.sync_channel", "google.sync_doc", "slack.nudge_due", "slack.day_end_due"],
+  role_unassigned: ["slack.post_event", "slack.nudge_due", "slack.day_end_due"],
   handoff_proposed: ["slack.post_event"],
-  handoff_accepted: ["slack.post_event", "github.post_comment", "google.sync_doc"],
+  handoff_accepted: ["slack.post_event", "github.post_comment", "google.sync_doc", "slack.day_end_due"],
   handoff_declined: ["slack.post_event"],
   status_update: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
   escalated: ["slack.post_event", "github.post_comment", "slack.escalate"],
@@ -26,7 +27,7 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   // The register's history (RiskChange) has the detail; the channel has moved on by then.
   risk_updated: [],
   note: [],
-  status_changed: ["slack.post_event", "github.post_comment", "slack.nudge_due"],
+  status_changed: ["slack.post_event", "github.post_comment", "slack.nudge_due", "slack.day_end_due"],
   times_corrected: ["slack.post_event"],
   postmortem_updated: [],
   postmortem_owner_assigned: ["slack.post_event", "slack.postmortem_owed"],
@@ -44,6 +45,11 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   escalation_declined: [],
   // The channel hears that leadership has it.
   escalation_acknowledged: ["slack.post_event", "github.post_comment"],
+  // The IC is asked by DM (not in the channel); staying on restarts the timer at the end of the snooze;
+  // a day that ended unanswered is told in the channel (and, for Critical and High, to the escalation contacts).
+  day_end_reminded: ["slack.day_end_message"],
+  day_end_snoozed: ["slack.day_end_due"],
+  day_end_unanswered: ["slack.post_event", "slack.day_end_message"],
 };
 
 /** Jobs that bring every outside view of the incident up to date with its state. */

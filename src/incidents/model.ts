@@ -239,6 +239,9 @@ export const EVENT_KINDS = [
   "escalation_proposed",
   "escalation_declined",
   "escalation_acknowledged",
+  "day_end_reminded",
+  "day_end_snoozed",
+  "day_end_unanswered",
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -276,7 +279,9 @@ export type JobKind =
   | "dr.risk_review"
   | "slack.escalation_offer"
   | "slack.escalation_due"
-  | "backup.scheduled";
+  | "backup.scheduled"
+  | "slack.day_end_due"
+  | "slack.day_end_message";
 
 export interface NewJob {
   incidentId: string | null;

@@ -19,6 +19,7 @@ import type {
   TimelineEvent,
   VendorCheck,
 } from "./model.js";
+import type { WorkingHours } from "./working-hours.js";
 
 export type IncidentPatch = Partial<
   Pick<
@@ -183,5 +184,8 @@ export interface IncidentStore {
   riskChanges(riskId: string): Promise<RiskChange[]>;
   /** The post-mortem alone, for the views that show its state (or its waiver). */
   findPostmortem(incidentId: string): Promise<Postmortem | null>;
+  /** The working hours people have set (people without a row keep the default), by user id. */
+  workingHoursOf(userIds: string[]): Promise<Map<string, WorkingHours>>;
+  saveWorkingHours(userId: string, hours: WorkingHours, at: Date): Promise<void>;
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import {
 import { classifySeverity } from "./commands/classify-severity.js";
 import { completeFollowUp } from "./commands/complete-follow-up.js";
 import { correctTimes } from "./commands/correct-times.js";
+import { recordDayEnd, snoozeDayEnd } from "./commands/day-end-handoff.js";
 import { declareIncident } from "./commands/declare-incident.js";
 import { escalateIncident } from "./commands/escalate-incident.js";
 import {
@@ -74,6 +75,7 @@ const COMMANDS = {
   waivePostmortem,
   assignPostmortemOwner,
   snoozePostmortemReminders,
+  snoozeDayEnd,
   repair: repairIncident,
 } satisfies Record<string, Command>;
 
@@ -88,6 +90,7 @@ const TIMED_COMMANDS = {
   recordNudge,
   proposeEscalation,
   autoEscalate,
+  recordDayEnd,
 } satisfies Record<string, Command>;
 
 const ALL_COMMANDS = { ...COMMANDS, ...TIMED_COMMANDS };

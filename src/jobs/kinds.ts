@@ -48,7 +48,8 @@ export const JOB_KINDS = {
   },
   "slack.escalate": { payload: z.object({ eventId }), lane: "slack", words: "send the escalation" },
   "slack.handoff_reminder": {
-    payload: z.object({ handoffId: z.string(), eventId: eventId.optional() }),
+    // `n`: which reminder about this hand-off (0 when absent: jobs queued before reminders repeated).
+    payload: z.object({ handoffId: z.string(), eventId: eventId.optional(), n: z.number().int().min(0).optional() }),
     lane: "timer",
     words: "remind about the pending hand-off",
   },
@@ -117,6 +118,17 @@ export const JOB_KINDS = {
     payload: z.object({ eventId }),
     lane: "timer",
     words: "escalate when the IC did not answer the offer",
+  },
+  "slack.day_end_due": {
+    // No token: (re)start the incident's end-of-day timer; with one: a link of that timer (stale when replaced).
+    payload: z.object({ token: z.string().optional(), eventId: eventId.optional() }),
+    lane: "timer",
+    words: "work out when the IC's working day ends",
+  },
+  "slack.day_end_message": {
+    payload: z.object({ eventId }),
+    lane: "slack",
+    words: "ask the IC to hand off at the end of their day",
   },
   "slack.postmortem_reminder": {
     payload: z.object({ eventId }),

@@ -28,6 +28,8 @@ export interface SlackDeps {
   views: SlackViews;
   /** Reads a Google Doc's sections back ("Import from doc"); null without Google. */
   docs: DocReader | null;
+  /** The process's clock (tests simulate days on it). */
+  clock: () => Date;
 }
 
 /** A doc as text under headings: what "Import from doc" needs of Google. */

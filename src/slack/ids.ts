@@ -34,6 +34,7 @@ export const VIEW = {
   waivePostmortem: "incident_postmortem_waive",
   dutyLog: "dr_duty_log",
   riskEdit: "risk_edit",
+  workingHours: "working_hours",
   /** The modal that replaces a form when its submission failed for a reason no field explains. */
   error: "incident_error",
 } as const;
@@ -70,6 +71,10 @@ export const ACTION = {
   acceptEscalationOffer: "escalation_offer_accept",
   declineEscalationOffer: "escalation_offer_decline",
   acknowledgeEscalation: "escalation_acknowledge",
+  /** The end-of-day DM: "Hand off now" (opens the hand-off form with suggestions) and "I'm staying on" (a select). */
+  dayEndHandoff: "day_end_handoff",
+  dayEndSnooze: "day_end_snooze",
+  openWorkingHours: "open_working_hours",
 } as const;
 
 /**
@@ -127,6 +132,10 @@ export const FIELD = {
   likelihood: "likelihood",
   reviewAt: "reviewAt",
   riskStatus: "status",
+  /** Working hours: start and end (HH:MM) and the working days. */
+  start: "start",
+  end: "end",
+  days: "days",
 } as const;
 
 /** The one action id inside each input block. */

@@ -266,6 +266,13 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     run: async (c) => c.say(await followUpList(c.deps, c.need())),
   },
   {
+    name: "hours",
+    aliases: ["working-hours"],
+    help: "Your working hours: when muster asks you, as IC, to hand off at the end of your day",
+    incident: "none",
+    run: form("workingHours"),
+  },
+  {
     name: "repair",
     help: "Recreate whatever is missing: channel bookmarks, issue, doc",
     incident: "required",

@@ -364,6 +364,24 @@ export function createPrismaStore(
       const rows = await db.riskChange.findMany({ where: { riskId }, orderBy: { id: "asc" } });
       return rows.map((r) => ({ ...r, field: r.field as RiskField }));
     },
+    async workingHoursOf(userIds) {
+      const rows = userIds.length ? await db.workingHours.findMany({ where: { userId: { in: userIds } } }) : [];
+      return new Map(
+        rows.map((r) => [
+          r.userId,
+          { startMinute: r.startMinute, endMinute: r.endMinute, days: r.days.split(",").map(Number) },
+        ]),
+      );
+    },
+    async saveWorkingHours(userId, hours, at) {
+      const row = {
+        startMinute: hours.startMinute,
+        endMinute: hours.endMinute,
+        days: hours.days.join(","),
+        updatedAt: at,
+      };
+      await db.workingHours.upsert({ where: { userId }, create: { userId, ...row }, update: row });
+    },
 
     async close() {
       await db.$disconnect();

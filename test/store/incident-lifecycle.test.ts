@@ -138,10 +138,10 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
 
     // The outbox got the side effects, in the same transactions.
     const jobs = await opened.db.job.findMany({ where: { incidentId: d.incidentId }, orderBy: { id: "asc" } });
-    // (The declaration's own effect, the nudge timer, comes first; then the declare's jobs, in order.)
+    // (The declaration's own effects, the nudge and end-of-day timers, come first; then the declare's jobs, in order.)
     expect(
       jobs
-        .filter((j) => j.kind !== "slack.nudge_due")
+        .filter((j) => j.kind !== "slack.nudge_due" && j.kind !== "slack.day_end_due")
         .slice(0, 4)
         .map((j) => j.kind),
     ).toEqual(["slack.create_channel", "slack.sync_announcement", "github.sync_issue", "google.create_doc"]);

@@ -54,6 +54,9 @@ async function workload(db: Db, provider: Provider): Promise<void> {
   await store.activeRoles([a.incidentId]);
   await store.openFollowUpsOwnedBy("UBOB");
   await store.draftPostmortemsOwnedBy("UCAROL");
+  await store.saveWorkingHours("UBOB", { startMinute: 480, endMinute: 960, days: [1, 2, 3, 4] }, new Date());
+  await store.saveWorkingHours("UBOB", { startMinute: 540, endMinute: 1020, days: [1, 2, 3, 4, 5] }, new Date());
+  await store.workingHoursOf(["UBOB", "UCAROL"]);
 
   const now = new Date();
   const claimed = await jobs.claim("w1", 5, now, new Date(now.getTime() + 60_000));
@@ -111,7 +114,7 @@ function logged(db: Db, into: Captured[]) {
 }
 
 const TABLES =
-  /^(Incident|RoleAssignment|Handoff|StatusUpdate|Escalation|VendorCheck|FollowUp|Risk|Postmortem|TimelineEvent|Job|ExternalRef|IdempotencyKey|Counter)$/;
+  /^(Incident|RoleAssignment|Handoff|StatusUpdate|Escalation|VendorCheck|FollowUp|Risk|Postmortem|TimelineEvent|Job|ExternalRef|IdempotencyKey|Counter|WorkingHours)$/;
 
 let database: TestDatabase;
 const cleanups: (() => Promise<void>)[] = [];

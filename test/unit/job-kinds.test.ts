@@ -3,7 +3,15 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { GiveUp } from "../../src/jobs/errors.js";
-import { describeJob, JOB_KIND_NAMES, JOB_KINDS, jobHandlers, laneOf, sameHandlerFor } from "../../src/jobs/kinds.js";
+import {
+  describeJob,
+  JOB_KIND_NAMES,
+  JOB_KINDS,
+  jobHandlers,
+  laneOf,
+  parsePayload,
+  sameHandlerFor,
+} from "../../src/jobs/kinds.js";
 import type { Job } from "../../src/jobs/ports.js";
 
 const logger = pino({ level: "silent" });
@@ -30,7 +38,13 @@ describe("job kinds", () => {
   });
 
   it("puts delayed jobs in no lane, others in their service's lane", () => {
-    for (const k of ["slack.handoff_reminder", "slack.vendor_deadline", "github.sync_follow_ups", "slack.job_failed"])
+    for (const k of [
+      "slack.handoff_reminder",
+      "slack.vendor_deadline",
+      "github.sync_follow_ups",
+      "slack.job_failed",
+      "slack.day_end_due",
+    ])
       expect(laneOf(k), k).toBe("");
     expect(laneOf("slack.post_event")).toBe("slack");
     expect(laneOf("github.post_comment")).toBe("github");
@@ -38,6 +52,11 @@ describe("job kinds", () => {
     // A kind queued by a newer process: no lane, and its own name as words.
     expect(laneOf("slack.from_the_future")).toBe("");
     expect(describeJob("slack.from_the_future")).toBe("slack.from_the_future");
+  });
+
+  it("reads a pending hand-off reminder queued before reminders repeated (no `n`)", () => {
+    expect(parsePayload("slack.handoff_reminder", { handoffId: "h1" })).toEqual({ handoffId: "h1" });
+    expect(parsePayload("slack.handoff_reminder", { handoffId: "h1", n: 2 })).toEqual({ handoffId: "h1", n: 2 });
   });
 
   it("hands a handler its payload read through the kind's schema", async () => {

@@ -4,10 +4,12 @@
 
 import { createHash, randomUUID } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
+import { DateTime } from "luxon";
 import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
+import { DAY_END_ESCALATES, DAY_END_EVENTS, dayEndStep } from "../../incidents/day-end.js";
 import { type InsufficientKind, insufficientTriggers, triggerKey } from "../../incidents/insufficient-response.js";
-import type { Incident, NewJob } from "../../incidents/model.js";
+import { COMMANDER, type Incident, type NewJob } from "../../incidents/model.js";
 import {
   gapKey,
   type Nudge,
@@ -18,6 +20,12 @@ import {
 } from "../../incidents/nudges.js";
 import type { IncidentStore, IncidentSummary } from "../../incidents/ports.js";
 import { isOpen } from "../../incidents/transitions.js";
+import {
+  DEFAULT_WORKING_HOURS,
+  inWorkingHours,
+  minuteWords,
+  type WorkingHours,
+} from "../../incidents/working-hours.js";
 import { GiveUp } from "../../jobs/errors.js";
 import { jobHandlers, type KindHandlers, type Payload, type SlackKind } from "../../jobs/kinds.js";
 import type { RefStore } from "../../jobs/ports.js";
@@ -26,6 +34,8 @@ import type { JobContext, JobHandler } from "../../jobs/worker.js";
 import { channelName } from "../../slack/channel-name.js";
 import { announcement, commanderId, controlMessage, type IncidentView, topic } from "../../slack/views/incident.js";
 import {
+  dayEndAsk,
+  dayEndEscalation,
   escalationBrief,
   escalationOffer,
   eventText,
@@ -60,7 +70,23 @@ export interface SlackJobDeps {
   /** Name (incident-response) or id of the announcement channel. */
   incidentChannel: string;
   escalation: { users: string[]; usergroup: string | null };
+  /** The first reminder about an unanswered hand-off; the next ones back off (x2, x4). */
   handoffTimeoutMs: number;
+  /** A Slack user group (S…) whose members are on call: suggested first as the IC's successor. */
+  oncallUsergroup?: string | null;
+  /** Records a due end-of-day round on the timeline (once per idempotency key). */
+  recordDayEnd: (
+    incidentId: string,
+    round: {
+      icId: string;
+      action: "remind" | "unanswered";
+      round: string;
+      deadline: string;
+      tz: string;
+      tzUnknown?: boolean;
+    },
+    idempotencyKey: string,
+  ) => Promise<boolean>;
   /** Who hears of a post-mortem past its deadline; the escalation contacts when empty. */
   postmortemLeads?: string[];
   /** Runs the domain's reminder step for a due link, with the owner's time zone. */
@@ -102,9 +128,10 @@ export interface NudgeRecord {
  * with a deadline, muster escalates without an answer; its rules already
  * fire once per condition), and, because the person or a colleague asked for
  * them: a role given to them, a hand-off offered to them or answered, an
- * escalation brief to leadership, the notice that a post-mortem is owed.
+ * escalation brief to leadership, the notice that a post-mortem is owed,
+ * the end-of-day question (once a day, or when the snooze the IC chose ends).
  */
-export type QuietKind = "nudge" | "postmortem_reminder";
+export type QuietKind = "nudge" | "postmortem_reminder" | "handoff_reminder";
 
 export const DEFAULT_QUIET_MS = 60 * 60_000;
 
@@ -608,23 +635,43 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
       return [];
     },
 
+    /**
+     * A hand-off nobody has answered: the proposing IC (DM) and the channel
+     * hear about it after the timeout, then after twice and four times as
+     * long again, three times at most; an answer or a newer proposal ends it.
+     * Each reminder is named by the hand-off and its number, so a link run
+     * twice posts once.
+     */
     async "slack.handoff_reminder"({ job, payload }) {
       const s = await summary(job);
       const handoff = await d.store.findHandoff(payload.handoffId);
-      if (handoff?.status !== "pending") return [];
-      const minutes = Math.round(d.handoffTimeoutMs / 60_000);
+      if (handoff?.status !== "pending" || !isOpen(s.incident.status)) return [];
+      const n = payload.n ?? 0;
+      // On time, the reminders come after T, 3T and 7T; after downtime, later.
+      const scheduledMs = d.handoffTimeoutMs * (2 ** (n + 1) - 1);
+      const minutes = Math.round(Math.max(now().getTime() - handoff.proposedAt.getTime(), scheduledMs) / 60_000);
       const msg = handoffOverdue(s.incident, handoff, minutes);
-      await dm(s.incident.id, handoff.fromUserId, REF.message(`job:${job.id}`), msg);
+      const name = `handoff:${handoff.id}:${n}`;
+      // Held back by the quiet gate (a short HANDOFF_TIMEOUT_MINUTES): the channel still hears.
+      await dm(s.incident.id, handoff.fromUserId, REF.message(name), msg, "handoff_reminder");
       const channel = await channelOf(s.incident.id);
       if (channel)
         await postOnce(d.client, d.refs, {
           incidentId: s.incident.id,
-          refKind: REF.message(`job:${job.id}:channel`),
+          refKind: REF.message(`${name}:channel`),
           channel,
           msg,
           now: now(),
         });
-      return [];
+      if (n + 1 >= HANDOFF_REMINDER_CAP) return [];
+      return [
+        {
+          incidentId: s.incident.id,
+          kind: "slack.handoff_reminder",
+          payload: { handoffId: handoff.id, n: n + 1 },
+          delayMs: d.handoffTimeoutMs * 2 ** (n + 1),
+        },
+      ];
     },
 
     /** What is owed: in the channel on resolve, and to the owner by DM (a new owner: the DM only). */
@@ -866,6 +913,105 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
       return [];
     },
 
+    /**
+     * The end-of-day timer: one per incident, restarted (no token) whenever
+     * the IC or the incident's state changes or the IC stays on; a link whose
+     * token was replaced does nothing. Each link reads the IC's zone and
+     * hours, records what is due (once per round: the idempotency key names
+     * it) and queues the next link for the next thing due.
+     */
+    async "slack.day_end_due"({ job, payload }) {
+      const s = await summary(job);
+      const id = s.incident.id;
+      let token = payload.token;
+      let chainStart = now();
+      if (!token) {
+        token = randomUUID();
+        await d.refs.put(
+          {
+            incidentId: id,
+            kind: DAY_END_CHAIN_REF,
+            externalId: token,
+            url: null,
+            data: { since: chainStart.toISOString() },
+          },
+          now(),
+        );
+      } else {
+        const chain = await d.refs.get(id, DAY_END_CHAIN_REF);
+        if (chain?.externalId !== token) return [];
+        chainStart = new Date(String(chain.data?.since ?? now().toISOString()));
+      }
+      const ic = s.roles.find((r) => r.role === COMMANDER);
+      if (!isOpen(s.incident.status) || !ic) return [];
+      const [{ tz, unknown }, hours, record] = await Promise.all([
+        zoneForDayEnd(ic.userId),
+        hoursOf([ic.userId]),
+        d.store.loadIncidentById(id),
+      ]);
+      if (!record) return [];
+      const events = record.timeline.filter((e) => (DAY_END_EVENTS as readonly string[]).includes(e.kind));
+      const state = { icId: ic.userId, icSince: ic.assignedAt, chainStart, hours: hours.get(ic.userId)!, tz, events };
+      const step = dayEndStep({ ...state, now: now() });
+      const link = (at: Date): NewJob[] => [
+        {
+          incidentId: id,
+          kind: "slack.day_end_due",
+          payload: { token },
+          delayMs: Math.max(1, at.getTime() - now().getTime()),
+        },
+      ];
+      if (step.action === "wait") return link(step.at);
+      const round = step.round.toISOString();
+      const recorded = await d.recordDayEnd(
+        id,
+        {
+          icId: ic.userId,
+          action: step.action,
+          round,
+          deadline: step.deadline.toISOString(),
+          tz,
+          ...(unknown ? { tzUnknown: true } : {}),
+        },
+        `day_end:${id}:${ic.userId}:${round}:${step.action}`,
+      );
+      if (!recorded) return [];
+      const kind = step.action === "remind" ? "day_end_reminded" : "day_end_unanswered";
+      const after = dayEndStep({
+        ...state,
+        events: [...events, { kind, at: now(), data: { icId: ic.userId, round } }],
+        now: now(),
+      });
+      return after.action === "wait" ? link(after.at) : link(now());
+    },
+
+    /** The end-of-day DM to the IC; for a Critical or High day that ended unanswered, the escalation contacts. */
+    async "slack.day_end_message"({ job, payload }) {
+      const s = await summary(job);
+      const event = await d.store.findEvent(payload.eventId);
+      const icId = typeof event?.data.icId === "string" ? event.data.icId : null;
+      // Resolved, or the role moved on since: the message has lost its reason.
+      if (!event || !icId || !isOpen(s.incident.status) || commanderId(s.roles) !== icId) return [];
+      if (event.kind === "day_end_reminded") {
+        const tz = String(event.data.tz ?? "UTC");
+        const endsAt = new Date(String(event.data.deadline));
+        const local = DateTime.fromJSDate(endsAt, { zone: tz });
+        const msg = dayEndAsk(s.incident, {
+          endsAt,
+          localEnd: local.isValid ? minuteWords(local.hour * 60 + local.minute) : endsAt.toISOString().slice(11, 16),
+          tz,
+          tzUnknown: event.data.tzUnknown === true,
+          suggested: await successors(s.incident.id, icId),
+        });
+        await dm(s.incident.id, icId, REF.message(`event:${event.id}`), msg);
+      } else if (event.kind === "day_end_unanswered" && DAY_END_ESCALATES.includes(s.incident.severity)) {
+        const msg = dayEndEscalation(s.incident, icId, await channelOf(s.incident.id), d.company);
+        for (const u of await leadership())
+          if (u !== icId) await dm(s.incident.id, u, REF.message(`event:${event.id}:${u}`), msg);
+      }
+      return [];
+    },
+
     /** Tells the incident channel (or the IC, without one) what a repair fixed. */
     async "slack.repair_report"({ job, payload }) {
       const s = await summary(job);
@@ -881,8 +1027,62 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
       return [];
     },
   };
+  /** The IC's zone for the end of their day; UTC (said in the DM) when Slack will not tell. */
+  async function zoneForDayEnd(userId: string): Promise<{ tz: string; unknown: boolean }> {
+    const hit = zones.get(userId);
+    if (hit && hit.until > now().getTime()) return { tz: hit.tz, unknown: false };
+    try {
+      const r = await d.client.users.info({ user: userId });
+      if (!r.user?.tz) return { tz: "UTC", unknown: true };
+      zones.set(userId, { tz: r.user.tz, until: now().getTime() + (d.tzCacheMs ?? 6 * 60 * 60_000) });
+      return { tz: r.user.tz, unknown: false };
+    } catch (e) {
+      // Rate limits and outages are retried; a refusal (a deleted user, a missing scope) is not worth stalling for.
+      if (!slackErrorCode(e)) throw slackFailure(e, "read the IC's time zone");
+      return { tz: "UTC", unknown: true };
+    }
+  }
+
+  async function hoursOf(userIds: string[]): Promise<Map<string, WorkingHours>> {
+    const set = await d.store.workingHoursOf(userIds);
+    return new Map(userIds.map((u) => [u, set.get(u) ?? DEFAULT_WORKING_HOURS]));
+  }
+
+  /**
+   * Who could take over now: members of the incident channel (and the
+   * on-call group) whose working hours are going on, on-call first.
+   */
+  async function successors(incidentId: string, icId: string): Promise<string[]> {
+    const channel = await channelOf(incidentId);
+    const members = channel
+      ? ((await call("list the channel's members", () => d.client.conversations.members({ channel, limit: 200 })))
+          .members ?? [])
+      : [];
+    let oncall: string[] = [];
+    if (d.oncallUsergroup) {
+      const group = d.oncallUsergroup;
+      oncall =
+        (await call("read the on-call group", () => d.client.usergroups.users.list({ usergroup: group }))).users ?? [];
+    }
+    const me = await botUser();
+    const candidates = [...new Set([...oncall, ...members])].filter((u) => u !== icId && u !== me).slice(0, 40);
+    const hours = await hoursOf(candidates);
+    const working: string[] = [];
+    for (const u of candidates) {
+      const { tz, unknown } = await zoneForDayEnd(u);
+      if (!unknown && inWorkingHours(now(), hours.get(u)!, tz)) working.push(u);
+    }
+    return working.slice(0, 5);
+  }
+
   return jobHandlers(handlers);
 }
+
+/** A pending hand-off is raised this many times at most. */
+const HANDOFF_REMINDER_CAP = 3;
+
+/** The incident's end-of-day timer: its current token, and since when it runs. */
+const DAY_END_CHAIN_REF = "slack_day_end";
 
 /** The incident's nudge timer: its current token, and what was already said about each gap (by `gapKey`). */
 const NUDGE_CHAIN_REF = "slack_nudges";

@@ -1,6 +1,7 @@
 // Offering the Incident Commander role to someone; it moves when they accept.
 import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
+import { mention } from "../text.js";
 import { input, modal, section, textInput, userSelect } from "../views/blocks.js";
 import { confirmation } from "../views/messages.js";
 import { keyOf, metadataFor, type SlackForm } from "./form.js";
@@ -11,6 +12,8 @@ export const handoffForm: SlackForm = {
   permission: "proposeHandoff",
   build(_deps, r) {
     const { incident } = r;
+    // From the end-of-day DM: who was working when it was sent.
+    const suggested = (r.context?.suggested ?? "").split(",").filter((u) => /^[UW][A-Z0-9]+$/.test(u));
     return modal({
       callbackId: VIEW.handoff,
       title: "Hand off IC",
@@ -18,7 +21,10 @@ export const handoffForm: SlackForm = {
       metadata: metadataFor(r),
       blocks: [
         section(`Hand *${incident.key}* to another Incident Commander. They must accept before it moves.`),
-        input(FIELD.successor, "Successor", userSelect()),
+        ...(suggested.length
+          ? [section(`In their working hours now (on-call first): ${suggested.map(mention).join(", ")}`)]
+          : []),
+        input(FIELD.successor, "Successor", userSelect(suggested[0] ?? null)),
         input(
           FIELD.note,
           "Hand-off note",

@@ -29,6 +29,7 @@ import { updateForm } from "./update.js";
 import { vendorForm } from "./vendor.js";
 import { vendorAnswerForm } from "./vendor-answer.js";
 import { waivePostmortemForm } from "./waive-postmortem.js";
+import { workingHoursForm } from "./working-hours.js";
 
 export const FORMS = {
   declare: declareForm,
@@ -51,6 +52,7 @@ export const FORMS = {
   waivePostmortem: waivePostmortemForm,
   dutyLog: dutyLogForm,
   riskEdit: riskEditForm,
+  workingHours: workingHoursForm,
 } satisfies Record<string, SlackForm>;
 
 export type FormName = keyof typeof FORMS;

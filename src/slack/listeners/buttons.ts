@@ -10,6 +10,7 @@ import { FORMS, type FormName, openForm } from "../forms/index.js";
 import { ACTION } from "../ids.js";
 import { followUpList, importPostmortem } from "../lifecycle.js";
 import type { ButtonArgs, SlackRouter } from "../router.js";
+import { slackDate } from "../text.js";
 import { confirmation, escalationBrief, escalationOfferAnswered, handoffAnswered } from "../views/messages.js";
 import { dm } from "./submit.js";
 
@@ -35,6 +36,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
     [ACTION.openTimes, "times"],
     [ACTION.openPostmortem, "postmortem"],
     [ACTION.openWaivePostmortem, "waivePostmortem"],
+    [ACTION.openWorkingHours, "workingHours"],
   ];
   for (const [actionId, name] of forms) {
     router.action(actionId, async (args) => {
@@ -70,6 +72,22 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
     });
   });
 
+  // The end-of-day DM's "Hand off now": the hand-off form, with who was working when the DM was sent.
+  router.action(ACTION.dayEndHandoff, async (args) => {
+    await args.ack();
+    const [key = "", suggested = ""] = (args.action.value ?? "").split("|");
+    const summary = key ? await deps.store.incidentSummary({ key }) : null;
+    await openForm(deps, {
+      name: "handoff",
+      incident: summary?.incident ?? null,
+      ...(summary ? { roles: summary.roles } : {}),
+      userId: args.body.user.id,
+      triggerId: args.body.trigger_id,
+      context: { suggested: suggested.slice(0, 200) },
+      reply: (t) => reply(args, t),
+    });
+  });
+
   // The yearly duty's "Log it as done" and the risk register's "Change": forms about no incident.
   for (const [actionId, name, field] of [
     [ACTION.openDutyLog, "dutyLog", "duty"],
@@ -89,6 +107,28 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       });
     });
   }
+
+  // "I'm staying on", a select in the same DM: the value is `INC-42|2h`.
+  router.action(ACTION.dayEndSnooze, async (args) => {
+    await args.ack();
+    const picked = (args.action as unknown as { selected_option?: { value?: string } }).selected_option?.value ?? "";
+    const [key = "", snooze = ""] = picked.split("|");
+    try {
+      const r = await deps.service.snoozeDayEnd(actorOf(deps, args.body.user.id), {
+        key,
+        snooze: snooze as "1h",
+      });
+      deps.wake();
+      await reply(
+        args,
+        r.until
+          ? `Noted: you are staying on as ${r.key}'s IC. muster asks again at ${slackDate(new Date(String(r.until)))}.`
+          : `Noted: you are staying on as ${r.key}'s IC. muster asks again 30 minutes before your next working day ends.`,
+      );
+    } catch (e) {
+      await reply(args, `:warning: ${toUserError(e, deps.logger, { actionId: args.action.action_id }).text}`);
+    }
+  });
 
   router.action(ACTION.mitigate, async (args) => {
     await args.ack();

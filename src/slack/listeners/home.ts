@@ -1,6 +1,7 @@
 // App Home, published each time someone opens the tab.
 import type { App } from "@slack/bolt";
 import { companyPolicyOf } from "../../incidents/company-policy.js";
+import { DEFAULT_WORKING_HOURS, workingHoursWords } from "../../incidents/working-hours.js";
 import { REF } from "../../jobs/refs.js";
 import { canSee, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
@@ -26,16 +27,17 @@ export function registerHome(app: App, deps: SlackDeps) {
   app.event("app_home_opened", async ({ event }) => {
     if (event.tab !== "home") return;
     try {
-      // Three reads whatever the number of incidents: the open ones with their
-      // role holders, their channels, and what this person owes.
+      // A few reads whatever the number of incidents: the open ones with their
+      // role holders, their channels, what this person owes and their working hours.
       const open = await deps.store.listIncidentSummaries({ status: ["investigating", "mitigated"], limit: 100 });
-      const [channels, postmortems, followUps] = await Promise.all([
+      const [channels, postmortems, followUps, hours] = await Promise.all([
         deps.refs.ofKind(
           REF.channel,
           open.map((s) => s.incident.id),
         ),
         postmortemsOwedBy(deps, event.user),
         deps.store.openFollowUpsOwnedBy(event.user, 30),
+        deps.store.workingHoursOf([event.user]),
       ]);
       const items = open.map(({ incident, roles }) => ({
         incident,
@@ -51,7 +53,8 @@ export function registerHome(app: App, deps: SlackDeps) {
           definitions: deps.roles,
           owed: { postmortems, followUps },
           commands: HELP_LINES,
-          now: new Date(),
+          now: deps.clock(),
+          workingHours: workingHoursWords(hours.get(event.user) ?? DEFAULT_WORKING_HOURS),
           company: companyPolicyOf(deps.service.policy),
         }),
       );

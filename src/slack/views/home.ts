@@ -35,6 +35,8 @@ export interface HomeState {
   now: Date;
   /** Whose severity names to show; the policy's own when absent. */
   company?: CompanyPolicy;
+  /** The person's working hours, in words ("09:00–18:00, Monday to Friday"). */
+  workingHours: string;
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -82,6 +84,14 @@ export function homeView(s: HomeState): HomeView {
     const lines = followUps.map((f) => followUpLine(f, s.now));
     for (const part of split(`*Follow-ups*\n${lines.join("\n")}`)) blocks.push(section(part));
   }
+
+  blocks.push(
+    header("Your working hours"),
+    section(
+      `*${safe(s.workingHours, 200)}*, in your Slack time zone. As Incident Commander you are asked to hand off 30 minutes before your day ends.`,
+      button("Change", ACTION.openWorkingHours, "hours"),
+    ),
+  );
 
   blocks.push(divider(), header(`Open incidents (${items.length})`));
   if (!items.length) blocks.push(section(":white_check_mark: No open incidents."));

@@ -325,6 +325,10 @@ export function eventText(
       return `:memo: ${who} waived the post-mortem: ${safe(str("reason"), 1000)}`;
     case "nudged":
       return `:bell: ${nudgedWords(d, mention)}.`;
+    case "day_end_unanswered": {
+      const ended = new Date(str("deadline"));
+      return `:city_sunset: ${mention(str("icId"))}'s working day ended${Number.isNaN(ended.getTime()) ? "" : ` (${slackDate(ended)})`} and no hand-off was accepted: they are still the Incident Commander. Who can take over? \`/incident handoff\` offers the role.`;
+    }
     default:
       return null;
   }
@@ -375,4 +379,64 @@ export function declaredConfirmation(incident: Incident) {
   return confirmation(
     `:white_check_mark: *${incident.key}* declared. Its channel, GitHub issue and doc are being created; you'll be invited to the channel.`,
   );
+}
+
+/** Offered in the end-of-day DM: "I'm staying on" for a while. */
+const STAY_ON_CHOICES: [string, string][] = [
+  ["1h", "Staying on for 1 hour"],
+  ["2h", "Staying on for 2 hours"],
+  ["4h", "Staying on for 4 hours"],
+  ["next_day", "Until my next working day ends"],
+];
+
+/**
+ * To the IC, 30 minutes before their working day ends: hand off now (with
+ * successors who are working now, on-call first) or stay on for a while.
+ */
+export function dayEndAsk(
+  incident: Incident,
+  o: { endsAt: Date; localEnd: string; tz: string; tzUnknown: boolean; suggested: string[] },
+) {
+  const what = incident.private ? `*${incident.key}*` : `*${incident.key}* ${safe(incident.title, 150)}`;
+  const blocks: Block[] = [
+    section(
+      `:city_sunset: Your working day ends at *${o.localEnd}* (${safe(o.tz, 60)}), ${slackDate(o.endsAt)}. You are still the Incident Commander of ${what}. Hand it off now, or say you are staying on.`,
+    ),
+  ];
+  if (o.tzUnknown)
+    blocks.push(
+      context([
+        "Slack did not tell muster your time zone, so your working hours are read in UTC. Set your time zone in your Slack profile.",
+      ]),
+    );
+  blocks.push(
+    section(
+      o.suggested.length
+        ? `Working now (on-call first): ${o.suggested.map(mention).join(", ")}`
+        : "Nobody in the incident channel is in their working hours now.",
+    ),
+    actions("day_end", [
+      button("Hand off now", ACTION.dayEndHandoff, `${incident.key}|${o.suggested.join(",")}`, "primary"),
+      {
+        type: "static_select",
+        action_id: ACTION.dayEndSnooze,
+        placeholder: { type: "plain_text", text: "I'm staying on…" },
+        options: STAY_ON_CHOICES.map(([v, text]) => ({
+          text: { type: "plain_text", text },
+          value: `${incident.key}|${v}`,
+        })),
+      },
+    ]),
+  );
+  return message(`${incident.key}: your working day ends at ${o.localEnd}; hand off or stay on`, blocks);
+}
+
+/** To the escalation contacts: a Critical or High incident's IC ended their day without a hand-off. */
+export function dayEndEscalation(incident: Incident, icId: string, channelId: string | null, company?: CompanyPolicy) {
+  const what = incident.private ? `*${incident.key}* (private)` : `*${incident.key}* ${safe(incident.title, 150)}`;
+  return message(`${incident.key}: the IC's day ended without a hand-off`, [
+    section(
+      `:rotating_light: ${what} (${severityLabel(incident.severity, company)}) is still open, and its Incident Commander ${mention(icId)} has reached the end of their working day with no hand-off accepted.${channelId && !incident.private ? ` ${channelLink(channelId)}` : ""}`,
+    ),
+  ]);
 }
