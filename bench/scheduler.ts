@@ -221,7 +221,9 @@ console.log(
   `bench:scheduler — ${REMINDERS} reminders over ${WINDOW_S} s (a day squeezed), idle over ${IDLE_S} s, ${new Date().toISOString()}`,
 );
 let failed = false;
-for (const make of [sqliteDb, postgresDb]) {
+// BENCH_SCHED_ONLY=sqlite|postgresql runs one database.
+const only = process.env.BENCH_SCHED_ONLY;
+for (const make of [sqliteDb, postgresDb].filter((m) => !only || m.name.startsWith(only.slice(0, 6)))) {
   const db = await make();
   if (!db) continue;
   try {

@@ -58,6 +58,10 @@ export function createWorker(options: WorkerOptions): Worker {
   const log = options.logger.child({ worker: id });
 
   const running = new Map<number, Promise<void>>();
+  // Jobs whose handler is still at work: what the concurrency limits. A job
+  // whose completion is being written no longer counts, so the next claim
+  // overlaps that write instead of waiting for it (bursts drain faster).
+  const handling = new Set<number>();
   let stopped = true;
   let timer: NodeJS.Timeout | null = null;
   let claiming: Promise<void> | null = null;
@@ -84,11 +88,11 @@ export function createWorker(options: WorkerOptions): Worker {
       try {
         do {
           again = false;
-          while (!stopped && running.size < concurrency) {
+          while (!stopped && handling.size < concurrency) {
             const now = clock();
             const batch = await options.jobs.claim(
               id,
-              concurrency - running.size,
+              concurrency - handling.size,
               now,
               new Date(now.getTime() + leaseMs),
             );
@@ -153,6 +157,7 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   function run(job: Job) {
+    handling.add(job.id);
     const jobLog = log.child({ jobId: job.id, kind: job.kind, incidentId: job.incidentId, attempt: job.attempts });
     const heartbeat = setInterval(() => {
       void options.jobs.extendLease(job.id, id, new Date(clock().getTime() + leaseMs)).catch(() => undefined);
@@ -165,20 +170,28 @@ export function createWorker(options: WorkerOptions): Worker {
         if (!handler)
           throw new GiveUp(`muster has no handler for ${job.kind}; is this process older than the one that queued it?`);
         const followUps = (await handler({ job, attempt: job.attempts, logger: jobLog })) ?? [];
+        handedBack(job.id);
         const ok = await completed(job.id, followUps);
         if (!ok) jobLog.warn("lost the job's lease before completing; another worker will redo it");
         else counts.completed++;
         jobLog.debug({ ms: Date.now() - started }, "job done");
       } catch (e) {
+        handedBack(job.id);
         await failed(job, e, jobLog);
       } finally {
         clearInterval(heartbeat);
+        handling.delete(job.id);
         running.delete(job.id);
         // A finished job may unblock the next in its lane, or queue follow-ups.
         void fill();
       }
     })();
     running.set(job.id, p);
+  }
+
+  /** The handler is done with this job: its slot is free for the next claim. */
+  function handedBack(jobId: number) {
+    if (handling.delete(jobId)) void fill();
   }
 
   async function failed(job: Job, e: unknown, jobLog: Logger) {
