@@ -131,3 +131,34 @@ export async function dmChannel(client: WebClient, userId: string): Promise<stri
   const r = await call("open a direct message", () => client.conversations.open({ users: userId }));
   return (r.channel as { id: string }).id;
 }
+
+/**
+ * A channel named in settings (a name or an id), looked up once: muster joins
+ * it the first time (public channels). `setting` names what to fix when it is missing.
+ */
+export function settingsChannel(client: WebClient, nameOrId: string, setting: string): () => Promise<string> {
+  let id: string | null = /^[CG][A-Z0-9]{6,}$/.test(nameOrId) ? nameOrId : null;
+  return async () => {
+    if (id) return id;
+    let cursor: string | undefined;
+    do {
+      const page = await call("list channels", () =>
+        client.conversations.list({
+          types: "public_channel,private_channel",
+          exclude_archived: true,
+          limit: 200,
+          cursor,
+        }),
+      );
+      const hit = page.channels?.find((c) => c.name === nameOrId);
+      if (hit?.id) {
+        if (!hit.is_member && !hit.is_private)
+          await call(`join #${nameOrId}`, () => client.conversations.join({ channel: hit.id! }));
+        id = hit.id;
+        return hit.id;
+      }
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    throw new GiveUp(`the channel #${nameOrId} does not exist (${setting})`);
+  };
+}

@@ -6,14 +6,13 @@ import { DUTIES, isDutyKey, NEVER_DONE_DUE } from "../../dr/duties.js";
 import type { DutyStore } from "../../dr/ports.js";
 import type { DutyService } from "../../dr/service.js";
 import type { IncidentStore } from "../../incidents/ports.js";
-import { GiveUp } from "../../jobs/errors.js";
 import { type DrKind, jobHandlers } from "../../jobs/kinds.js";
 import type { RefStore } from "../../jobs/ports.js";
 import { REF } from "../../jobs/refs.js";
 import type { JobHandler } from "../../jobs/worker.js";
 import { METADATA_EVENT } from "../../slack/ids.js";
 import { dutyOverdue, dutyReminder, riskReviewReminder } from "../../slack/views/dr.js";
-import { call, dmChannel, type Msg, postOnce } from "./client.js";
+import { call, dmChannel, type Msg, postOnce, settingsChannel } from "./client.js";
 
 export interface DrJobDeps {
   client: WebClient;
@@ -28,36 +27,9 @@ export interface DrJobDeps {
 
 export function drJobHandlers(d: DrJobDeps): Record<DrKind, JobHandler> {
   const now = () => (d.clock ?? (() => new Date()))();
-  let channelId: string | null = null;
 
   /** The DR channel's id; muster joins it the first time (public channels). */
-  async function drChannel(): Promise<string> {
-    if (channelId) return channelId;
-    if (/^[CG][A-Z0-9]{6,}$/.test(d.drChannel)) {
-      channelId = d.drChannel;
-      return channelId;
-    }
-    let cursor: string | undefined;
-    do {
-      const page = await call("list channels", () =>
-        d.client.conversations.list({
-          types: "public_channel,private_channel",
-          exclude_archived: true,
-          limit: 200,
-          cursor,
-        }),
-      );
-      const hit = page.channels?.find((c) => c.name === d.drChannel);
-      if (hit?.id) {
-        if (!hit.is_member && !hit.is_private)
-          await call("join the DR channel", () => d.client.conversations.join({ channel: hit.id! }));
-        channelId = hit.id;
-        return hit.id;
-      }
-      cursor = page.response_metadata?.next_cursor || undefined;
-    } while (cursor);
-    throw new GiveUp(`the channel #${d.drChannel} does not exist (DR_CHANNEL, or INCIDENT_CHANNEL)`);
-  }
+  const drChannel = settingsChannel(d.client, d.drChannel, "DR_CHANNEL, or INCIDENT_CHANNEL");
 
   /** Posts a duty notice once: its message carries the notice's id, found again if an attempt was cut short. */
   async function postNotice(noticeId: number, channel: string, msg: Msg): Promise<string> {

@@ -58,7 +58,7 @@ import {
   vendorCheckMessage,
   vendorCheckOverdue,
 } from "../../slack/views/postmortem.js";
-import { call, dmChannel, type Msg, postOnce, slackErrorCode, slackFailure } from "./client.js";
+import { call, dmChannel, type Msg, postOnce, settingsChannel, slackErrorCode, slackFailure } from "./client.js";
 
 export interface SlackJobDeps {
   client: WebClient;
@@ -149,7 +149,6 @@ const plainMessage = (text: string): Msg => ({
 export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler> {
   const now = () => (d.clock ?? (() => new Date()))();
   let botUserId: string | null = null;
-  let announceChannel: string | null = null;
 
   async function botUser(): Promise<string> {
     if (!botUserId) botUserId = (await call("auth.test", () => d.client.auth.test())).user_id as string;
@@ -157,33 +156,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
   }
 
   /** The announcement channel's id; muster joins it the first time (public channels). */
-  async function announcementChannel(): Promise<string> {
-    if (announceChannel) return announceChannel;
-    if (/^[CG][A-Z0-9]{6,}$/.test(d.incidentChannel)) {
-      announceChannel = d.incidentChannel;
-      return announceChannel;
-    }
-    let cursor: string | undefined;
-    do {
-      const page = await call("list channels", () =>
-        d.client.conversations.list({
-          types: "public_channel,private_channel",
-          exclude_archived: true,
-          limit: 200,
-          cursor,
-        }),
-      );
-      const hit = page.channels?.find((c) => c.name === d.incidentChannel);
-      if (hit?.id) {
-        if (!hit.is_member && !hit.is_private)
-          await call("join the announcement channel", () => d.client.conversations.join({ channel: hit.id! }));
-        announceChannel = hit.id;
-        return hit.id;
-      }
-      cursor = page.response_metadata?.next_cursor || undefined;
-    } while (cursor);
-    throw new GiveUp(`the announcement channel #${d.incidentChannel} does not exist (INCIDENT_CHANNEL)`);
-  }
+  const announcementChannel = settingsChannel(d.client, d.incidentChannel, "INCIDENT_CHANNEL");
 
   async function summary(job: JobContext["job"]): Promise<IncidentSummary> {
     if (!job.incidentId) throw new GiveUp("the job names no incident");
