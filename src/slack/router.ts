@@ -48,28 +48,38 @@ export class SlackRouter {
   /**
    * Registers the three dispatching listeners. An id nobody registered is
    * still acknowledged (Slack would otherwise show the person an error after
-   * 3 s) and logged by id only.
+   * 3 s) and logged by kind (the id at debug: it comes from outside).
    */
   attach(app: App, logger: Logger): void {
     app.action<BlockAction<ButtonAction>>(/.*/, async (args) => {
       const handler = this.#actions.get(args.action.action_id);
       if (handler) return handler(args);
       await args.ack();
-      logger.warn({ actionId: args.action.action_id }, "Slack sent an action muster does not know");
+      unknown(logger, "action", args.action.action_id);
     });
     app.view(/.*/, async (args) => {
       const handler = this.#views.get(args.view.callback_id);
       if (handler) return handler(args);
       await args.ack();
-      logger.warn({ callbackId: args.view.callback_id }, "Slack sent a submission muster does not know");
+      unknown(logger, "submission", args.view.callback_id);
     });
     app.shortcut(/.*/, async (args) => {
       const handler = this.#shortcuts.get(args.shortcut.callback_id);
       if (handler) return handler(args);
       await args.ack();
-      logger.warn({ callbackId: args.shortcut.callback_id }, "Slack sent a shortcut muster does not know");
+      unknown(logger, "shortcut", args.shortcut.callback_id);
     });
   }
+}
+
+/**
+ * An unknown id is worth a warning (a button from an older muster, a manifest
+ * out of step), but it arrives from outside and may be anything: the warning
+ * names the kind only, the id itself goes to the debug log.
+ */
+function unknown(logger: Logger, kind: string, id: unknown): void {
+  logger.warn({ kind }, `Slack sent ${kind === "action" ? "an" : "a"} ${kind} muster does not know`);
+  logger.debug({ kind, id: String(id).slice(0, 200) }, "the unknown id");
 }
 
 function add<A>(table: Map<string, Handler<A>>, kind: string, id: string, handler: Handler<A>) {
