@@ -2,6 +2,7 @@
 // written for people and shown as they are; anything else gets a short
 // reference that is also in the log, never a stack or a library's message.
 import { randomBytes } from "node:crypto";
+import { WebAPIRateLimitedError } from "@slack/web-api";
 import type { Logger } from "pino";
 import { AppError } from "../errors.js";
 
@@ -21,6 +22,15 @@ export function toUserError(e: unknown, logger: Logger, where: Record<string, un
       return { text: `muster is misconfigured; tell your admin (reference ${ref}).` };
     }
     return e.field ? { text: e.message, field: e.field } : { text: e.message };
+  }
+  // Slack itself asked muster to slow down (many forms opened in a minute):
+  // nothing is wrong, and the person can do something about it.
+  if (e instanceof WebAPIRateLimitedError) {
+    logger.warn({ ...where, retryAfter: e.retryAfter }, "Slack rate-limited a call a person was waiting on");
+    const s = Math.max(1, Math.ceil(e.retryAfter));
+    return {
+      text: `Slack is busy and asked muster to slow down. Nothing was lost; please try again in ${s} second${s === 1 ? "" : "s"}.`,
+    };
   }
   const ref = reference();
   const err = e as { name?: string; code?: string; data?: { error?: string } };

@@ -200,10 +200,9 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     incident: "optional",
     async run(c) {
       if (!c.incident) return c.say(await listFor(c.deps, c.userId));
+      // Private incidents were already refused to those outside them (listeners/command.ts).
       const summary = await c.deps.store.incidentSummary({ id: c.incident.id });
-      if (!summary || !canSee(c.deps, summary.incident, summary.roles, c.userId)) {
-        throw new AppError("forbidden", `${c.incident.key} is private; ask its IC.`);
-      }
+      if (!summary) throw new AppError("not_found", `There is no incident ${c.incident.key}.`);
       const links = await linksOf(c.deps, c.incident.id);
       const postmortem = await c.deps.store.findPostmortem(c.incident.id);
       await c.say(

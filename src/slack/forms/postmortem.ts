@@ -6,10 +6,11 @@ import { AppError } from "../../errors.js";
 import type { UpdatePostmortemInput } from "../../incidents/commands/postmortem.js";
 import { companyPolicyOf } from "../../incidents/company-policy.js";
 import { POSTMORTEM_SECTIONS, type Postmortem, type PostmortemSection } from "../../incidents/model.js";
-import { commanderOf } from "../../incidents/permissions.js";
+import { authorize, commanderOf } from "../../incidents/permissions.js";
 import type { IncidentRecord } from "../../incidents/ports.js";
 import { POSTMORTEM_PARTS, postmortemReason, postmortemRequired } from "../../incidents/postmortem-rules.js";
 import { linksOf } from "../../jobs/refs.js";
+import { actorOf } from "../deps.js";
 import { list, str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { link, mention, safe } from "../text.js";
@@ -33,6 +34,9 @@ export const postmortemForm: SlackForm = {
     if (!record) throw new AppError("not_found", `There is no incident ${incident.key}.`);
     const links = await linksOf(deps, incident.id);
     const pm = record.postmortem;
+    // Its owner may write it without a role (checked again on submit); anyone
+    // else needs one, and is told so now rather than after writing it.
+    if (pm?.ownerId !== r.userId) authorize("updatePostmortem", actorOf(deps, r.userId), record.roles, incident.key);
     const suggested = suggestedPostmortem(record);
     const rule = companyPolicyOf(deps.service.policy).postmortem;
     const owner = pm?.ownerId ?? commanderOf(record.roles);

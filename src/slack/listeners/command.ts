@@ -6,7 +6,7 @@ import type { App } from "@slack/bolt";
 import { AppError } from "../../errors.js";
 import { normalizeKey } from "../../incidents/context.js";
 import type { IncidentSummary } from "../../incidents/ports.js";
-import { actorOf, type SlackDeps, summaryOfChannel } from "../deps.js";
+import { actorOf, canSee, type SlackDeps, summaryOfChannel } from "../deps.js";
 import { toUserError } from "../errors.js";
 import { openForm } from "../forms/index.js";
 import { COMMAND } from "../ids.js";
@@ -44,6 +44,14 @@ export function registerCommand(app: App, deps: SlackDeps) {
           : explicit
             ? await byKey(deps, explicit)
             : await summaryOfChannel(deps, command.channel_id);
+      // A private incident does not exist for those outside it: whatever they
+      // type about it gets this one answer, naming nothing but its key.
+      if (summary && !canSee(deps, summary.incident, summary.roles, command.user_id)) {
+        throw new AppError(
+          "forbidden",
+          `${summary.incident.key} is private: only its responders and admins can see it or act on it. Ask its Incident Commander for a role.`,
+        );
+      }
       const incident = summary?.incident ?? null;
       const need = () => {
         if (incident) return incident;
