@@ -3,15 +3,16 @@
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import pino from "pino";
 import { latestBackup, scheduledBackupName } from "../backup/backup-files.js";
 import { restoreDrill } from "../backup/drill.js";
-import { lastDrillForDuties } from "../backup/drill-record.js";
 import { manifestPathFor } from "../backup/manifest.js";
 import { restoreBackup } from "../backup/restore.js";
 import { takeBackup } from "../backup/take-backup.js";
+import { openCore } from "../compose.js";
 import { type Config, parseConfig } from "../config.js";
 import { DUTIES, DUTY_KEYS, isDutyKey } from "../dr/duties.js";
-import { createDutyService } from "../dr/service.js";
+import type { DutyService } from "../dr/service.js";
 import { AppError } from "../errors.js";
 import { normalizeKey } from "../incidents/context.js";
 import {
@@ -23,14 +24,12 @@ import {
   type Status,
 } from "../incidents/model.js";
 import type { IncidentStore } from "../incidents/ports.js";
-import { createIncidentService } from "../incidents/service.js";
+import type { IncidentService } from "../incidents/service.js";
 import type { JobStatus, JobStore } from "../jobs/ports.js";
 import { type DatabaseTarget, redactUrl } from "../store/database-url.js";
 import type { Db } from "../store/db.js";
 import { migrate } from "../store/migrate.js";
-import { openStore, targetFor } from "../store/open-store.js";
-import { createPrismaDutyStore } from "../store/prisma-duty-store.js";
-import { createPrismaJobStore } from "../store/prisma-job-store.js";
+import { targetFor } from "../store/open-store.js";
 import {
   renderDutyStatus,
   renderDutyStatusJson,
@@ -87,6 +86,9 @@ The database comes from DATABASE_URL (default file:./data/muster.db).`;
 
 class UsageError extends Error {}
 
+/** The command line prints its own answers; only warnings from below reach stderr. */
+const cliLogger = () => pino({ level: "warn" }, pino.destination(2));
+
 type Out = { out: (s: string) => void; err: (s: string) => void };
 
 export async function runCli(argv: string[], env: Record<string, string | undefined>, io: Out): Promise<number> {
@@ -129,18 +131,19 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     };
     if (!handlers[command]) throw new UsageError(`Unknown command "${command}".`);
 
-    const { store, db, target } = await openStore(config.databaseUrl, { poolSize: 2 });
+    // The same composition as the bot (compose.ts): one policy, one way of opening the database.
+    const core = await openCore(config, { logger: cliLogger(), poolSize: 2 });
+    const { store } = core;
     try {
       if (command === "jobs") {
-        const jobs = createPrismaJobStore(db, target.provider);
         // `return await`: the store must stay open until the command is done.
-        if (rest[0] === "retry") return await retryJob(rest.slice(1), jobs, store, io);
-        return await listJobs(rest, jobs, store, io);
+        if (rest[0] === "retry") return await retryJob(rest.slice(1), core.jobs, store, io);
+        return await listJobs(rest, core.jobs, store, io);
       }
 
-      if (command === "restore-drill") return await drillCommand(rest, config, db, target, io);
-      if (command === "dr") return await dutyCommand(rest, config, db, io);
-      if (command === "risks") return await riskCommand(rest, config, store, io);
+      if (command === "restore-drill") return await drillCommand(rest, config, core.db, core.target, io);
+      if (command === "dr") return await dutyCommand(rest, core.duties, io);
+      if (command === "risks") return await riskCommand(rest, core.service, store, io);
 
       if (command === "incidents") {
         const { values } = parseArgs({
@@ -202,8 +205,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       if (values.title === undefined) throw new UsageError('Give the incident a title: --title "…".');
       // Whoever can run this can read the database: treat them as an admin.
       const actor = { userId: values.as ?? `cli:${userInfo().username}`, isAdmin: true };
-      const service = createIncidentService({ store, policy: { roles: config.roles, company: config.company } });
-      const result = await service.declare(actor, {
+      const result = await core.service.declare(actor, {
         title: values.title,
         ...(values.summary !== undefined ? { summary: values.summary } : {}),
         ...(values.severity !== undefined ? { severity: values.severity as Severity & "critical" } : {}),
@@ -216,7 +218,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       io.out(`Declared ${result.key}. Its Slack channel, GitHub issue and doc will be created by the running bot.\n`);
       return 0;
     } finally {
-      await store.close();
+      await core.close();
     }
   } catch (e) {
     if (e instanceof UsageError) {
@@ -239,13 +241,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
 /** Whoever can run the command line can read the database: they act as an admin, named by --by / --as. */
 const cliActor = (as: string | undefined) => ({ userId: as ?? `cli:${userInfo().username}`, isAdmin: true });
 
-async function dutyCommand(args: string[], config: Config, db: Db, io: Out): Promise<number> {
+async function dutyCommand(args: string[], duties: DutyService, io: Out): Promise<number> {
   const [sub, ...rest] = args;
-  const duties = createDutyService({
-    store: createPrismaDutyStore(db),
-    policy: config.duties,
-    lastRestoreDrill: lastDrillForDuties(db),
-  });
   if (sub === "status" || sub === undefined) {
     const { values } = parseArgs({ args: rest, options: { format: { type: "string", default: "text" } } });
     if (values.format !== "text" && values.format !== "json") throw new UsageError("--format must be text or json.");
@@ -281,7 +278,7 @@ async function dutyCommand(args: string[], config: Config, db: Db, io: Out): Pro
   return 0;
 }
 
-async function riskCommand(args: string[], config: Config, store: IncidentStore, io: Out): Promise<number> {
+async function riskCommand(args: string[], service: IncidentService, store: IncidentStore, io: Out): Promise<number> {
   const [sub] = args;
   if (sub === "history") {
     const id = args[1];
@@ -316,7 +313,6 @@ async function riskCommand(args: string[], config: Config, store: IncidentStore,
     const id = positionals[0];
     if (!id) throw new UsageError("Say which risk, e.g. muster risks update ID --status mitigated.");
     const none = (v: string | undefined) => (v === undefined ? undefined : v === "none" ? null : v);
-    const service = createIncidentService({ store, policy: { roles: config.roles, company: config.company } });
     const r = await service.updateRisk(cliActor(values.as), {
       riskId: id,
       ...(values.status !== undefined ? { status: values.status as "open" } : {}),

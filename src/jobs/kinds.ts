@@ -15,6 +15,8 @@ interface KindSpec {
   lane: Lane;
   /** "muster couldn't …": completes that sentence. */
   words: string;
+  /** Done means a reminder reached a person or a channel (counted in /metrics). */
+  reminder?: true;
 }
 
 /** Written by `Change.event`: the timeline event a job is about. */
@@ -52,6 +54,7 @@ export const JOB_KINDS = {
     payload: z.object({ handoffId: z.string(), eventId: eventId.optional(), n: z.number().int().min(0).optional() }),
     lane: "timer",
     words: "remind about the pending hand-off",
+    reminder: true,
   },
   "slack.job_failed": {
     payload: z.object({ jobId: z.number().int(), what: z.string() }),
@@ -129,11 +132,13 @@ export const JOB_KINDS = {
     payload: z.object({ eventId }),
     lane: "slack",
     words: "ask the IC to hand off at the end of their day",
+    reminder: true,
   },
   "slack.postmortem_reminder": {
     payload: z.object({ eventId }),
     lane: "slack",
     words: "send a post-mortem reminder",
+    reminder: true,
   },
   "dr.duty_due": {
     payload: z.object({ duty: z.string(), seq: z.number().int().min(0) }),
@@ -144,11 +149,13 @@ export const JOB_KINDS = {
     payload: z.object({ noticeId: z.number().int() }),
     lane: "slack",
     words: "send a reminder about a yearly duty",
+    reminder: true,
   },
   "dr.risk_review": {
     payload: z.object({ riskId: z.string(), reviewAt: z.string() }),
     lane: "timer",
     words: "remind a risk's owner of its review date",
+    reminder: true,
   },
   "backup.scheduled": {
     // One job per occurrence of BACKUP_EVERY; `every` tells a job queued under an older schedule.

@@ -31,6 +31,23 @@ export interface WorkerOptions {
   clock?: () => Date;
   /** Told when a job is dead, to queue a notice to the IC. */
   onDead?: (job: Job, error: unknown) => NewJob[];
+  /** Told of each outcome (metrics); must not throw. */
+  observe?: {
+    completed?: (job: Job) => void;
+    failed?: (job: Job, error: unknown, dead: boolean) => void;
+  };
+}
+
+/** What /readyz and /metrics say about the worker. */
+export interface WorkerState {
+  /** Started and not stopped. */
+  running: boolean;
+  /** Jobs this worker holds a lease on now. */
+  leased: number;
+  /** The last time a claim reached the database, failed or not. */
+  lastClaimAt: Date | null;
+  /** Claims that failed in a row (the database is unreachable): 0 when healthy. */
+  claimFailures: number;
 }
 
 export interface Worker {
@@ -42,6 +59,7 @@ export interface Worker {
   stop(graceMs?: number): Promise<void>;
   /** Jobs this worker finished, failed or saw die since it started. */
   stats(): { completed: number; failed: number; dead: number };
+  state(): WorkerState;
   /** Resolves when no job is due (pending with runAt ≤ now) or running here. For tests and the demo. */
   idle(timeoutMs?: number): Promise<boolean>;
 }
@@ -67,6 +85,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let claiming: Promise<void> | null = null;
   let again = false;
   let claimFailures = 0;
+  let lastClaimAt: Date | null = null;
   const counts = { completed: 0, failed: 0, dead: 0 };
 
   function schedule(ms: number) {
@@ -90,6 +109,7 @@ export function createWorker(options: WorkerOptions): Worker {
           again = false;
           while (!stopped && handling.size < concurrency) {
             const now = clock();
+            lastClaimAt = new Date();
             const batch = await options.jobs.claim(
               id,
               concurrency - handling.size,
@@ -105,6 +125,7 @@ export function createWorker(options: WorkerOptions): Worker {
       } catch (e) {
         // The database is unreachable: nothing is lost, the jobs wait in it.
         claimFailures++;
+        lastClaimAt = new Date();
         log.error({ err: describeError(e) }, "could not claim jobs; will retry");
         schedule(Math.min(30_000, 500 * 2 ** claimFailures));
       } finally {
@@ -173,7 +194,10 @@ export function createWorker(options: WorkerOptions): Worker {
         handedBack(job.id);
         const ok = await completed(job.id, followUps);
         if (!ok) jobLog.warn("lost the job's lease before completing; another worker will redo it");
-        else counts.completed++;
+        else {
+          counts.completed++;
+          options.observe?.completed?.(job);
+        }
         jobLog.debug({ ms: Date.now() - started }, "job done");
       } catch (e) {
         handedBack(job.id);
@@ -216,6 +240,7 @@ export function createWorker(options: WorkerOptions): Worker {
       jobLog.error({ err: describeError(storeError) }, "could not record the job's failure");
     }
     counts[dead ? "dead" : "failed"]++;
+    options.observe?.failed?.(job, e, dead);
     if (dead) jobLog.error({ err: error }, "job is dead; the IC is told");
     else jobLog.warn({ err: error, retryInMs: retryAt!.getTime() - now.getTime() }, "job failed; will retry");
   }
@@ -223,6 +248,7 @@ export function createWorker(options: WorkerOptions): Worker {
   return {
     id,
     stats: () => ({ ...counts }),
+    state: () => ({ running: !stopped, leased: running.size, lastClaimAt, claimFailures }),
     start() {
       if (!stopped) return;
       stopped = false;

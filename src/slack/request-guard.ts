@@ -136,13 +136,33 @@ const header = (req: IncomingMessage, name: string) => {
   return typeof v === "string" ? v : undefined;
 };
 
+/** A payload's kind for metrics: a fixed word per kind muster knows, never free text. */
+export function payloadKind(body: unknown): string {
+  if (!isObj(body)) return "malformed";
+  if (str(body, "command")) return "slash_command";
+  const known = [
+    "url_verification",
+    "block_actions",
+    "view_submission",
+    "view_closed",
+    "shortcut",
+    "message_action",
+    "event_callback",
+  ];
+  return typeof body.type === "string" && known.includes(body.type) ? body.type : "other";
+}
+
+/** Told how long Slack waited for the answer to a payload of this kind. */
+export type AckObserver = (kind: string, seconds: number) => void;
+
 /** Wraps Bolt's request listener for Slack's requests (the events path). */
 export function guardSlackRequests(
   bolt: RequestListener,
-  o: { signingSecret: string; logger: Logger; now?: () => number },
+  o: { signingSecret: string; logger: Logger; now?: () => number; observe?: AckObserver },
 ): RequestListener {
   const now = o.now ?? Date.now;
   return (req, res) => {
+    const started = performance.now();
     void (async () => {
       const raw = await readBody(req);
       if (raw === null) return end(res, 413);
@@ -183,6 +203,10 @@ export function guardSlackRequests(
         else o.logger.debug({ kind }, "acknowledged a Slack payload muster does not handle");
         return end(res, verdict === "malformed" ? 400 : 200);
       }
+      if (o.observe) {
+        const kind = payloadKind(body);
+        res.once("finish", () => o.observe?.(kind, (performance.now() - started) / 1000));
+      }
       // Bolt reuses a buffered body instead of reading the stream again.
       (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
       bolt(req, res);
@@ -204,7 +228,22 @@ type WsListener = (data: unknown, isBinary: boolean) => unknown;
  * muster cannot use is acknowledged with an empty payload at once and logged
  * by kind only. Connection messages (hello, disconnect) pass untouched.
  */
-export function guardSocketMode(client: SocketModeClient, logger: Logger): void {
+export function guardSocketMode(client: SocketModeClient, logger: Logger, observe?: AckObserver): void {
+  // `send` acknowledges an envelope; TypeScript calls it private, but it is how the client acks.
+  const ack = client as unknown as { send(envelopeId: string, body: object): Promise<void> };
+  // Envelopes waiting for their acknowledgement: when each arrived, and its kind.
+  const waiting = new Map<string, { started: number; kind: string }>();
+  if (observe) {
+    const send = ack.send.bind(client);
+    ack.send = (envelopeId, body) => {
+      const w = waiting.get(envelopeId);
+      if (w) {
+        waiting.delete(envelopeId);
+        observe(w.kind, (performance.now() - w.started) / 1000);
+      }
+      return send(envelopeId, body);
+    };
+  }
   // The client parses each WebSocket message in its own "ws_message" listener; it is put behind this one.
   const inner = client.listeners("ws_message") as WsListener[];
   client.removeAllListeners("ws_message");
@@ -220,12 +259,16 @@ export function guardSocketMode(client: SocketModeClient, logger: Logger): void 
     }
     if (!isObj(envelope) || typeof envelope.envelope_id !== "string") return pass();
     const verdict = judge(envelope.payload);
-    if (verdict === "pass") return pass();
+    if (verdict === "pass") {
+      // Bounded: an envelope Bolt never acknowledges must not be remembered forever.
+      if (observe && waiting.size < 1_000) {
+        waiting.set(envelope.envelope_id, { started: performance.now(), kind: payloadKind(envelope.payload) });
+      }
+      return pass();
+    }
     const kind = isObj(envelope.payload) ? String(envelope.payload.type ?? envelope.type) : String(envelope.type);
     if (verdict === "malformed") logger.warn({ kind: kind.slice(0, 40) }, "refused a malformed Slack payload");
     else logger.debug({ kind: kind.slice(0, 40) }, "acknowledged a Slack payload muster does not handle");
-    // `send` acknowledges an envelope; TypeScript calls it private, but it is how the client acks.
-    const ack = client as unknown as { send(envelopeId: string, body: object): Promise<void> };
     ack.send(envelope.envelope_id, {}).catch(() => undefined);
   });
 }

@@ -15,6 +15,7 @@ import type { Db } from "../../src/store/db.js";
 import { PrismaClient as PostgresClient } from "../../src/store/generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "../../src/store/generated/sqlite/client.js";
 import { migrate } from "../../src/store/migrate.js";
+import { createOpsStore } from "../../src/store/ops-store.js";
 import { createPrismaDutyStore } from "../../src/store/prisma-duty-store.js";
 import { createPrismaJobStore, createPrismaRefStore } from "../../src/store/prisma-job-store.js";
 import { createPrismaStore } from "../../src/store/prisma-store.js";
@@ -71,6 +72,10 @@ async function workload(db: Db, provider: Provider): Promise<void> {
   await refs.all(a.incidentId);
   await refs.ofKind("slack_channel", [a.incidentId]);
   await refs.findByExternalId("slack_channel", "C1");
+  // Every /metrics scrape and /readyz probe.
+  const ops = createOpsStore(db, provider);
+  await ops.queue(now);
+  await ops.openIncidentsBySeverity();
 
   // The risk register: /incident risk, a change, /incident risks, the review reminder.
   const r = await svc.addRisk(admin, {
