@@ -19,6 +19,7 @@
 // Then muster's memory: RSS after a warm-up and after BENCH_MEMORY_SECONDS
 // (120) of paced declares (modal submissions, with the outbox creating
 // channels) and timeline notes; growth must stay under 20%.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -30,6 +31,7 @@ import { createIncidentService } from "../src/incidents/service.js";
 import { openStore } from "../src/store/open-store.js";
 import { mintResponseUrl, mintTriggerId } from "../test/emulators/slack.js";
 import { signSlackRequest } from "../test/helpers/slack-client.js";
+import { recordFigure, verdictOf } from "./report.js";
 
 const SECRET = "bench-signing-secret";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -320,6 +322,13 @@ async function memory(port: number, muster: ChildProcess, slackUrl: string) {
   const after = rssMiB(muster.pid);
   const growth = (after - before) / before;
   const ok = growth < 0.2 && r.errors === 0 && r.max <= 3000;
+  recordFigure({
+    bench: "ack",
+    figure: `memory: ${MEMORY_SECONDS} s of paced declares and notes`,
+    value: `RSS ${before.toFixed(0)} → ${after.toFixed(0)} MiB (${(growth * 100).toFixed(1)}%), ${r.errors} errors`,
+    target: "< 20% growth, no error",
+    verdict: verdictOf(ok),
+  });
   process.stdout.write(
     `\nmemory: ${MEMORY_SECONDS} s of paced declares (4/s) and notes (16/s) after a ${MEMORY_WARMUP} s warm-up: ` +
       `muster RSS ${before.toFixed(1)} → ${after.toFixed(1)} MiB (${(growth * 100).toFixed(1)}%, target < 20%); ` +
@@ -413,6 +422,20 @@ async function main() {
         mine.max > 3000 ? `SLOWER THAN 3 s: max ${mine.max} ms` : "",
       ].filter(Boolean);
       const verdict = row.target ? (pass ? "met" : "MISSED") : "informational";
+      recordFigure({
+        bench: "ack",
+        figure: `${row.name} (vs ${row.vs})`,
+        value: checks.join(", "),
+        target: row.target
+          ? [
+              row.target.rps !== undefined ? `served ≥ ${row.target.rps}×` : "",
+              row.target.p99 !== undefined ? `p99 ≤ ${row.target.p99}×` : "",
+            ]
+              .filter(Boolean)
+              .join(", ")
+          : "",
+        verdict: row.target ? verdictOf(pass) : "info",
+      });
       process.stdout.write(` — ${verdict}\n${"".padEnd(50)} ${extra.join("; ")}\n`);
       if (row.target) ok &&= pass;
     }

@@ -3,8 +3,10 @@
 // with the emulators answering after realistic delays (Slack 100 ms, GitHub
 // 300 ms, Google 500 ms). Compared with the sum of the calls made and with
 // the unavoidable critical path when independent calls run in parallel.
+
 import { DEFAULT_BACKOFF } from "../src/jobs/backoff.js";
 import { type Stack, startStack } from "../test/helpers/stack.js";
+import { recordFigure, verdictOf } from "./report.js";
 
 const SLACK_MS = 100;
 const GITHUB_MS = 300;
@@ -161,6 +163,20 @@ async function main() {
       `  complete after: first ${at(0)} s, median ${at(0.5)} s, 90th percentile ${at(0.9)} s, last ${at(1)} s (paced by Slack's conversations.create tier, Docs' 60 writes a minute, GitHub's content-creation limit)\n`,
     );
     const ok = ratio <= 1.3 && all && dead.length === 0;
+    recordFigure({
+      bench: "declare",
+      figure: "declare → complete, median / critical path",
+      value: `${ratio.toFixed(2)}`,
+      target: "≤ 1.3",
+      verdict: verdictOf(ratio <= 1.3),
+    });
+    recordFigure({
+      bench: "declare",
+      figure: `${BURST} declared at once: complete, none dead`,
+      value: `${all ? "all" : "NOT all"} complete, ${dead.length} dead, last at ${at(1)} s`,
+      target: "all, 0 dead",
+      verdict: verdictOf(all && dead.length === 0),
+    });
     process.stdout.write(`${ok ? "PASS" : "FAIL"}\n`);
     process.exitCode = ok ? 0 : 1;
   } finally {

@@ -17,6 +17,7 @@
 //    Reminders are not loaded into memory: the worker asks the database for
 //    the next due time, so the restart cost is the store opening plus one
 //    indexed query, whatever the number of reminders.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,6 +31,7 @@ import { createWorker } from "../src/jobs/worker.js";
 import { openStore } from "../src/store/open-store.js";
 import { createPrismaJobStore } from "../src/store/prisma-job-store.js";
 import { startSlackEmulator } from "../test/emulators/slack.js";
+import { recordFigure, verdictOf } from "./report.js";
 
 const REMINDERS = Number(process.env.BENCH_SCHED_REMINDERS ?? 10_000);
 const WINDOW_S = Number(process.env.BENCH_SCHED_WINDOW_S ?? 120);
@@ -235,6 +237,28 @@ for (const make of [sqliteDb, postgresDb].filter((m) => !only || m.name.startsWi
       const idle = await idleAndRestart(fresh);
       const ok = l.p99 < 1000 && l.fired === REMINDERS && idle.cpuPercent < 2;
       failed ||= !ok;
+      const name = db.provider === "sqlite" ? "SQLite" : "PostgreSQL";
+      recordFigure({
+        bench: "scheduler",
+        figure: `reminder lateness p99, ${name}`,
+        value: `${l.p99.toFixed(0)} ms (${l.fired}/${REMINDERS} fired)`,
+        target: "< 1,000 ms, all fired",
+        verdict: verdictOf(l.p99 < 1000 && l.fired === REMINDERS),
+      });
+      recordFigure({
+        bench: "scheduler",
+        figure: `idle CPU with ${REMINDERS} reminders, ${name}`,
+        value: `${idle.cpuPercent.toFixed(2)}%`,
+        target: "< 2%",
+        verdict: verdictOf(idle.cpuPercent < 2),
+      });
+      recordFigure({
+        bench: "scheduler",
+        figure: `restart after SIGKILL, ${name}`,
+        value: `${(idle.restartMs / 1000).toFixed(2)} s`,
+        target: "",
+        verdict: "info",
+      });
       console.log(
         `${db.provider.padEnd(10)} lateness ms p50 ${f(l.p50)} p99 ${f(l.p99)} max ${f(l.max)} (fired ${l.fired}/${REMINDERS}; target p99 < 1000)\n` +
           `${"".padEnd(10)} idle with ${REMINDERS} future reminders: ${idle.cpuPercent.toFixed(2)}% of one core (target < 2%)\n` +

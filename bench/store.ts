@@ -3,6 +3,7 @@
 // (idempotency look-up, load, permission check, version bump, event and
 // idempotency record, one command per transaction); and loading an incident
 // with 10,000 events; on SQLite and on PostgreSQL in one run.
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import pg from "pg";
 import { DEFAULT_ROLES } from "../src/incidents/context.js";
 import { createIncidentService } from "../src/incidents/service.js";
 import { openStore } from "../src/store/open-store.js";
+import { recordFigure, verdictOf } from "./report.js";
 
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 2000);
 const EVENTS = 10_000;
@@ -169,6 +171,28 @@ for (const r of rows) {
   const t = TARGET[r.provider as keyof typeof TARGET];
   const pass = r.store >= t.appends && r.command >= t.commands && r.load < LOAD_MS;
   ok &&= pass;
+  const name = r.provider === "sqlite" ? "SQLite" : "PostgreSQL";
+  recordFigure({
+    bench: "store",
+    figure: `durable appends, ${name}`,
+    value: `${r.store.toFixed(0)}/s (raw ${(r.store / r.raw).toFixed(2)}×)`,
+    target: `≥ ${t.appends}/s`,
+    verdict: verdictOf(r.store >= t.appends),
+  });
+  recordFigure({
+    bench: "store",
+    figure: `full commands, ${name}`,
+    value: `${r.command.toFixed(0)}/s`,
+    target: `≥ ${t.commands}/s`,
+    verdict: verdictOf(r.command >= t.commands),
+  });
+  recordFigure({
+    bench: "store",
+    figure: `load 10,000 events, ${name}`,
+    value: `${r.load.toFixed(1)} ms`,
+    target: `< ${LOAD_MS} ms`,
+    verdict: verdictOf(r.load < LOAD_MS),
+  });
   console.log(
     [
       r.provider.padEnd(12),
