@@ -23,12 +23,14 @@ import { createDutyService, type DutyService } from "./dr/service.js";
 import type { JobKind } from "./incidents/model.js";
 import type { IncidentStore } from "./incidents/ports.js";
 import { createIncidentService, type IncidentService } from "./incidents/service.js";
+import type { InsightsStore } from "./insights/report.js";
 import { describeJob, type GitHubKind, type GoogleKind, jobHandlers, newJob, sameHandlerFor } from "./jobs/kinds.js";
 import type { Job, JobStore, RefStore } from "./jobs/ports.js";
 import { createWorker, type JobHandler, type Worker, type WorkerOptions } from "./jobs/worker.js";
 import type { DocReader } from "./slack/deps.js";
 import { type DatabaseTarget, redactUrl } from "./store/database-url.js";
 import type { Db } from "./store/db.js";
+import { createInsightsStore } from "./store/insights-store.js";
 import type { MigrationReport } from "./store/migrate.js";
 import { openStore } from "./store/open-store.js";
 import { createOpsStore, type OpsStore } from "./store/ops-store.js";
@@ -55,6 +57,8 @@ export interface Core {
   dutyStore: DutyStore;
   /** Readiness and gauges (/readyz, /metrics). */
   ops: OpsStore;
+  /** Metrics per incident and their aggregates (muster report, /insights). */
+  insights: InsightsStore;
   service: IncidentService;
   duties: DutyService;
   clock: () => Date;
@@ -96,6 +100,10 @@ export async function openCore(config: Config, o: CoreOptions): Promise<Core> {
     refs: createPrismaRefStore(db),
     dutyStore,
     ops: createOpsStore(db, target.provider),
+    insights: createInsightsStore(db, {
+      provider: target.provider,
+      policy: { postmortem: config.company.postmortem, deadlineDays: config.postmortemReminders.deadlineDays },
+    }),
     service: createIncidentService({ store, policy: incidentPolicy(config), ...clockOption }),
     duties: createDutyService({
       store: dutyStore,

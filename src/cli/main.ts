@@ -25,6 +25,7 @@ import {
 } from "../incidents/model.js";
 import type { IncidentStore } from "../incidents/ports.js";
 import type { IncidentService } from "../incidents/service.js";
+import { type InsightsStore, periodOf } from "../insights/report.js";
 import type { JobStatus, JobStore } from "../jobs/ports.js";
 import { type DatabaseTarget, redactUrl } from "../store/database-url.js";
 import type { Db } from "../store/db.js";
@@ -40,6 +41,7 @@ import {
 } from "./render-dr.js";
 import { renderJson, renderList, renderMarkdown, renderText } from "./render-incident.js";
 import { describeJob, JOB_STATUSES, renderJobList, renderJobsJson, toJobLine } from "./render-jobs.js";
+import { renderReportCsv, renderReportJson, renderReportMarkdown } from "./render-report.js";
 
 const USAGE = `Usage: muster <command> [options]
 
@@ -80,6 +82,14 @@ Commands:
                                   restore a backup (default: the newest in BACKUP_DIR) into a
                                   scratch database, check it against its manifest, migrate and
                                   open it, record the drill, remove the scratch copy
+  report [--since DATE] [--until DATE] [--severity S] [--component NAME]
+         [--format markdown|json|csv]
+                                  metrics of the incidents declared in the period (default: the
+                                  90 days until now): counts, median and p90 time to detect,
+                                  declare, mitigate, resolve and first update, customer-minutes,
+                                  incidents per component, post-mortem and follow-up completion,
+                                  hand-offs; DATE is YYYY-MM-DD (UTC) or an ISO time, until is
+                                  exclusive
   help                            this text
 
 The database comes from DATABASE_URL (default file:./data/muster.db).`;
@@ -128,6 +138,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       jobs: true,
       dr: true,
       risks: true,
+      report: true,
     };
     if (!handlers[command]) throw new UsageError(`Unknown command "${command}".`);
 
@@ -144,6 +155,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       if (command === "restore-drill") return await drillCommand(rest, config, core.db, core.target, io);
       if (command === "dr") return await dutyCommand(rest, core.duties, io);
       if (command === "risks") return await riskCommand(rest, core.service, store, io);
+      if (command === "report") return await reportCommand(rest, core.insights, io);
 
       if (command === "incidents") {
         const { values } = parseArgs({
@@ -352,6 +364,41 @@ async function riskCommand(args: string[], service: IncidentService, store: Inci
     limit: 100_000,
   });
   io.out(render(risks));
+  return 0;
+}
+
+async function reportCommand(args: string[], insights: InsightsStore, io: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      since: { type: "string" },
+      until: { type: "string" },
+      severity: { type: "string" },
+      component: { type: "string" },
+      format: { type: "string", default: "markdown" },
+    },
+  });
+  if (positionals.length)
+    throw new UsageError(
+      `Unexpected "${positionals[0]}"; options are --since, --until, --severity, --component, --format.`,
+    );
+  const render = { markdown: renderReportMarkdown, json: renderReportJson, csv: renderReportCsv }[
+    values.format ?? "markdown"
+  ];
+  if (!render) throw new UsageError("--format must be markdown, json or csv.");
+  const now = new Date();
+  const period = periodOf(
+    { ...(values.since ? { since: values.since } : {}), ...(values.until ? { until: values.until } : {}) },
+    now,
+  );
+  const severity = oneOfList(values.severity, [...SEVERITIES, "unclassified"], "severity") as Severity[] | undefined;
+  const component = values.component?.trim();
+  const report = await insights.report(
+    { ...period, ...(severity ? { severity } : {}), ...(component ? { component } : {}) },
+    now,
+  );
+  io.out(render(report));
   return 0;
 }
 

@@ -10,10 +10,13 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DUTY_POLICY, type DutyPolicy } from "../../src/dr/duties.js";
 import { createDutyService } from "../../src/dr/service.js";
+import { DEFAULT_COMPANY_POLICY } from "../../src/incidents/company-policy.js";
+import { DEFAULT_POSTMORTEM_REMINDERS } from "../../src/incidents/context.js";
 import { createIncidentService } from "../../src/incidents/service.js";
 import type { Db } from "../../src/store/db.js";
 import { PrismaClient as PostgresClient } from "../../src/store/generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "../../src/store/generated/sqlite/client.js";
+import { createInsightsStore } from "../../src/store/insights-store.js";
 import { migrate } from "../../src/store/migrate.js";
 import { createOpsStore } from "../../src/store/ops-store.js";
 import { createPrismaDutyStore } from "../../src/store/prisma-duty-store.js";
@@ -107,6 +110,16 @@ async function workload(db: Db, provider: Provider): Promise<void> {
   await dutyStore.findNotice(noticeId);
   await dutyStore.markNoticeIntent(noticeId);
   await dutyStore.markNoticeSent(noticeId, "1.2");
+
+  // Insights: measuring what changed, then a period's aggregates, filtered and not.
+  const insights = createInsightsStore(db, {
+    provider,
+    policy: { postmortem: DEFAULT_COMPANY_POLICY.postmortem, deadlineDays: DEFAULT_POSTMORTEM_REMINDERS.deadlineDays },
+  });
+  const period = { since: new Date(Date.now() - 86_400_000), until: new Date(Date.now() + 86_400_000) };
+  await insights.report(period, new Date());
+  await svc.addNote(ic, { key: a.key, text: "after the report" });
+  await insights.report({ ...period, severity: ["high"], component: "payments" }, new Date());
 }
 
 /** Every distinct read statement the client runs, with the parameters it ran with. */
@@ -119,7 +132,7 @@ function logged(db: Db, into: Captured[]) {
 }
 
 const TABLES =
-  /^(Incident|RoleAssignment|Handoff|StatusUpdate|Escalation|VendorCheck|FollowUp|Risk|Postmortem|TimelineEvent|Job|ExternalRef|IdempotencyKey|Counter|WorkingHours)$/;
+  /^(Incident|RoleAssignment|Handoff|StatusUpdate|Escalation|VendorCheck|FollowUp|Risk|Postmortem|TimelineEvent|Job|ExternalRef|IdempotencyKey|Counter|WorkingHours|IncidentMetric|IncidentMetricComponent)$/;
 
 let database: TestDatabase;
 const cleanups: (() => Promise<void>)[] = [];

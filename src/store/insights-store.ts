@@ -1,0 +1,367 @@
+// Insights on the database: the per-incident metrics of src/insights/measure.ts
+// kept in IncidentMetric (a projection, recomputed when its incident's version
+// moved on), and the period's aggregates as a few SQL statements over it, the
+// same text on SQLite and PostgreSQL. The definitions are in
+// src/insights/report.ts; percentiles are nearest-rank (rank ceil(p·n), written
+// (n·p + 99) / 100 in integer arithmetic).
+
+import type { Severity } from "../incidents/model.js";
+import {
+  type IncidentMetrics,
+  METRIC_EVENT_KINDS,
+  type MeasurePolicy,
+  measureIncident,
+  weekOf,
+} from "../insights/measure.js";
+import {
+  DURATIONS,
+  type DurationKey,
+  type DurationStats,
+  emptyBySeverity,
+  type InsightsFilter,
+  type InsightsReport,
+  type InsightsStore,
+  ratio,
+  type WeekRow,
+} from "../insights/report.js";
+import type { Db } from "./db.js";
+import type { Provider } from "./hot-reads.js";
+import { toEvent, toIncident } from "./incident-row.js";
+
+/** Rows written after the watermark minus this are checked again: a transaction may commit later than it stamped updatedAt. */
+const SETTLE_MS = 5 * 60_000;
+const BATCH = 500;
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const flag = (b: boolean) => (b ? 1 : 0);
+
+/** The projection row of one incident's metrics. */
+function metricRow(
+  incident: { id: string; version: number; updatedAt: Date; private: boolean },
+  m: IncidentMetrics,
+  declaredAt: Date,
+  severity: Severity,
+  status: string,
+) {
+  return {
+    incidentId: incident.id,
+    version: incident.version,
+    incidentUpdatedAt: incident.updatedAt,
+    declaredAtMs: declaredAt.getTime(),
+    declaredWeek: weekOf(declaredAt),
+    severity,
+    status,
+    private: flag(incident.private),
+    counted: flag(m.counted),
+    customers: m.blastRadius.customers,
+    componentsCount: m.blastRadius.components.length,
+    regionsCount: m.blastRadius.regions.length,
+    unavailability: flag(m.impactKinds.unavailability),
+    degraded: flag(m.impactKinds.degradedPerformance),
+    dataImpact: flag(m.impactKinds.data),
+    toDetectS: m.toDetectS,
+    toDeclareS: m.toDeclareS,
+    toMitigateS: m.toMitigateS,
+    toResolveS: m.toResolveS,
+    toFirstUpdateS: m.toFirstUpdateS,
+    impactEndedS: m.impact.endedS,
+    impactOngoingMs: m.impact.ongoingSince?.getTime() ?? null,
+    severityChanges: m.severity.changes.length,
+    reopens: m.reopens,
+    handoffs: m.handoffs,
+    followUps: m.followUps.total,
+    followUpsDone: m.followUps.done,
+    pmRequired: flag(m.postmortem.required),
+    pmStatus: m.postmortem.status,
+    pmDueMs: m.postmortem.dueAt?.getTime() ?? null,
+    pmOnTime: m.postmortem.completedOnTime === null ? null : flag(m.postmortem.completedOnTime),
+  };
+}
+
+export interface InsightsStoreOptions {
+  provider: Provider;
+  policy: MeasurePolicy;
+}
+
+export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
+  const { provider, policy } = options;
+
+  /** Measures these incidents and replaces their projection rows. */
+  async function measure(ids: string[]): Promise<void> {
+    const [incidents, events, postmortems, followUps] = await Promise.all([
+      db.incident.findMany({ where: { id: { in: ids } } }),
+      db.timelineEvent.findMany({ where: { incidentId: { in: ids }, kind: { in: [...METRIC_EVENT_KINDS] } } }),
+      db.postmortem.findMany({
+        where: { incidentId: { in: ids } },
+        select: { incidentId: true, status: true, completedAt: true },
+      }),
+      db.followUp.groupBy({ by: ["incidentId", "status"], where: { incidentId: { in: ids } }, _count: { _all: true } }),
+    ]);
+    const eventsOf = new Map<string, ReturnType<typeof toEvent>[]>();
+    for (const e of events) {
+      const list = eventsOf.get(e.incidentId) ?? [];
+      list.push(toEvent(e));
+      eventsOf.set(e.incidentId, list);
+    }
+    const pmOf = new Map(postmortems.map((p) => [p.incidentId, p]));
+    const fuOf = new Map<string, { total: number; done: number }>();
+    for (const f of followUps) {
+      const c = fuOf.get(f.incidentId) ?? { total: 0, done: 0 };
+      c.total += f._count._all;
+      if (f.status === "done") c.done += f._count._all;
+      fuOf.set(f.incidentId, c);
+    }
+    const rows = [];
+    const components = [];
+    for (const r of incidents) {
+      const incident = toIncident(r);
+      const m = measureIncident(
+        {
+          incident,
+          events: eventsOf.get(r.id) ?? [],
+          postmortem: pmOf.get(r.id) ?? null,
+          followUps: fuOf.get(r.id) ?? { total: 0, done: 0 },
+        },
+        policy,
+      );
+      rows.push(metricRow(r, m, incident.times.declaredAt, incident.severity, incident.status));
+      for (const component of m.blastRadius.components)
+        components.push({ incidentId: r.id, component, declaredAtMs: incident.times.declaredAt.getTime() });
+    }
+    await db.$transaction([
+      db.incidentMetricComponent.deleteMany({ where: { incidentId: { in: ids } } }),
+      db.incidentMetric.deleteMany({ where: { incidentId: { in: ids } } }),
+      db.incidentMetric.createMany({ data: rows }),
+      db.incidentMetricComponent.createMany({ data: components }),
+    ]);
+  }
+
+  /**
+   * Brings the projection up to date: incidents changed since the newest
+   * measured change (less a settling margin) whose version differs are
+   * measured again. Returns how many were.
+   */
+  async function refresh(): Promise<number> {
+    const newest = await db.incidentMetric.aggregate({ _max: { incidentUpdatedAt: true } });
+    const mark = newest._max.incidentUpdatedAt;
+    const changed = await db.incident.findMany({
+      // Nothing measured yet: every incident (the same indexed statement, from the epoch).
+      where: { updatedAt: { gte: new Date(mark ? mark.getTime() - SETTLE_MS : 0) } },
+      select: { id: true, version: true },
+    });
+    let measured = 0;
+    for (let i = 0; i < changed.length; i += BATCH) {
+      const batch = changed.slice(i, i + BATCH);
+      const known = await db.incidentMetric.findMany({
+        where: { incidentId: { in: batch.map((c) => c.id) } },
+        select: { incidentId: true, version: true },
+      });
+      const versionOf = new Map(known.map((k) => [k.incidentId, k.version]));
+      const stale = batch.filter((c) => versionOf.get(c.id) !== c.version).map((c) => c.id);
+      if (stale.length) await measure(stale);
+      measured += stale.length;
+    }
+    return measured;
+  }
+
+  /** SQL pieces with their parameters, numbered for PostgreSQL. */
+  function query() {
+    const args: unknown[] = [];
+    const p = (v: unknown) => {
+      args.push(v);
+      return provider === "postgresql" ? `$${args.length}` : "?";
+    };
+    return { args, p };
+  }
+
+  function where(filter: InsightsFilter, p: (v: unknown) => string, alias = "m"): string {
+    const parts = [
+      `${alias}."counted" = 1`,
+      `${alias}."declaredAtMs" >= ${p(filter.since.getTime())}`,
+      `${alias}."declaredAtMs" < ${p(filter.until.getTime())}`,
+    ];
+    if (filter.severity?.length) parts.push(`${alias}."severity" IN (${filter.severity.map((s) => p(s)).join(", ")})`);
+    if (filter.component)
+      parts.push(
+        `EXISTS (SELECT 1 FROM "IncidentMetricComponent" fc WHERE fc."incidentId" = ${alias}."incidentId" AND fc."component" = ${p(filter.component)})`,
+      );
+    return parts.join(" AND ");
+  }
+
+  /** Customer-minutes of one row, ongoing impact counted until `now`. */
+  const customerMinutes = (p: (v: unknown) => string, now: Date) =>
+    `m."customers" * (m."impactEndedS" + CASE WHEN m."impactOngoingMs" IS NULL OR m."impactOngoingMs" > ${p(now.getTime())} THEN 0 ELSE (${p(now.getTime())} - m."impactOngoingMs") / 1000 END) / 60`;
+
+  async function totals(filter: InsightsFilter, now: Date) {
+    const { args, p } = query();
+    const cm = customerMinutes(p, now);
+    const nowMs = p(now.getTime());
+    const sql = `SELECT COUNT(*) AS "incidents",
+        SUM(m."unavailability") AS "unavailability", SUM(m."degraded") AS "degraded", SUM(m."dataImpact") AS "dataImpact",
+        SUM(CASE WHEN m."reopens" > 0 THEN 1 ELSE 0 END) AS "reopened", SUM(m."severityChanges") AS "severityChanges",
+        COUNT(m."customers") AS "withCustomers", SUM(m."customers") AS "customersAffected", MAX(m."customers") AS "maxCustomers",
+        SUM(${cm}) AS "customerMinutes",
+        SUM(CASE WHEN m."componentsCount" > 1 THEN 1 ELSE 0 END) AS "multiComponent",
+        SUM(CASE WHEN m."regionsCount" > 1 THEN 1 ELSE 0 END) AS "multiRegion",
+        SUM(m."pmRequired") AS "pmRequired",
+        SUM(CASE WHEN m."pmRequired" = 1 AND m."pmStatus" = 'complete' THEN 1 ELSE 0 END) AS "pmCompleted",
+        SUM(CASE WHEN m."pmRequired" = 1 AND m."pmStatus" = 'waived' THEN 1 ELSE 0 END) AS "pmWaived",
+        SUM(CASE WHEN m."pmRequired" = 1 AND (m."pmStatus" = 'complete' OR (m."pmStatus" <> 'waived' AND m."pmDueMs" < ${nowMs})) THEN 1 ELSE 0 END) AS "pmJudged",
+        SUM(CASE WHEN m."pmRequired" = 1 AND m."pmStatus" = 'complete' AND m."pmOnTime" = 1 THEN 1 ELSE 0 END) AS "pmOnTime",
+        SUM(m."followUps") AS "followUps", SUM(m."followUpsDone") AS "followUpsDone", SUM(m."handoffs") AS "handoffs"
+      FROM "IncidentMetric" m WHERE ${where(filter, p)}`;
+    const [row] = await db.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...args);
+    return row ?? {};
+  }
+
+  async function percentiles(filter: InsightsFilter): Promise<Record<DurationKey, DurationStats>> {
+    const { args, p } = query();
+    const parts = DURATIONS.map(
+      (k) => `SELECT '${k}' AS "k", t."v", t."rn", t."n" FROM (
+        SELECT m."${k}S" AS "v", ROW_NUMBER() OVER (ORDER BY m."${k}S") AS "rn", COUNT(*) OVER () AS "n"
+        FROM "IncidentMetric" m WHERE ${where(filter, p)} AND m."${k}S" IS NOT NULL) t
+      WHERE t."rn" = (t."n" * 50 + 99) / 100 OR t."rn" = (t."n" * 90 + 99) / 100`,
+    );
+    const rows = await db.$queryRawUnsafe<{ k: DurationKey; v: number; rn: unknown; n: unknown }[]>(
+      parts.join(" UNION ALL "),
+      ...args,
+    );
+    const out = Object.fromEntries(DURATIONS.map((k) => [k, { n: 0, medianS: null, p90S: null }])) as Record<
+      DurationKey,
+      DurationStats
+    >;
+    for (const r of rows) {
+      const n = num(r.n);
+      const rn = num(r.rn);
+      const s = out[r.k];
+      s.n = n;
+      if (rn === Math.floor((n * 50 + 99) / 100)) s.medianS = Number(r.v);
+      if (rn === Math.floor((n * 90 + 99) / 100)) s.p90S = Number(r.v);
+    }
+    return out;
+  }
+
+  async function weeks(filter: InsightsFilter, now: Date): Promise<WeekRow[]> {
+    const counts = query();
+    const countRows = await db.$queryRawUnsafe<{ week: string; severity: Severity; n: unknown; cm: unknown }[]>(
+      `SELECT m."declaredWeek" AS "week", m."severity" AS "severity", COUNT(*) AS "n",
+         SUM(${customerMinutes(counts.p, now)}) AS "cm"
+       FROM "IncidentMetric" m WHERE ${where(filter, counts.p)} GROUP BY m."declaredWeek", m."severity"`,
+      ...counts.args,
+    );
+    const med = query();
+    const medians = (["toMitigate", "toResolve"] as const).map(
+      (k) => `SELECT '${k}' AS "k", t."week", t."v" FROM (
+        SELECT m."declaredWeek" AS "week", m."${k}S" AS "v",
+          ROW_NUMBER() OVER (PARTITION BY m."declaredWeek" ORDER BY m."${k}S") AS "rn",
+          COUNT(*) OVER (PARTITION BY m."declaredWeek") AS "n"
+        FROM "IncidentMetric" m WHERE ${where(filter, med.p)} AND m."${k}S" IS NOT NULL) t
+      WHERE t."rn" = (t."n" * 50 + 99) / 100`,
+    );
+    const medianRows = await db.$queryRawUnsafe<{ k: "toMitigate" | "toResolve"; week: string; v: number }[]>(
+      medians.join(" UNION ALL "),
+      ...med.args,
+    );
+    const byWeek = new Map<string, WeekRow>();
+    const row = (week: string) => {
+      let r = byWeek.get(week);
+      if (!r) {
+        r = {
+          week,
+          bySeverity: emptyBySeverity(),
+          medianToMitigateS: null,
+          medianToResolveS: null,
+          customerMinutes: 0,
+        };
+        byWeek.set(week, r);
+      }
+      return r;
+    };
+    for (const c of countRows) {
+      const r = row(c.week);
+      r.bySeverity[c.severity] = num(c.n);
+      r.customerMinutes += num(c.cm);
+    }
+    for (const m of medianRows) {
+      const r = row(m.week);
+      if (m.k === "toMitigate") r.medianToMitigateS = Number(m.v);
+      else r.medianToResolveS = Number(m.v);
+    }
+    return [...byWeek.values()].sort((a, b) => a.week.localeCompare(b.week));
+  }
+
+  async function components(filter: InsightsFilter, limit: number) {
+    const { args, p } = query();
+    const rows = await db.$queryRawUnsafe<{ component: string; n: unknown }[]>(
+      `SELECT c."component" AS "component", COUNT(*) AS "n"
+       FROM "IncidentMetricComponent" c JOIN "IncidentMetric" m ON m."incidentId" = c."incidentId"
+       WHERE c."declaredAtMs" >= ${p(filter.since.getTime())} AND c."declaredAtMs" < ${p(filter.until.getTime())}
+         AND ${where(filter, p)}
+       GROUP BY c."component" ORDER BY COUNT(*) DESC, c."component" LIMIT ${p(limit)}`,
+      ...args,
+    );
+    return rows.map((r) => ({ component: r.component, incidents: num(r.n) }));
+  }
+
+  async function report(filter: InsightsFilter, now: Date): Promise<InsightsReport> {
+    await refresh();
+    // One connection on SQLite runs them one after another anyway; PostgreSQL overlaps them.
+    const [t, durations, weekRows, top] = await Promise.all([
+      totals(filter, now),
+      percentiles(filter),
+      weeks(filter, now),
+      components(filter, 20),
+    ]);
+    const bySeverity = emptyBySeverity();
+    for (const w of weekRows) for (const [s, n] of Object.entries(w.bySeverity)) bySeverity[s as Severity] += n;
+    const incidents = num(t.incidents);
+    const pm = {
+      required: num(t.pmRequired),
+      completed: num(t.pmCompleted),
+      waived: num(t.pmWaived),
+      judged: num(t.pmJudged),
+      onTime: num(t.pmOnTime),
+    };
+    return {
+      since: filter.since.toISOString(),
+      until: filter.until.toISOString(),
+      generatedAt: now.toISOString(),
+      filter: { severity: filter.severity ?? null, component: filter.component ?? null },
+      incidents,
+      bySeverity,
+      byImpactKind: {
+        unavailability: num(t.unavailability),
+        degradedPerformance: num(t.degraded),
+        data: num(t.dataImpact),
+      },
+      reopened: num(t.reopened),
+      severityChanges: num(t.severityChanges),
+      durations,
+      blastRadius: {
+        withCustomers: num(t.withCustomers),
+        customersAffected: num(t.customersAffected),
+        maxCustomers: numOrNull(t.maxCustomers),
+        customerMinutes: num(t.customerMinutes),
+        multiComponent: num(t.multiComponent),
+        multiRegion: num(t.multiRegion),
+      },
+      components: top,
+      postmortems: {
+        ...pm,
+        completionRate: ratio(pm.completed, pm.required - pm.waived),
+        onTimeRate: ratio(pm.onTime, pm.judged),
+      },
+      followUps: {
+        total: num(t.followUps),
+        done: num(t.followUpsDone),
+        completionRate: ratio(num(t.followUpsDone), num(t.followUps)),
+      },
+      handoffs: { total: num(t.handoffs), perIncident: ratio(num(t.handoffs), incidents) },
+      weeks: weekRows,
+    };
+  }
+
+  const store: InsightsStore & { refresh: typeof refresh } = { report, refresh };
+  return store;
+}
