@@ -57,6 +57,30 @@ describe("muster CLI", () => {
     expect(json.incident.status).toBe("investigating");
   });
 
+  it("shows a private incident's words only when asked with --include-private", async () => {
+    const d = await cli(
+      "declare",
+      "--title",
+      "Zanzibar signing keys leaked",
+      "--summary",
+      "Quokka",
+      "--private",
+      "--as",
+      "UOPS",
+    );
+    const key = /Declared (INC-\d+)/.exec(d.out)![1]!;
+    const list = await cli("incidents");
+    expect(list.out).toMatch(new RegExp(`${key} .*\\[private\\]\\s+\\(private incident\\)`));
+    expect(list.out).not.toContain("Zanzibar");
+    expect((await cli("incidents", "--json")).out).not.toMatch(/Zanzibar|Quokka/);
+    expect(await cli("show", key)).toMatchObject({
+      code: 1,
+      err: `muster: ${key} is private. Add --include-private to show it (you are reading the database as an operator).\n`,
+    });
+    expect((await cli("incidents", "--include-private")).out).toContain("Zanzibar signing keys leaked");
+    expect((await cli("show", key, "--include-private")).out).toContain("Quokka");
+  });
+
   it("answers mistakes with one plain sentence and a non-zero exit", async () => {
     expect(await cli("show", "INC-404")).toMatchObject({ code: 1, err: "muster: There is no incident INC-404.\n" });
     expect((await cli("declare", "--title", "")).err).toMatch(/Give the incident a title/);

@@ -16,6 +16,7 @@ import type { DutyService } from "../dr/service.js";
 import { AppError } from "../errors.js";
 import { normalizeKey } from "../incidents/context.js";
 import {
+  type Incident,
   RISK_STATUSES,
   type RiskStatus,
   SEVERITIES,
@@ -47,9 +48,11 @@ const USAGE = `Usage: muster <command> [options]
 
 Commands:
   migrate                         apply pending database migrations
-  incidents [--status S] [--severity S] [--limit N] [--json]
-                                  list incidents, newest first (S may be comma-separated)
-  show INC-n [--format text|markdown|json]
+  incidents [--status S] [--severity S] [--limit N] [--json] [--include-private]
+                                  list incidents, newest first (S may be comma-separated); a
+                                  private incident shows only its key and state without
+                                  --include-private
+  show INC-n [--format text|markdown|json] [--include-private]
                                   an incident with its whole timeline
   declare --title "…" [--summary "…"] [--severity critical|high|medium|low]
           [--impact outage|degraded_performance|data_loss|security_breach|customer_facing]…
@@ -165,6 +168,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
             severity: { type: "string" },
             limit: { type: "string" },
             json: { type: "boolean" },
+            "include-private": { type: "boolean" },
           },
         });
         const status = oneOfList(values.status, STATUSES, "status") as Status[] | undefined;
@@ -178,7 +182,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
           ...(severity ? { severity } : {}),
           limit,
         });
-        io.out(values.json ? `${JSON.stringify(incidents, null, 2)}\n` : renderList(incidents, config.company));
+        // Output gets pasted into tickets and chats: private incidents show
+        // only their key and state unless the operator asks for them.
+        const shown = values["include-private"] ? incidents : incidents.map(withoutPrivateDetails);
+        io.out(values.json ? `${JSON.stringify(shown, null, 2)}\n` : renderList(shown, config.company));
         return 0;
       }
 
@@ -186,13 +193,18 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
-          options: { format: { type: "string", default: "text" } },
+          options: { format: { type: "string", default: "text" }, "include-private": { type: "boolean" } },
         });
         const raw = positionals[0];
         if (!raw) throw new UsageError("Say which incident, e.g. muster show INC-42.");
         const key = normalizeKey(raw);
         const record = key ? await store.loadIncident(key) : null;
         if (!record) throw new AppError("not_found", `There is no incident ${raw}.`);
+        if (record.incident.private && !values["include-private"])
+          throw new AppError(
+            "forbidden",
+            `${record.incident.key} is private. Add --include-private to show it (you are reading the database as an operator).`,
+          );
         const render = { text: renderText, markdown: renderMarkdown, json: renderJson }[values.format ?? "text"];
         if (!render) throw new UsageError("--format must be text, markdown or json.");
         io.out(render(record, config.company));
@@ -581,4 +593,19 @@ export function cliMain(): void {
   }).then((code) => {
     process.exitCode = code;
   });
+}
+
+/** A private incident as the command line shows it by default: its key and state, none of its words. */
+function withoutPrivateDetails(i: Incident): Incident {
+  if (!i.private) return i;
+  return {
+    ...i,
+    title: "(private incident)",
+    summary: "",
+    assetRisk: "",
+    scope: { components: [], regions: [], customersAffected: null },
+    reportedBy: null,
+    resolutionSummary: null,
+    partiesInformed: [],
+  };
 }
