@@ -25,6 +25,9 @@ RUN npm ci --no-audit --no-fund \
  && npm cache clean --force
 
 FROM node:${NODE_VERSION}-bookworm-slim
+LABEL org.opencontainers.image.title="muster" \
+      org.opencontainers.image.description="Self-hosted, Slack-first incident response bot" \
+      org.opencontainers.image.licenses="MIT"
 # pg_dump / pg_restore, for `muster backup` and drills on PostgreSQL. Its major
 # version must be at least the server's: bookworm ships 15.
 RUN apt-get update \

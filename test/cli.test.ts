@@ -20,6 +20,10 @@ async function cliWith(environment: Record<string, string>, argv: string[]) {
 const cli = (...argv: string[]) => cliWith(env, argv);
 
 describe("muster CLI", () => {
+  it("prints its version", async () => {
+    expect(await cli("--version")).toMatchObject({ code: 0, out: expect.stringMatching(/^muster \d+\.\d+\.\d+\n$/) });
+  });
+
   it("migrates, then reports it is up to date", async () => {
     expect((await cli("migrate")).out).toMatch(/Applied \d+ migrations?/);
     expect((await cli("migrate")).out).toMatch(/up to date/);

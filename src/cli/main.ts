@@ -9,6 +9,7 @@ import { restoreDrill } from "../backup/drill.js";
 import { manifestPathFor } from "../backup/manifest.js";
 import { restoreBackup } from "../backup/restore.js";
 import { takeBackup } from "../backup/take-backup.js";
+import { MUSTER_VERSION } from "../backup/version.js";
 import { openCore } from "../compose.js";
 import { type Config, parseConfig } from "../config.js";
 import { DUTIES, DUTY_KEYS, isDutyKey } from "../dr/duties.js";
@@ -47,6 +48,7 @@ import { renderReportCsv, renderReportJson, renderReportMarkdown } from "./rende
 const USAGE = `Usage: muster <command> [options]
 
 Commands:
+  version                         print muster's version
   migrate                         apply pending database migrations
   incidents [--status S] [--severity S] [--limit N] [--json] [--include-private]
                                   list incidents, newest first (S may be comma-separated); a
@@ -110,6 +112,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     if (!command || command === "help" || command === "--help" || command === "-h") {
       io.out(`${USAGE}\n`);
       return command ? 0 : 2;
+    }
+    if (command === "version" || command === "--version" || command === "-v") {
+      io.out(`muster ${MUSTER_VERSION}\n`);
+      return 0;
     }
     const parsed = parseConfig(env);
     if (!parsed.ok) {
