@@ -15,6 +15,7 @@ import { googleJobHandlers } from "./adapters/google/jobs.js";
 import { googleDocReader } from "./adapters/google/read-doc.js";
 import { drJobHandlers } from "./adapters/slack/dr-jobs.js";
 import { slackJobHandlers } from "./adapters/slack/jobs.js";
+import { triageJobHandlers } from "./adapters/slack/triage-jobs.js";
 import { lastDrillForDuties } from "./backup/drill-record.js";
 import { backupJobHandlers, ensureBackupScheduled } from "./backup/schedule.js";
 import type { Config } from "./config.js";
@@ -24,6 +25,8 @@ import type { JobKind } from "./incidents/model.js";
 import type { IncidentStore } from "./incidents/ports.js";
 import { createIncidentService, type IncidentService } from "./incidents/service.js";
 import type { InsightsStore } from "./insights/report.js";
+import type { IntakeStore } from "./intake/ports.js";
+import { createIntakeService, type IntakeService } from "./intake/service.js";
 import { describeJob, type GitHubKind, type GoogleKind, jobHandlers, newJob, sameHandlerFor } from "./jobs/kinds.js";
 import type { Job, JobStore, RefStore } from "./jobs/ports.js";
 import { createWorker, type JobHandler, type Worker, type WorkerOptions } from "./jobs/worker.js";
@@ -35,6 +38,7 @@ import type { MigrationReport } from "./store/migrate.js";
 import { openStore } from "./store/open-store.js";
 import { createOpsStore, type OpsStore } from "./store/ops-store.js";
 import { createPrismaDutyStore } from "./store/prisma-duty-store.js";
+import { createPrismaIntakeStore } from "./store/prisma-intake-store.js";
 import { createPrismaJobStore, createPrismaRefStore } from "./store/prisma-job-store.js";
 
 /** The incident policy: what the service enforces, the same for Slack and the command line. */
@@ -55,6 +59,9 @@ export interface Core {
   jobs: JobStore;
   refs: RefStore;
   dutyStore: DutyStore;
+  /** Reports from outside Slack (the outage form, alerts) and their triage messages' bookkeeping. */
+  intake: IntakeService;
+  intakeStore: IntakeStore;
   /** Readiness and gauges (/readyz, /metrics). */
   ops: OpsStore;
   /** Metrics per incident and their aggregates (muster report, /insights). */
@@ -92,6 +99,29 @@ export async function openCore(config: Config, o: CoreOptions): Promise<Core> {
   );
   const clockOption = o.clock ? { clock: o.clock } : {};
   const dutyStore = createPrismaDutyStore(db);
+  const service = createIncidentService({ store, policy: incidentPolicy(config), ...clockOption });
+  const intakeStore = createPrismaIntakeStore(db);
+  const intake = createIntakeService({
+    store: intakeStore,
+    policy: config.intake,
+    // An alert a configured rule names is declared through the normal service, as muster, with the rule's IC.
+    declare: (draft, idempotencyKey) =>
+      service.declare(
+        MUSTER,
+        {
+          title: draft.title,
+          summary: draft.summary,
+          ...(draft.severity ? { severity: draft.severity } : {}),
+          components: draft.components,
+          reportSource: draft.reportSource,
+          reportedBy: draft.reportedBy,
+          commanderId: draft.commanderId,
+          private: draft.private,
+        },
+        { idempotencyKey },
+      ),
+    ...clockOption,
+  });
   return {
     config,
     logger,
@@ -104,7 +134,9 @@ export async function openCore(config: Config, o: CoreOptions): Promise<Core> {
       provider: target.provider,
       policy: { postmortem: config.company.postmortem, deadlineDays: config.postmortemReminders.deadlineDays },
     }),
-    service: createIncidentService({ store, policy: incidentPolicy(config), ...clockOption }),
+    service,
+    intake,
+    intakeStore,
     duties: createDutyService({
       store: dutyStore,
       policy: config.duties,
@@ -320,8 +352,15 @@ export function composeWorker(core: Core, o: WorkerCompositionOptions = {}): Com
     drChannel: config.slack.drChannel,
     clock: options.clock,
   });
+  const triageHandlers = triageJobHandlers({
+    client: workerSlack,
+    intake: core.intakeStore,
+    incidentChannel: config.slack.incidentChannel,
+    clock: options.clock,
+  });
   const handlers: Record<JobKind, JobHandler> = {
     ...slackHandlers,
+    ...triageHandlers,
     ...githubHandlers,
     ...googleHandlers,
     ...drHandlers,

@@ -9,6 +9,7 @@ import { DEFAULT_DUTY_POLICY, DUTY_KEYS, type DutyKey, type DutyPolicy, type Dut
 import { type CompanyPolicy, companyPolicySchema, DEFAULT_COMPANY_POLICY } from "./incidents/company-policy.js";
 import type { PostmortemReminderPolicy, RoleDefinition } from "./incidents/context.js";
 import { DEFAULT_ROLES } from "./incidents/context.js";
+import type { IntakePolicy } from "./intake/service.js";
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "./store/database-url.js";
 
 const EXTRA_ROLES: RoleDefinition[] = [
@@ -50,6 +51,34 @@ const roleList = z
         name: z.string().min(1).max(60),
         description: z.string().min(1).max(1000),
       }),
+    ),
+  );
+
+const alertRules = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: 'must be JSON: [{"alert":"SiteDown","commander":"U0123ABCD","severity":"critical"}]',
+      });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.array(
+      z
+        .object({
+          alert: z.string().min(1, "each rule names an alert").max(200),
+          commander: z.string().regex(/^[UW][A-Z0-9]{2,}$/, "commander must be a Slack user id like U0123ABCD"),
+          severity: z
+            .enum(["critical", "high", "medium", "low"], { error: "severity is critical, high, medium or low" })
+            .optional(),
+          private: z.boolean().optional(),
+        })
+        .strict(),
     ),
   );
 
@@ -163,6 +192,27 @@ const schema = z.object({
   GOOGLE_DOC_TEMPLATE_ID: z.string().min(10).optional(),
   GOOGLE_POSTMORTEM_TEMPLATE_ID: z.string().min(10).optional(),
   GOOGLE_DRIVE_FOLDER_ID: z.string().min(10).optional(),
+
+  REPORT_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(3),
+  REPORT_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(10),
+  REPORT_LIMIT_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
+  REPORT_COMPONENTS: list.optional(),
+  REPORT_MIN_FILL_SECONDS: z.coerce.number().int().min(0).max(600).default(3),
+  TRUST_PROXY: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
+  ALERT_TOKEN: z.string().min(16, "must be at least 16 characters (a long random string)").optional(),
+  ALERT_HMAC_SECRET: z.string().min(16, "must be at least 16 characters (a long random string)").optional(),
+  ALERT_DEDUP_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
+  ALERT_DECLARE_RULES: alertRules.optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -230,6 +280,16 @@ export interface Config {
   company: CompanyPolicy;
   /** The yearly BCP/DR duties' owners, intervals and first due dates, and when owners are reminded. */
   duties: DutyPolicy;
+  /** Reports from outside Slack: the public outage form and alert ingestion. */
+  intake: IntakePolicy & {
+    /** The outage form's time trap: a submission sooner than this after the form was served is refused. */
+    minFillMs: number;
+    /** Take the client's address from X-Forwarded-For (set by the one proxy in front). */
+    trustProxy: boolean;
+    /** POST /hooks/alerts answers 404 while neither is set. */
+    alertToken: string | null;
+    alertHmacSecret: string | null;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -360,6 +420,27 @@ export function parseConfig(
         ) as Record<DutyKey, DutySchedule>,
         remindDaysBefore: e.DR_REMIND_DAYS_BEFORE,
         remindEveryDays: e.DR_REMIND_EVERY_DAYS,
+      },
+      intake: {
+        report: {
+          perAddress: e.REPORT_LIMIT_PER_ADDRESS,
+          perClient: e.REPORT_LIMIT_PER_CLIENT,
+          windowMs: e.REPORT_LIMIT_WINDOW_MINUTES * 60_000,
+          components: e.REPORT_COMPONENTS ?? [],
+        },
+        alerts: {
+          dedupWindowMs: e.ALERT_DEDUP_MINUTES * 60_000,
+          declareRules: (e.ALERT_DECLARE_RULES ?? []).map((r) => ({
+            alert: r.alert,
+            commander: r.commander,
+            ...(r.severity ? { severity: r.severity } : {}),
+            ...(r.private !== undefined ? { private: r.private } : {}),
+          })),
+        },
+        minFillMs: e.REPORT_MIN_FILL_SECONDS * 1000,
+        trustProxy: e.TRUST_PROXY === "true",
+        alertToken: e.ALERT_TOKEN ?? null,
+        alertHmacSecret: e.ALERT_HMAC_SECRET ?? null,
       },
     },
   };

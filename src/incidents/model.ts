@@ -281,7 +281,8 @@ export type JobKind =
   | "slack.escalation_due"
   | "backup.scheduled"
   | "slack.day_end_due"
-  | "slack.day_end_message";
+  | "slack.day_end_message"
+  | "intake.sync_triage";
 
 export interface NewJob {
   incidentId: string | null;

@@ -163,6 +163,12 @@ export const JOB_KINDS = {
     lane: "timer",
     words: "take the scheduled backup",
   },
+  "intake.sync_triage": {
+    // A report from outside (the outage form, an alert): post or update its triage message to its latest version.
+    payload: z.object({ reportId: z.string() }),
+    lane: "slack",
+    words: "post the triage message of a report",
+  },
 } as const satisfies Record<JobKind, KindSpec>;
 
 export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as JobKind[];
@@ -175,6 +181,8 @@ export type GitHubKind = KindsOf<"github">;
 export type GoogleKind = KindsOf<"google">;
 /** The yearly duties and the risk register: not about one incident's response. */
 export type DrKind = KindsOf<"dr">;
+/** Reports from outside Slack waiting for triage (the outage form, alerts). */
+export type IntakeKind = KindsOf<"intake">;
 
 const isKind = (kind: string): kind is JobKind => Object.hasOwn(JOB_KINDS, kind);
 

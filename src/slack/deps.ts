@@ -7,6 +7,7 @@ import type { RoleDefinition } from "../incidents/context.js";
 import type { Actor, Incident, RoleAssignment } from "../incidents/model.js";
 import type { IncidentStore, IncidentSummary } from "../incidents/ports.js";
 import type { IncidentService } from "../incidents/service.js";
+import type { IntakeService } from "../intake/service.js";
 import type { JobStore, RefStore } from "../jobs/ports.js";
 import { REF } from "../jobs/refs.js";
 import type { PickableIncident } from "./forms/form.js";
@@ -28,6 +29,8 @@ export interface SlackDeps {
   views: SlackViews;
   /** Reads a Google Doc's sections back ("Import from doc"); null without Google. */
   docs: DocReader | null;
+  /** Reports from outside Slack (the outage form, alerts) and their triage messages. */
+  intake: IntakeService;
   /** The process's clock (tests simulate days on it). */
   clock: () => Date;
 }

@@ -75,6 +75,8 @@ export const ACTION = {
   dayEndHandoff: "day_end_handoff",
   dayEndSnooze: "day_end_snooze",
   openWorkingHours: "open_working_hours",
+  /** A triage message's Declare (an outage report, an alert): the declare form pre-filled from the report. */
+  declareFromReport: "triage_declare",
 } as const;
 
 /**

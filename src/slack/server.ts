@@ -44,6 +44,7 @@ export function createSlackFrontEnd(o: SlackFrontEndOptions): SlackFrontEnd {
     logger,
     views: slackViews({ apiUrl: config.slack.apiUrl, token: config.slack.botToken }),
     docs: o.docReader,
+    intake: o.core.intake,
     clock: o.core.clock,
   };
   // Bolt's client in the listeners (modals open through deps.views instead):

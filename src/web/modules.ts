@@ -3,8 +3,10 @@
 // it needs taken from the process's composition. Add a module here.
 import type { Core } from "../compose.js";
 import type { Worker } from "../jobs/worker.js";
+import { registerAlertHook } from "./alerts-hook.js";
 import type { Metrics } from "./metrics.js";
 import { registerOpsRoutes } from "./ops.js";
+import { registerReportRoutes, reportFormSecret } from "./report.js";
 import type { RouteTable } from "./server.js";
 
 export interface WebContext {
@@ -18,6 +20,26 @@ export interface WebContext {
 export type WebModule = (routes: RouteTable, ctx: WebContext) => void;
 
 export const WEB_MODULES: readonly WebModule[] = [
+  // The public outage report form (reports from outside Slack).
+  (routes, { core, wake }) =>
+    registerReportRoutes(routes, {
+      intake: core.intake,
+      wake,
+      secret: reportFormSecret(core.config),
+      minFillMs: core.config.intake.minFillMs,
+      trustProxy: core.config.intake.trustProxy,
+      clock: core.clock,
+    }),
+  // Alert ingestion: only when a token or an HMAC secret is configured.
+  (routes, { core, wake }) =>
+    registerAlertHook(routes, {
+      intake: core.intake,
+      wake,
+      token: core.config.intake.alertToken,
+      hmacSecret: core.config.intake.alertHmacSecret,
+      logger: core.logger,
+      clock: core.clock,
+    }),
   (routes, ctx) =>
     registerOpsRoutes(routes, { ops: ctx.core.ops, worker: () => ctx.worker.state(), metrics: ctx.metrics }),
 ];

@@ -13,6 +13,8 @@ import { createDutyService } from "../../src/dr/service.js";
 import { DEFAULT_COMPANY_POLICY } from "../../src/incidents/company-policy.js";
 import { DEFAULT_POSTMORTEM_REMINDERS } from "../../src/incidents/context.js";
 import { createIncidentService } from "../../src/incidents/service.js";
+import { parseAlerts } from "../../src/intake/alerts.js";
+import { createIntakeService } from "../../src/intake/service.js";
 import type { Db } from "../../src/store/db.js";
 import { PrismaClient as PostgresClient } from "../../src/store/generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "../../src/store/generated/sqlite/client.js";
@@ -20,6 +22,7 @@ import { createInsightsStore } from "../../src/store/insights-store.js";
 import { migrate } from "../../src/store/migrate.js";
 import { createOpsStore } from "../../src/store/ops-store.js";
 import { createPrismaDutyStore } from "../../src/store/prisma-duty-store.js";
+import { createPrismaIntakeStore } from "../../src/store/prisma-intake-store.js";
 import { createPrismaJobStore, createPrismaRefStore } from "../../src/store/prisma-job-store.js";
 import { createPrismaStore } from "../../src/store/prisma-store.js";
 import { available, freshDatabase, type Provider, TEST_POLICY, type TestDatabase } from "../helpers/stores.js";
@@ -120,6 +123,27 @@ async function workload(db: Db, provider: Provider): Promise<void> {
   await insights.report(period, new Date());
   await svc.addNote(ic, { key: a.key, text: "after the report" });
   await insights.report({ ...period, severity: ["high"], component: "payments" }, new Date());
+
+  // Intake: an outage report (rate limits), an alert and its repeat, the triage message's job, Declare.
+  const intakeStore = createPrismaIntakeStore(db);
+  const intake = createIntakeService({
+    store: intakeStore,
+    policy: {
+      report: { perAddress: 3, perClient: 10, windowMs: 3_600_000, components: [] },
+      alerts: { dedupWindowMs: 600_000, declareRules: [] },
+    },
+    declare: async () => ({ key: "INC-1" }),
+  });
+  const report = await intake.reportOutage({ description: "Console is down", contact: "x@example.com" }, "c1");
+  await intake.receiveAlerts(parseAlerts({ name: "HighLatency" }));
+  const [alert] = await intake.receiveAlerts(parseAlerts({ name: "HighLatency" }));
+  const reportId = report.ok ? report.id : "";
+  await intake.draft(reportId);
+  await intakeStore.claimSync(reportId, now, new Date(now.getTime() + 30_000));
+  await intakeStore.markPostIntent(reportId, now);
+  await intakeStore.markPosted(reportId, "C1", "1.3", 0);
+  await intakeStore.releaseSync(reportId);
+  await intake.markDeclared(String(alert?.reportId), "INC-1", "UBOB");
 }
 
 /** Every distinct read statement the client runs, with the parameters it ran with. */
@@ -132,7 +156,7 @@ function logged(db: Db, into: Captured[]) {
 }
 
 const TABLES =
-  /^(Incident|RoleAssignment|Handoff|StatusUpdate|Escalation|VendorCheck|FollowUp|Risk|Postmortem|TimelineEvent|Job|ExternalRef|IdempotencyKey|Counter|WorkingHours|IncidentMetric|IncidentMetricComponent)$/;
+  /^(Incident|RoleAssignment|Handoff|StatusUpdate|Escalation|VendorCheck|FollowUp|Risk|Postmortem|TimelineEvent|Job|ExternalRef|IdempotencyKey|Counter|WorkingHours|IncidentMetric|IncidentMetricComponent|TriageReport|RateLimit)$/;
 
 let database: TestDatabase;
 const cleanups: (() => Promise<void>)[] = [];

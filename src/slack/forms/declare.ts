@@ -1,42 +1,81 @@
 // Declaring an incident: /incident declare, the "Declare incident" shortcut
 // and App Home's Declare button.
 
+import { AppError } from "../../errors.js";
 import { declareIncidentInput } from "../../incidents/commands/declare-incident.js";
 import { type CompanyPolicy, companyPolicyOf } from "../../incidents/company-policy.js";
 import { parseInput } from "../../incidents/input.js";
 import { REPORT_SOURCES } from "../../incidents/model.js";
+import type { DeclareDraft } from "../../intake/model.js";
+import type { SlackDeps } from "../deps.js";
 import { list, str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
-import { checkboxes, input, modal, option, radios, staticSelect, textInput, userSelect } from "../views/blocks.js";
+import {
+  checkboxes,
+  context,
+  input,
+  modal,
+  option,
+  radios,
+  staticSelect,
+  textInput,
+  userSelect,
+} from "../views/blocks.js";
 import { declaredConfirmation } from "../views/messages.js";
 import type { SlackForm } from "./form.js";
 import { impactOptions, SOURCE_LABELS, severityDefinitions, severityOptions } from "./labels.js";
 
-/** The declare modal, pure: what the person sees depends only on these. */
-export function declareModal(o: { title?: string; declarerId: string; origin?: string; policy: CompanyPolicy }) {
-  const { policy } = o;
+/**
+ * The declare modal, pure: what the person sees depends only on these. A
+ * `draft` comes from a report's triage message (the outage form, an alert):
+ * it pre-fills the form, and the submission marks the report declared.
+ */
+export function declareModal(o: {
+  title?: string;
+  declarerId: string;
+  origin?: string;
+  policy: CompanyPolicy;
+  draft?: DeclareDraft;
+}) {
+  const { policy, draft } = o;
   return modal({
     callbackId: VIEW.declare,
     title: "Declare an incident",
     submit: "Declare",
-    metadata: { origin: o.origin },
+    metadata: { origin: o.origin, ...(draft ? { context: { report: draft.reportId } } : {}) },
     blocks: [
+      ...(draft
+        ? [
+            context([
+              draft.reportSource === "monitoring"
+                ? "From a monitoring alert: check the words before declaring."
+                : "From an outage report by a third party: its words are as sent; check them before declaring.",
+            ]),
+          ]
+        : []),
       input(
         FIELD.title,
         "Title",
-        textInput({ initial: o.title, max: 150, placeholder: "Payments API returning 500s" }),
+        textInput({ initial: draft?.title ?? o.title, max: 150, placeholder: "Payments API returning 500s" }),
       ),
-      input(FIELD.summary, "What is happening?", textInput({ multiline: true, max: 3000 }), { optional: true }),
-      input(FIELD.severity, "Severity", radios(severityOptions(policy)), {
+      input(FIELD.summary, "What is happening?", textInput({ initial: draft?.summary, multiline: true, max: 3000 }), {
+        optional: true,
+      }),
+      input(FIELD.severity, "Severity", radios(severityOptions(policy), draft?.severity), {
         optional: true,
         hint: "Leave empty if you don't know yet; the IC can classify it later.",
       }),
       severityDefinitions(policy),
       input(FIELD.impacts, "Impact", checkboxes(impactOptions()), { optional: true }),
-      input(FIELD.components, "Affected components", textInput({ max: 1000, placeholder: "api, billing" }), {
-        optional: true,
-        hint: "Separate with commas.",
-      }),
+      input(
+        FIELD.components,
+        "Affected components",
+        textInput({ initial: draft?.components.join(", "), max: 1000, placeholder: "api, billing" }),
+        {
+          optional: true,
+          hint: "Separate with commas.",
+        },
+      ),
       input(FIELD.commander, "Incident Commander", userSelect(o.declarerId), { hint: "Defaults to you." }),
       input(
         FIELD.private,
@@ -49,7 +88,7 @@ export function declareModal(o: { title?: string; declarerId: string; origin?: s
         "How was it reported?",
         staticSelect(
           REPORT_SOURCES.map((s) => option(SOURCE_LABELS[s], s)),
-          "on_call",
+          draft?.reportSource ?? "on_call",
         ),
         { optional: true },
       ),
@@ -61,14 +100,19 @@ export const declareForm: SlackForm = {
   callbackId: VIEW.declare,
   incident: "none",
   permission: "declare",
-  build: (deps, r) =>
-    declareModal({
+  async build(deps, r) {
+    const draft = r.context?.report ? await reportDraft(deps, r.context.report) : undefined;
+    return declareModal({
       title: r.text,
       declarerId: r.userId,
       ...(r.origin ? { origin: r.origin } : {}),
       policy: companyPolicyOf(deps.service.policy),
-    }),
-  submit(deps, s) {
+      ...(draft ? { draft } : {}),
+    });
+  },
+  async submit(deps, s) {
+    const reportId = s.meta.context?.report;
+    const draft = reportId ? await deps.intake.draft(reportId) : null;
     const severity = str(s.form[FIELD.severity]);
     const ticked = list(s.form[FIELD.private]).includes("private");
     // Checked against the command's own schema: a wrong choice is an error on its field.
@@ -82,11 +126,26 @@ export const declareForm: SlackForm = {
       // Unticked means "the default": a suspected breach is private anyway.
       ...(ticked ? { private: true } : {}),
       reportSource: str(s.form[FIELD.reportSource]) ?? "on_call",
+      ...(draft ? { reportedBy: draft.reportedBy } : {}),
     });
-    return deps.service.declare(s.actor, command, { idempotencyKey: s.idempotencyKey });
+    const result = await deps.service.declare(s.actor, command, { idempotencyKey: s.idempotencyKey });
+    // The triage message now says who declared it, and loses its button.
+    if (draft) await deps.intake.markDeclared(draft.reportId, result.key, s.actor.userId);
+    return result;
   },
   async confirm(deps, _s, result) {
     const summary = await deps.store.incidentSummary({ id: result.incidentId });
     return summary ? declaredConfirmation(summary.incident) : null;
   },
 };
+
+/** The report a triage message's Declare button is about; refused when it is gone or already declared. */
+async function reportDraft(deps: SlackDeps, reportId: string): Promise<DeclareDraft> {
+  const report = await deps.intake.findReport(reportId);
+  if (!report) throw new AppError("not_found", "That report no longer exists.");
+  if (report.incidentKey)
+    throw new AppError("validation", `That report was already declared as ${report.incidentKey}.`);
+  const draft = await deps.intake.draft(reportId);
+  if (!draft) throw new AppError("not_found", "That report no longer exists.");
+  return draft;
+}

@@ -72,6 +72,21 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
     });
   });
 
+  // A triage message's Declare (an outage report, an alert): the declare form, pre-filled from the report.
+  router.action(ACTION.declareFromReport, async (args) => {
+    await args.ack();
+    const report = buttonValue.safeParse(args.action.value);
+    await openForm(deps, {
+      name: "declare",
+      incident: null,
+      ...(args.body.channel?.id ? { origin: args.body.channel.id } : {}),
+      userId: args.body.user.id,
+      triggerId: args.body.trigger_id,
+      context: { report: report.success ? report.data.slice(0, 100) : "" },
+      reply: (t) => reply(args, t),
+    });
+  });
+
   // The end-of-day DM's "Hand off now": the hand-off form, with who was working when the DM was sent.
   router.action(ACTION.dayEndHandoff, async (args) => {
     await args.ack();
