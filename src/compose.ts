@@ -40,6 +40,7 @@ import { createOpsStore, type OpsStore } from "./store/ops-store.js";
 import { createPrismaDutyStore } from "./store/prisma-duty-store.js";
 import { createPrismaIntakeStore } from "./store/prisma-intake-store.js";
 import { createPrismaJobStore, createPrismaRefStore } from "./store/prisma-job-store.js";
+import { createPublicStore, type PublicStore } from "./store/public-store.js";
 
 /** The incident policy: what the service enforces, the same for Slack and the command line. */
 export function incidentPolicy(config: Config) {
@@ -48,6 +49,7 @@ export function incidentPolicy(config: Config) {
     handoffTimeoutMs: config.handoffTimeoutMs,
     company: config.company,
     postmortemReminders: config.postmortemReminders,
+    statusPage: { components: config.statusPage.components },
   };
 }
 
@@ -66,6 +68,8 @@ export interface Core {
   ops: OpsStore;
   /** Metrics per incident and their aggregates (muster report, /insights). */
   insights: InsightsStore;
+  /** The public status page's reads: allow-listed fields of published incidents only. */
+  publicStore: PublicStore;
   service: IncidentService;
   duties: DutyService;
   clock: () => Date;
@@ -130,6 +134,7 @@ export async function openCore(config: Config, o: CoreOptions): Promise<Core> {
     refs: createPrismaRefStore(db),
     dutyStore,
     ops: createOpsStore(db, target.provider),
+    publicStore: createPublicStore(db),
     insights: createInsightsStore(db, {
       provider: target.provider,
       policy: { postmortem: config.company.postmortem, deadlineDays: config.postmortemReminders.deadlineDays },

@@ -81,6 +81,43 @@ const alertRules = z
         .strict(),
     ),
   );
+/** "up to N: words" bands, smallest first; the last has no bound ("; :most customers"). */
+export interface ScopeBand {
+  upTo: number | null;
+  words: string;
+}
+export const DEFAULT_SCOPE_BANDS: ScopeBand[] = [
+  { upTo: 10, words: "a small number of customers" },
+  { upTo: 100, words: "some customers" },
+  { upTo: null, words: "many customers" },
+];
+const scopeBands = z.string().transform((s, ctx) => {
+  const bands: ScopeBand[] = [];
+  for (const part of s
+    .split(";")
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const m = /^(\d*)\s*:\s*(.{1,100})$/.exec(part);
+    if (!m) {
+      ctx.addIssue({
+        code: "custom",
+        message: 'must look like "10:a small number of customers;100:some customers;:many customers"',
+      });
+      return z.NEVER;
+    }
+    bands.push({ upTo: m[1] ? Number(m[1]) : null, words: (m[2] as string).trim() });
+  }
+  const bounded = bands.slice(0, -1);
+  if (
+    !bands.length ||
+    bands.at(-1)?.upTo !== null ||
+    bounded.some((b, i) => b.upTo === null || (i > 0 && b.upTo <= (bounded[i - 1]?.upTo ?? 0)))
+  ) {
+    ctx.addIssue({ code: "custom", message: 'needs rising bounds and a last band without one (":many customers")' });
+    return z.NEVER;
+  }
+  return bands;
+});
 
 const schema = z.object({
   DATABASE_URL: z
@@ -151,6 +188,21 @@ const schema = z.object({
     .min(1)
     .max(7 * 24 * 60)
     .default(60),
+  STATUS_PAGE_NAME: z.string().max(100).optional(),
+  STATUS_PAGE_COMPONENTS: z
+    .string()
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(z.string().max(200)).max(50, "at most 50 components"))
+    .optional(),
+  STATUS_PAGE_SCOPE_BANDS: scopeBands.optional(),
+  PUBLIC_URL: url("PUBLIC_URL").optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
   BACKUP_DIR: z.string().optional(),
   BACKUP_EVERY: z
@@ -289,6 +341,16 @@ export interface Config {
     /** POST /hooks/alerts answers 404 while neither is set. */
     alertToken: string | null;
     alertHmacSecret: string | null;
+  };
+  statusPage: {
+    /** The page's name in its title, feeds and API. */
+    name: string;
+    /** Public component names in page order; empty: those of published incidents. */
+    components: string[];
+    /** Customers affected → words ("a small number of customers"). */
+    scopeBands: ScopeBand[];
+    /** Where the public reaches muster (absolute links in feeds and the API); http://localhost:PORT by default. */
+    publicUrl: string;
   };
 }
 
@@ -441,6 +503,12 @@ export function parseConfig(
         trustProxy: e.TRUST_PROXY === "true",
         alertToken: e.ALERT_TOKEN ?? null,
         alertHmacSecret: e.ALERT_HMAC_SECRET ?? null,
+      },
+      statusPage: {
+        name: e.STATUS_PAGE_NAME ?? "Status",
+        components: e.STATUS_PAGE_COMPONENTS ?? [],
+        scopeBands: e.STATUS_PAGE_SCOPE_BANDS ?? DEFAULT_SCOPE_BANDS,
+        publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
       },
     },
   };

@@ -4,6 +4,7 @@ import { EVENT_EFFECTS, SYNC_JOBS } from "./effects.js";
 import type { Actor, EventKind, Incident, JobKind, NewJob, RoleAssignment, Severity, Visibility } from "./model.js";
 import { COMMANDER, COMMUNICATIONS } from "./model.js";
 import type { IncidentPatch, IncidentTx } from "./ports.js";
+import type { StatusPagePolicy } from "./publication.js";
 import { isOpen, STATUS_LABELS } from "./transitions.js";
 
 export interface RoleDefinition {
@@ -36,6 +37,8 @@ export interface Policy {
   company?: CompanyPolicy;
   /** When the owner of an unwritten post-mortem is reminded; DEFAULT_POSTMORTEM_REMINDERS when absent. */
   postmortemReminders?: PostmortemReminderPolicy;
+  /** The public status page's components; any names when absent. */
+  statusPage?: StatusPagePolicy;
 }
 
 /** In business days of the owner's own time zone. */

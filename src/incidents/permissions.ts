@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   unassignRole: "commander",
   proposeHandoff: "commander",
   postStatusUpdate: "responder",
+  // The IC decides what goes on the public status page.
+  publish: "commander",
   // Escalation is the safety valve when the response is insufficient, so
   // anyone may pull it; who did is recorded.
   escalate: "anyone",
@@ -55,6 +57,7 @@ const ACTION_WORDS: Record<Action, string> = {
   unassignRole: "remove roles",
   proposeHandoff: "hand off the Incident Commander role",
   postStatusUpdate: "post status updates",
+  publish: "publish it to the status page",
   escalate: "escalate",
   declineEscalation: "turn down the escalation",
   acknowledgeEscalation: "acknowledge the escalation",

@@ -1,5 +1,6 @@
 // What the domain needs from storage, declared here and implemented by
 // src/store. Nothing in incidents/ knows which database (or ORM) is behind it.
+
 import type {
   Escalation,
   EventKind,
@@ -19,6 +20,7 @@ import type {
   TimelineEvent,
   VendorCheck,
 } from "./model.js";
+import type { Publication } from "./publication.js";
 import type { WorkingHours } from "./working-hours.js";
 
 export type IncidentPatch = Partial<
@@ -83,6 +85,9 @@ export interface IncidentTx {
 
   findPostmortem(incidentId: string): Promise<Postmortem | null>;
   savePostmortem(postmortem: Postmortem): Promise<void>;
+
+  findPublication(incidentId: string): Promise<Publication | null>;
+  savePublication(publication: Publication): Promise<void>;
 
   /** Append-only: there is deliberately no way to change or remove an event. */
   appendEvent(event: NewTimelineEvent): Promise<number>;

@@ -154,6 +154,15 @@ function txApi(db: Client, reads: HotReads): IncidentTx {
       const { incidentId, ...rest } = pm;
       await db.postmortem.upsert({ where: { incidentId }, create: pm, update: rest });
     },
+    async findPublication(incidentId) {
+      const row = await db.publication.findUnique({ where: { incidentId } });
+      return row ? { ...row, components: row.components as string[] } : null;
+    },
+    async savePublication(p) {
+      const { incidentId, ...rest } = p;
+      const data = { ...rest, components: json(p.components) };
+      await db.publication.upsert({ where: { incidentId }, create: { incidentId, ...data }, update: data });
+    },
     async appendEvent(e) {
       const r = await db.timelineEvent.create({
         data: { ...e, data: json(e.data) },

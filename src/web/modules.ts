@@ -3,6 +3,7 @@
 // it needs taken from the process's composition. Add a module here.
 import type { Core } from "../compose.js";
 import type { Worker } from "../jobs/worker.js";
+import { registerStatusRoutes } from "../status/routes.js";
 import { registerAlertHook } from "./alerts-hook.js";
 import type { Metrics } from "./metrics.js";
 import { registerOpsRoutes } from "./ops.js";
@@ -42,6 +43,15 @@ export const WEB_MODULES: readonly WebModule[] = [
     }),
   (routes, ctx) =>
     registerOpsRoutes(routes, { ops: ctx.core.ops, worker: () => ctx.worker.state(), metrics: ctx.metrics }),
+  // The public status page and its Statuspage-compatible API and feeds.
+  (routes, { core }) =>
+    registerStatusRoutes(routes, {
+      store: core.publicStore,
+      page: { name: core.config.statusPage.name, url: core.config.statusPage.publicUrl },
+      components: core.config.statusPage.components,
+      scopeBands: core.config.statusPage.scopeBands,
+      clock: core.clock,
+    }),
 ];
 
 export function registerWebModules(routes: RouteTable, ctx: WebContext): void {

@@ -25,6 +25,7 @@ import { createPrismaDutyStore } from "../../src/store/prisma-duty-store.js";
 import { createPrismaIntakeStore } from "../../src/store/prisma-intake-store.js";
 import { createPrismaJobStore, createPrismaRefStore } from "../../src/store/prisma-job-store.js";
 import { createPrismaStore } from "../../src/store/prisma-store.js";
+import { createPublicStore } from "../../src/store/public-store.js";
 import { available, freshDatabase, type Provider, TEST_POLICY, type TestDatabase } from "../helpers/stores.js";
 
 interface Captured {
@@ -78,6 +79,12 @@ async function workload(db: Db, provider: Provider): Promise<void> {
   await refs.all(a.incidentId);
   await refs.ofKind("slack_channel", [a.incidentId]);
   await refs.findByExternalId("slack_channel", "C1");
+  // The public status page: an incident published at declaration and by an update, then its reads.
+  const pub = await svc.declare(ic, { title: "Internal words", publish: true, publicTitle: "Slow API" });
+  await svc.postStatusUpdate(ic, { key: pub.key, internalText: "x", publicText: "Looking", publish: true });
+  const publicStore = createPublicStore(db);
+  const published = await publicStore.published(new Date(Date.now() - 90 * 86_400_000));
+  await publicStore.byPublicId(published[0]!.publicId);
   // Every /metrics scrape and /readyz probe.
   const ops = createOpsStore(db, provider);
   await ops.queue(now);
@@ -156,7 +163,7 @@ function logged(db: Db, into: Captured[]) {
 }
 
 const TABLES =
-  /^(Incident|RoleAssignment|Handoff|StatusUpdate|Escalation|VendorCheck|FollowUp|Risk|Postmortem|TimelineEvent|Job|ExternalRef|IdempotencyKey|Counter|WorkingHours|IncidentMetric|IncidentMetricComponent|TriageReport|RateLimit)$/;
+  /^(Incident|RoleAssignment|Handoff|StatusUpdate|Escalation|VendorCheck|FollowUp|Risk|Postmortem|TimelineEvent|Job|ExternalRef|IdempotencyKey|Counter|WorkingHours|IncidentMetric|IncidentMetricComponent|TriageReport|RateLimit|Publication)$/;
 
 let database: TestDatabase;
 const cleanups: (() => Promise<void>)[] = [];
@@ -191,7 +198,9 @@ describe.each(["sqlite", "postgresql"] as Provider[])("%s query plans", (provide
     if (provider === "sqlite") {
       const d = new Database(database.url.slice("file:".length), { readonly: true });
       for (const s of statements) {
-        const plan = d.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...(s.params as never[])) as { detail: string }[];
+        // Prisma logs booleans (private = false) as JSON booleans; SQLite binds them as 0/1.
+        const params = s.params.map((p) => (typeof p === "boolean" ? Number(p) : p));
+        const plan = d.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...(params as never[])) as { detail: string }[];
         const subqueries = new Set(
           plan.map((p) => /^(?:CO-ROUTINE|MATERIALIZE) (\S+)/.exec(p.detail)?.[1]).filter(Boolean),
         );

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Change, type CommandContext, type CommandResult } from "../context.js";
 import * as input from "../input.js";
 import { COMMANDER, type Incident, incidentKey } from "../model.js";
+import { applyPublication, publicationFields } from "../publication.js";
 import { validateTimes } from "../times.js";
 
 export const declareIncidentInput = z.object({
@@ -26,6 +27,7 @@ export const declareIncidentInput = z.object({
   commanderId: input.userId.optional(),
   impactStartedAt: input.date.optional(),
   detectedAt: input.date.optional(),
+  ...publicationFields,
 });
 export type DeclareIncidentInput = z.input<typeof declareIncidentInput>;
 
@@ -65,7 +67,7 @@ export async function declareIncident(ctx: CommandContext, raw: DeclareIncidentI
     version: 0,
   };
   await tx.insertIncident(incident);
-  await tx.insertRole({
+  const commander = {
     id: ctx.newId(),
     incidentId: incident.id,
     role: COMMANDER,
@@ -74,7 +76,9 @@ export async function declareIncident(ctx: CommandContext, raw: DeclareIncidentI
     assignedAt: now,
     endedAt: null,
     endedBy: null,
-  });
+  };
+  await tx.insertRole(commander);
+  const published = await applyPublication(ctx, incident, [commander], i, { atDeclaration: true });
 
   const change = new Change(ctx, incident).event("declared", {
     severity: incident.severity,
@@ -83,6 +87,7 @@ export async function declareIncident(ctx: CommandContext, raw: DeclareIncidentI
     private: incident.private,
     reportSource: incident.reportSource,
     reportedBy: incident.reportedBy,
+    ...(published ? { published } : {}),
   });
   // Order matters to the worker: the channel first, so later posts have a home.
   change.job("slack.create_channel").job("slack.sync_announcement").job("github.sync_issue").job("google.create_doc");

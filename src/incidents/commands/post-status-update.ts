@@ -3,6 +3,7 @@ import { AppError } from "../../errors.js";
 import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
 import { authorize } from "../permissions.js";
+import { applyPublication, publicationFields } from "../publication.js";
 import { STATUS_LABELS } from "../transitions.js";
 
 export const postStatusUpdateInput = z.object({
@@ -10,6 +11,7 @@ export const postStatusUpdateInput = z.object({
   internalText: input.requiredText("the update"),
   /** Customer-facing wording, kept apart from the internal text; optional and deliberate. */
   publicText: input.text("the customer-facing text").optional(),
+  ...publicationFields,
 });
 export type PostStatusUpdateInput = z.input<typeof postStatusUpdateInput>;
 
@@ -25,6 +27,8 @@ export async function postStatusUpdate(ctx: CommandContext, raw: PostStatusUpdat
   }
   const id = ctx.newId();
   const publicText = i.publicText || null;
+  // Publishing is the IC's call; the update itself is any responder's.
+  const published = await applyPublication(ctx, incident, roles, i);
   await ctx.tx.insertStatusUpdate({
     id,
     incidentId: incident.id,
@@ -36,7 +40,7 @@ export async function postStatusUpdate(ctx: CommandContext, raw: PostStatusUpdat
   return new Change(ctx, incident)
     .event(
       "status_update",
-      { statusUpdateId: id, internalText: i.internalText, publicText },
+      { statusUpdateId: id, internalText: i.internalText, publicText, ...(published ? { published } : {}) },
       { visibility: publicText ? "public" : "internal" },
     )
     .job("slack.sync_announcement", { statusUpdateId: id })

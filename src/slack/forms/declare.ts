@@ -24,6 +24,7 @@ import {
 import { declaredConfirmation } from "../views/messages.js";
 import type { SlackForm } from "./form.js";
 import { impactOptions, SOURCE_LABELS, severityDefinitions, severityOptions } from "./labels.js";
+import { publishBlocks, readPublishFields } from "./publish-fields.js";
 
 /**
  * The declare modal, pure: what the person sees depends only on these. A
@@ -36,6 +37,8 @@ export function declareModal(o: {
   origin?: string;
   policy: CompanyPolicy;
   draft?: DeclareDraft;
+  /** The status page's configured components, offered in the hint. */
+  statusComponents?: readonly string[];
 }) {
   const { policy, draft } = o;
   return modal({
@@ -77,6 +80,7 @@ export function declareModal(o: {
         },
       ),
       input(FIELD.commander, "Incident Commander", userSelect(o.declarerId), { hint: "Defaults to you." }),
+      ...publishBlocks(o.statusComponents ?? []),
       input(
         FIELD.private,
         "Confidentiality",
@@ -107,6 +111,7 @@ export const declareForm: SlackForm = {
       declarerId: r.userId,
       ...(r.origin ? { origin: r.origin } : {}),
       policy: companyPolicyOf(deps.service.policy),
+      statusComponents: deps.service.policy.statusPage?.components ?? [],
       ...(draft ? { draft } : {}),
     });
   },
@@ -127,6 +132,7 @@ export const declareForm: SlackForm = {
       ...(ticked ? { private: true } : {}),
       reportSource: str(s.form[FIELD.reportSource]) ?? "on_call",
       ...(draft ? { reportedBy: draft.reportedBy } : {}),
+      ...readPublishFields(s.form),
     });
     const result = await deps.service.declare(s.actor, command, { idempotencyKey: s.idempotencyKey });
     // The triage message now says who declared it, and loses its button.

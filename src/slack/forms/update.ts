@@ -3,12 +3,13 @@ import { str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { input, modal, textInput } from "../views/blocks.js";
 import { ifGiven, incidentPicker, keyOf, metadataFor, type SlackForm } from "./form.js";
+import { publishBlocks, readPublishFields } from "./publish-fields.js";
 
 export const updateForm: SlackForm = {
   callbackId: VIEW.update,
   incident: "pick",
   permission: "postStatusUpdate",
-  build: (_deps, r) =>
+  build: (deps, r) =>
     modal({
       callbackId: VIEW.update,
       title: "Post a status update",
@@ -19,8 +20,9 @@ export const updateForm: SlackForm = {
         input(FIELD.internalText, "Internal update", textInput({ multiline: true, max: 3000 })),
         input(FIELD.publicText, "Customer-facing text", textInput({ multiline: true, max: 3000 }), {
           optional: true,
-          hint: "Only if customers should hear about it. Kept separate from the internal update.",
+          hint: "Only if customers should hear about it. Kept separate from the internal update; on the status page once the incident is published.",
         }),
+        ...publishBlocks(deps.service.policy.statusPage?.components ?? []),
       ],
     }),
   submit: (deps, s) =>
@@ -30,6 +32,7 @@ export const updateForm: SlackForm = {
         key: keyOf(s),
         internalText: str(s.form[FIELD.internalText]) ?? "",
         ...ifGiven("publicText", str(s.form[FIELD.publicText])),
+        ...readPublishFields(s.form),
       },
       { idempotencyKey: s.idempotencyKey },
     ),

@@ -1,0 +1,125 @@
+// The only reads behind the public status page. Each query names the fields
+// it takes (Prisma `select`): what is not listed here cannot reach a public
+// page, whatever the tables hold. Private incidents, incidents that were not
+// published and "not an incident" reports are excluded in the query itself.
+import type { Db, Prisma } from "./db.js";
+
+/** What the status page may compute from: the publication, times, impact kinds, customer-facing text. */
+export interface PublishedIncidentRow {
+  publicId: string;
+  title: string;
+  components: string[];
+  publishedAt: Date;
+  publicationUpdatedAt: Date;
+  /** Read to derive the public impact level, never shown. */
+  severity: string;
+  /** Read to say latency vs unavailability, never shown as such. */
+  impacts: string[];
+  /** Read to pick the scope's words, never shown as a number. */
+  customersAffected: number | null;
+  status: string;
+  impactStartedAt: Date | null;
+  detectedAt: Date | null;
+  declaredAt: Date;
+  mitigatedAt: Date | null;
+  resolvedAt: Date | null;
+  /** The customer-facing text of status updates only; the internal text is not selected. */
+  updates: { id: string; text: string; postedAt: Date }[];
+  /** The post-mortem's public summary once it is complete. */
+  postmortemSummary: string | null;
+}
+
+export interface PublicStore {
+  /** Published incidents that are open, or were resolved at or after `since`. */
+  published(since: Date): Promise<PublishedIncidentRow[]>;
+  byPublicId(publicId: string): Promise<PublishedIncidentRow | null>;
+}
+
+const OPEN = ["investigating", "mitigated"];
+const ENDED = ["resolved", "closed"];
+
+const SELECT = {
+  severity: true,
+  impacts: true,
+  customersAffected: true,
+  status: true,
+  impactStartedAt: true,
+  detectedAt: true,
+  declaredAt: true,
+  mitigatedAt: true,
+  resolvedAt: true,
+  publication: { select: { publicId: true, title: true, components: true, publishedAt: true, updatedAt: true } },
+  statusUpdates: {
+    where: { publicText: { not: null } },
+    select: { id: true, publicText: true, postedAt: true },
+    orderBy: [{ postedAt: "asc" }, { id: "asc" }],
+  },
+  postmortem: { select: { status: true, publicSummary: true } },
+} satisfies Prisma.IncidentSelect;
+
+type Row = {
+  severity: string;
+  impacts: unknown;
+  customersAffected: number | null;
+  status: string;
+  impactStartedAt: Date | null;
+  detectedAt: Date | null;
+  declaredAt: Date;
+  mitigatedAt: Date | null;
+  resolvedAt: Date | null;
+  publication: { publicId: string; title: string; components: unknown; publishedAt: Date; updatedAt: Date } | null;
+  statusUpdates: { id: string; publicText: string | null; postedAt: Date }[];
+  postmortem: { status: string; publicSummary: string } | null;
+};
+
+function toRow(r: Row): PublishedIncidentRow | null {
+  const p = r.publication;
+  if (!p) return null;
+  return {
+    publicId: p.publicId,
+    title: p.title,
+    components: Array.isArray(p.components) ? (p.components as string[]) : [],
+    publishedAt: p.publishedAt,
+    publicationUpdatedAt: p.updatedAt,
+    severity: r.severity,
+    impacts: Array.isArray(r.impacts) ? (r.impacts as string[]) : [],
+    customersAffected: r.customersAffected,
+    status: r.status,
+    impactStartedAt: r.impactStartedAt,
+    detectedAt: r.detectedAt,
+    declaredAt: r.declaredAt,
+    mitigatedAt: r.mitigatedAt,
+    resolvedAt: r.resolvedAt,
+    updates: r.statusUpdates
+      .filter((u) => u.publicText)
+      .map((u) => ({ id: u.id, text: u.publicText as string, postedAt: u.postedAt })),
+    postmortemSummary:
+      r.postmortem?.status === "complete" && r.postmortem.publicSummary.trim() ? r.postmortem.publicSummary : null,
+  };
+}
+
+export function createPublicStore(db: Db): PublicStore {
+  const publicOnly = { private: false, publication: { isNot: null } };
+  return {
+    async published(since) {
+      // Two indexed reads (status; resolvedAt) rather than one OR that scans.
+      const [open, ended] = await Promise.all([
+        db.incident.findMany({ where: { status: { in: OPEN as never }, ...publicOnly }, select: SELECT }),
+        db.incident.findMany({
+          where: { resolvedAt: { gte: since }, status: { in: ENDED as never }, ...publicOnly },
+          select: SELECT,
+        }),
+      ]);
+      return [...open, ...ended].map((r) => toRow(r as Row)).filter((r): r is PublishedIncidentRow => r !== null);
+    },
+    async byPublicId(publicId) {
+      const p = await db.publication.findUnique({
+        where: { publicId },
+        select: { incident: { select: { ...SELECT, private: true } } },
+      });
+      const r = p?.incident;
+      if (!r || r.private || ![...OPEN, ...ENDED].includes(r.status)) return null;
+      return toRow(r as Row);
+    },
+  };
+}
