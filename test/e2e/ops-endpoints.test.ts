@@ -110,6 +110,9 @@ describe("/metrics", () => {
       values: { title: "Checkout down", severity: { option: "high" }, commanderId: { user: "UALICE" } },
     });
     await s.settle();
+    // The failed GitHub job's retry comes due within the test backoff's 500 ms; let it run too.
+    await new Promise((r) => setTimeout(r, 700));
+    await s.settle();
 
     const res = await get(s, "/metrics");
     expect(res.status).toBe(200);
