@@ -98,17 +98,26 @@ export interface WebServerOptions {
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // Too large: stop buffering and let the rest drain, so the 413 reaches the
+    // client (destroying the request closed the socket before any answer).
+    if (Number(req.headers["content-length"] ?? 0) > limit) {
+      req.resume();
+      reject(new BodyTooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        req.off("data", onData);
+        req.resume();
         reject(new BodyTooLarge());
-        req.destroy();
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
@@ -163,7 +172,8 @@ export function createWebServer(o: WebServerOptions): Server {
         if (r) send(r);
       },
       (e: unknown) => {
-        if (e instanceof BodyTooLarge) return send(text(413, "request too large"));
+        // The connection closes after the answer: the rest of the body is not read.
+        if (e instanceof BodyTooLarge) return send(text(413, "request too large", { connection: "close" }));
         // A reference people can quote, and the same one in the log; never the error's text (it may quote incident data).
         const ref = randomUUID().slice(0, 8);
         const err = e as { name?: string; code?: string };
