@@ -43,11 +43,13 @@ function listItems(rows: Row[]) {
       const incident = {
         ...(r as unknown as Incident),
         private: r.private === 1,
+        disrupted: r.disrupted === 1,
         impacts: JSON.parse(String(r.impacts)),
         scope: {
           components: JSON.parse(String(r.scopeComponents)),
           regions: JSON.parse(String(r.scopeRegions)),
           customersAffected: r.customersAffected as number | null,
+          customers: JSON.parse(String(r.scopeCustomers ?? "[]")),
         },
         times: {
           impactStartedAt: date(r.impactStartedAt),

@@ -9,6 +9,7 @@ export type ErrorCode =
   | "forbidden"
   | "invalid_transition"
   | "postmortem_required"
+  | "recovery_required"
   | "conflict"
   | "config";
 

@@ -61,6 +61,15 @@ describe("muster CLI", () => {
     expect(json.incident.status).toBe("investigating");
   });
 
+  it("shows the recovery checklist of a data-loss incident and who was told it is resolved", async () => {
+    const d = await cli("declare", "--title", "Exports corrupted", "--impact", "data_loss", "--as", "UOPS");
+    const key = /Declared (INC-\d+)\./.exec(d.out)![1]!;
+    const text = (await cli("show", key)).out;
+    expect(text).toMatch(/Data disrupted\s+yes/);
+    expect(text).toMatch(/Recovery checklist\s+0 of 5 done; open: Last good backup identified, Restore performed/);
+    expect(text).toMatch(/Parties told\s+—/);
+  });
+
   it("shows a private incident's words only when asked with --include-private", async () => {
     const d = await cli(
       "declare",

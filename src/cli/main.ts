@@ -609,7 +609,7 @@ function withoutPrivateDetails(i: Incident): Incident {
     title: "(private incident)",
     summary: "",
     assetRisk: "",
-    scope: { components: [], regions: [], customersAffected: null },
+    scope: { components: [], regions: [], customersAffected: null, customers: [] },
     reportedBy: null,
     resolutionSummary: null,
     partiesInformed: [],

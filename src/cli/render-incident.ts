@@ -1,5 +1,12 @@
 // Pure renderings of an incident record for the command line: text, Markdown, JSON.
 
+import {
+  checklistEventWords,
+  commsChecklist,
+  openItems,
+  recoveryChecklist,
+  recoveryRequired,
+} from "../incidents/checklists.js";
 import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../incidents/company-policy.js";
 import type { Incident, Postmortem, TimelineEvent } from "../incidents/model.js";
 import { nudgedWords } from "../incidents/nudges.js";
@@ -81,6 +88,10 @@ function describeEvent(e: TimelineEvent): string {
       return `${s("icId")} is staying on as IC${d.until ? ` until ${s("until")}` : " until their next working day ends"}`;
     case "day_end_unanswered":
       return `${s("icId")}'s working day ended at ${s("deadline")} with no hand-off accepted`;
+    case "recovery_checklist_opened":
+    case "checklist_ticked":
+    case "recovery_waived":
+      return `${checklistEventWords(e)}${e.kind === "checklist_ticked" ? ` (${e.actorId})` : ""}`;
   }
 }
 
@@ -91,7 +102,37 @@ function postmortemFact(pm: Postmortem | null): string {
   return `draft, owed by ${pm.ownerId ?? "the IC"}`;
 }
 
-function facts(i: Incident, pm: Postmortem | null, company: CompanyPolicy): [string, string][] {
+/** The recovery checklist: how far, or waived; "—" when not owed. */
+function recoveryFact(r: IncidentRecord): string {
+  const c = recoveryChecklist(r.timeline);
+  if (!recoveryRequired(r.incident) && c.items.every((x) => x.state === "open")) return "—";
+  if (c.waiver) return `waived by ${c.waiver.by}: ${c.waiver.reason}`;
+  const open = openItems(c.items);
+  return open.length
+    ? `${c.items.length - open.length} of ${c.items.length} done; open: ${open.map((x) => x.label).join(", ")}`
+    : "done";
+}
+
+/** Who was told it is resolved: the checklist, or the free-text list of an incident resolved before it. */
+function toldFact(r: IncidentRecord): string {
+  const c = commsChecklist(r.timeline);
+  if (c.legacy) return c.legacy.join(", ") || "—";
+  if (!c.items.length) return "—";
+  const told = c.items.filter((x) => x.state === "done").map((x) => x.label);
+  const untold = openItems(c.items).map((x) => x.label);
+  const na = c.items.filter((x) => x.state === "not_applicable").map((x) => `${x.label} (n/a: ${x.reason ?? ""})`);
+  return [
+    told.length ? `told: ${told.join(", ")}` : "",
+    untold.length ? `still to tell: ${untold.join(", ")}` : "",
+    na.length ? na.join(", ") : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+}
+
+function facts(r: IncidentRecord, company: CompanyPolicy): [string, string][] {
+  const i = r.incident;
+  const pm = r.postmortem;
   return [
     ["Status", STATUS_LABELS[i.status]],
     ["Severity", severityLabel(i.severity, company)],
@@ -100,6 +141,9 @@ function facts(i: Incident, pm: Postmortem | null, company: CompanyPolicy): [str
     ["Components", i.scope.components.join(", ") || "—"],
     ["Regions", i.scope.regions.join(", ") || "—"],
     ["Customers affected", i.scope.customersAffected?.toString() ?? "unknown"],
+    ["Named customers", i.scope.customers.join(", ") || "—"],
+    ["Data disrupted", i.disrupted || i.impacts.includes("data_loss") ? "yes" : "no"],
+    ["Recovery checklist", recoveryFact(r)],
     ["Asset risk", i.assetRisk || "—"],
     ["Reported", `${i.reportSource}${i.reportedBy ? ` by ${i.reportedBy}` : ""}`],
     ["Impact started", when(i.times.impactStartedAt)],
@@ -108,6 +152,7 @@ function facts(i: Incident, pm: Postmortem | null, company: CompanyPolicy): [str
     ["Mitigated", when(i.times.mitigatedAt)],
     ["Resolved", when(i.times.resolvedAt)],
     ["Closed", when(i.times.closedAt)],
+    ["Parties told", toldFact(r)],
     ["Post-mortem", postmortemFact(pm)],
   ];
 }
@@ -115,7 +160,7 @@ function facts(i: Incident, pm: Postmortem | null, company: CompanyPolicy): [str
 export function renderText(r: IncidentRecord, company: CompanyPolicy = DEFAULT_COMPANY_POLICY): string {
   const i = r.incident;
   const lines = [`${i.key}  ${i.title}`, ""];
-  for (const [k, v] of facts(i, r.postmortem, company)) lines.push(`${k.padEnd(20)}${v}`);
+  for (const [k, v] of facts(r, company)) lines.push(`${k.padEnd(20)}${v}`);
   const active = r.roles.filter((x) => x.endedAt === null);
   lines.push("", "Roles:");
   for (const x of active) lines.push(`  ${x.role.padEnd(18)}${x.userId}`);
@@ -130,7 +175,7 @@ const md = (s: string) => s.replace(/([\\`*_[\]|<>#])/g, "\\$1").replace(/\n/g, 
 export function renderMarkdown(r: IncidentRecord, company: CompanyPolicy = DEFAULT_COMPANY_POLICY): string {
   const i = r.incident;
   const lines = [`# ${i.key}: ${md(i.title)}`, "", "| | |", "|---|---|"];
-  for (const [k, v] of facts(i, r.postmortem, company)) lines.push(`| ${k} | ${md(v)} |`);
+  for (const [k, v] of facts(r, company)) lines.push(`| ${k} | ${md(v)} |`);
   lines.push("", "## Roles", "");
   for (const x of r.roles.filter((y) => y.endedAt === null)) lines.push(`- **${x.role}**: ${md(x.userId)}`);
   if (i.summary) lines.push("", "## Summary", "", md(i.summary));

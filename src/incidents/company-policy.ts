@@ -93,6 +93,7 @@ const nudgesSchema = z
     commsLeadWithinMinutes: minutes(24 * 60).optional(),
     vendorEveryMinutes: minutes(7 * 24 * 60).optional(),
     followUpEveryMinutes: minutes(30 * 24 * 60).optional(),
+    commsUntoldEveryMinutes: minutes(7 * 24 * 60).optional(),
   })
   .strict()
   .transform(
@@ -103,6 +104,7 @@ const nudgesSchema = z
       commsLeadWithinMs: n.commsLeadWithinMinutes ?? DEFAULT_NUDGES.commsLeadWithinMs,
       vendorEveryMs: n.vendorEveryMinutes ?? DEFAULT_NUDGES.vendorEveryMs,
       followUpEveryMs: n.followUpEveryMinutes ?? DEFAULT_NUDGES.followUpEveryMs,
+      commsUntoldEveryMs: n.commsUntoldEveryMinutes ?? DEFAULT_NUDGES.commsUntoldEveryMs,
     }),
   );
 

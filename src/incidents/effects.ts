@@ -50,6 +50,12 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   day_end_reminded: ["slack.day_end_message"],
   day_end_snoozed: ["slack.day_end_due"],
   day_end_unanswered: ["slack.post_event", "slack.day_end_message"],
+  // The checklists (checklists.ts): the checklist message in the channel is posted or brought up to date
+  // (slack.checklist); each tick is a line in the channel and a comment on the issue; a comms tick may close
+  // the gap muster reminds about.
+  recovery_checklist_opened: ["slack.checklist", "github.post_comment"],
+  checklist_ticked: ["slack.post_event", "github.post_comment", "slack.checklist", "slack.nudge_due"],
+  recovery_waived: ["slack.post_event", "github.post_comment", "slack.checklist"],
 };
 
 /** Jobs that bring every outside view of the incident up to date with its state. */

@@ -75,6 +75,12 @@ export const nameList = (what: string) =>
     .max(LIMITS.list, `List at most ${LIMITS.list} ${what}.`)
     .transform((xs) => [...new Set(xs.filter((x) => x !== ""))]);
 
+/** Named affected customers or tenants: each becomes a party on the resolution checklist. */
+export const customers = z
+  .array(text("a customer's name", 75))
+  .transform((xs) => [...new Set(xs.filter((x) => x !== ""))])
+  .pipe(z.array(z.string()).max(15, "Name at most 15 customers or tenants; describe the rest in the scope."));
+
 export const date = z.coerce.date({ error: "That is not a valid date and time." });
 
 export const idempotencyKey = z.string().min(1).max(200).optional();

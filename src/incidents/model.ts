@@ -26,6 +26,8 @@ export interface Scope {
   regions: string[];
   /** The blast radius in customers, when known. */
   customersAffected: number | null;
+  /** Affected customers or tenants by name: each is proposed for the resolution checklist. */
+  customers: string[];
 }
 
 export interface IncidentTimes {
@@ -49,11 +51,14 @@ export interface Incident {
   scope: Scope;
   assetRisk: string;
   private: boolean;
+  /** "Data or processes disrupted": the BCP/DR recovery checklist applies (as it does to a data loss). */
+  disrupted: boolean;
   reportSource: ReportSource;
   reportedBy: string | null;
   declaredBy: string;
   times: IncidentTimes;
   resolutionSummary: string | null;
+  /** The parties told it was resolved, by label (the resolution checklist's "told" items; free text before it). */
   partiesInformed: string[];
   version: number;
 }
@@ -242,6 +247,9 @@ export const EVENT_KINDS = [
   "day_end_reminded",
   "day_end_snoozed",
   "day_end_unanswered",
+  "recovery_checklist_opened",
+  "checklist_ticked",
+  "recovery_waived",
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -282,7 +290,8 @@ export type JobKind =
   | "backup.scheduled"
   | "slack.day_end_due"
   | "slack.day_end_message"
-  | "intake.sync_triage";
+  | "intake.sync_triage"
+  | "slack.checklist";
 
 export interface NewJob {
   incidentId: string | null;

@@ -6,6 +6,7 @@
 // and a gap that opens again later (a new `since`) starts a fresh count.
 import { DateTime } from "luxon";
 import { zoneOrUtc } from "./business-days.js";
+import { commsChecklist, openItems } from "./checklists.js";
 import type { ClassifiedSeverity, Impact, RoleAssignment, TimelineEvent } from "./model.js";
 import { COMMUNICATIONS } from "./model.js";
 import type { IncidentRecord } from "./ports.js";
@@ -25,6 +26,8 @@ export interface NudgePolicy {
   vendorEveryMs: number;
   /** An overdue follow-up: its owner is nudged on the first working morning after the due day, then after this (backing off). */
   followUpEveryMs: number;
+  /** Parties still to be told of the resolution: the channel is reminded this long after resolve, then after this again (backing off). */
+  commsUntoldEveryMs: number;
   /** Nudges about one gap before muster stops asking. */
   cap: number;
 }
@@ -35,10 +38,18 @@ export const DEFAULT_NUDGES: NudgePolicy = {
   commsLeadWithinMs: 15 * MINUTE,
   vendorEveryMs: HOUR,
   followUpEveryMs: 24 * HOUR,
+  commsUntoldEveryMs: 2 * HOUR,
   cap: 3,
 };
 
-export const NUDGE_KINDS = ["classify", "update", "comms_lead", "vendor_overdue", "follow_up_overdue"] as const;
+export const NUDGE_KINDS = [
+  "classify",
+  "update",
+  "comms_lead",
+  "vendor_overdue",
+  "follow_up_overdue",
+  "comms_untold",
+] as const;
 export type NudgeWhat = (typeof NUDGE_KINDS)[number];
 
 /** What the rules read of an incident: the record the store loads. */
@@ -89,7 +100,10 @@ interface NudgeRule {
 const active = (roles: RoleAssignment[]) => roles.filter((r) => r.endedAt === null);
 const CHANNEL = { channel: true } as const;
 
-/** The rules, one per kind of gap. Only the follow-up rule outlives the incident: the work is still owed after resolve. */
+/**
+ * The rules, one per kind of gap. The follow-up and comms rules outlive the
+ * response: the work is still owed after resolve.
+ */
 export const NUDGE_RULES: Record<NudgeWhat, NudgeRule> = {
   classify: {
     words: "the severity is still unclassified",
@@ -144,6 +158,15 @@ export const NUDGE_RULES: Record<NudgeWhat, NudgeRule> = {
                 tz,
               };
             }),
+  },
+  comms_untold: {
+    words: "parties are still to be told the incident is resolved",
+    gaps: ({ incident, timeline }, p) => {
+      if (incident.status !== "resolved" && incident.status !== "closed") return [];
+      const comms = commsChecklist(timeline);
+      if (!comms.resolvedAt || openItems(comms.items).length === 0) return [];
+      return [gap("comms_untold", "", comms.resolvedAt, p.commsUntoldEveryMs)];
+    },
   },
 };
 

@@ -45,6 +45,13 @@ export const PERMISSIONS = {
   assignPostmortemOwner: "commander",
   // The policy has no waiver: an admin may grant one, with a reason (a duplicate, say).
   waivePostmortem: "admin",
+  // The recovery checklist (checklists.ts): anyone working the incident ticks the work;
+  // the sign-off is the IC's; skipping it takes an admin, with a reason.
+  tickRecovery: "responder",
+  signOffRecovery: "commander",
+  waiveRecovery: "admin",
+  // The resolution-communication checklist: the IC's duty (the communications lead may too, checked in the command).
+  tickComms: "commander",
 } as const satisfies Record<string, Audience>;
 
 export type Action = keyof typeof PERMISSIONS;
@@ -77,6 +84,10 @@ const ACTION_WORDS: Record<Action, string> = {
   completePostmortem: "mark the post-mortem complete",
   assignPostmortemOwner: "change who owns the post-mortem",
   waivePostmortem: "waive the post-mortem",
+  tickRecovery: "tick the recovery checklist",
+  signOffRecovery: "sign off the recovery",
+  waiveRecovery: "waive the recovery checklist",
+  tickComms: "tick off who was told it is resolved",
 };
 
 export function commanderOf(roles: readonly RoleAssignment[]): string | null {

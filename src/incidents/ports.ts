@@ -34,6 +34,7 @@ export type IncidentPatch = Partial<
     | "scope"
     | "assetRisk"
     | "private"
+    | "disrupted"
     | "resolutionSummary"
     | "partiesInformed"
   >

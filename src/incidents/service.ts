@@ -13,6 +13,7 @@ import {
   reopenIncident,
   resolveIncident,
 } from "./commands/change-status.js";
+import { tickChecklist, waiveRecovery } from "./commands/checklists.js";
 import { classifySeverity } from "./commands/classify-severity.js";
 import { completeFollowUp } from "./commands/complete-follow-up.js";
 import { correctTimes } from "./commands/correct-times.js";
@@ -77,6 +78,8 @@ const COMMANDS = {
   snoozePostmortemReminders,
   snoozeDayEnd,
   repair: repairIncident,
+  tickChecklist,
+  waiveRecovery,
 } satisfies Record<string, Command>;
 
 /**

@@ -134,6 +134,12 @@ export const JOB_KINDS = {
     words: "ask the IC to hand off at the end of their day",
     reminder: true,
   },
+  "slack.checklist": {
+    // Queued by resolve and declare with the list; by a tick's event, which names it.
+    payload: z.object({ list: z.enum(["recovery", "comms"]).optional(), eventId: eventId.optional() }),
+    lane: "slack",
+    words: "post or update the checklist in the incident channel",
+  },
   "slack.postmortem_reminder": {
     payload: z.object({ eventId }),
     lane: "slack",

@@ -35,6 +35,8 @@ export const VIEW = {
   dutyLog: "dr_duty_log",
   riskEdit: "risk_edit",
   workingHours: "working_hours",
+  recoveryWaive: "incident_recovery_waive",
+  commsNotApplicable: "incident_comms_not_applicable",
   /** The modal that replaces a form when its submission failed for a reason no field explains. */
   error: "incident_error",
 } as const;
@@ -77,6 +79,11 @@ export const ACTION = {
   openWorkingHours: "open_working_hours",
   /** A triage message's Declare (an outage report, an alert): the declare form pre-filled from the report. */
   declareFromReport: "triage_declare",
+  /** A checklist's item ticked from its message: the value is `INC-42|recovery|restore_verified`. */
+  checklistTick: "checklist_tick",
+  /** A party on the resolution checklist that need not be told: the value is `INC-42|status_page`. */
+  openCommsNotApplicable: "open_comms_not_applicable",
+  openRecoveryWaive: "open_recovery_waive",
 } as const;
 
 /**
@@ -141,6 +148,14 @@ export const FIELD = {
   start: "start",
   end: "end",
   days: "days",
+  /** Named affected customers or tenants, comma-separated. */
+  customers: "customers",
+  /** The "data or processes disrupted" flag. */
+  disrupted: "disrupted",
+  /** Resolve: "nobody needed telling" (not offered for a customer-facing incident). */
+  noneAffected: "noneAffected",
+  /** The party picked on the "not applicable" form. */
+  item: "item",
 } as const;
 
 /** The one action id inside each input block. */

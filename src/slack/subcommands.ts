@@ -2,6 +2,7 @@
 // an incident, its help line, and what it does (a form to open, or a
 // handler). The router, `/incident help` and App Home all read this table.
 import { AppError } from "../errors.js";
+import { commsChecklist, recoveryChecklist } from "../incidents/checklists.js";
 import { companyPolicyOf } from "../incidents/company-policy.js";
 import type { Actor, Incident } from "../incidents/model.js";
 import type { RegisterRisk } from "../incidents/ports.js";
@@ -10,6 +11,7 @@ import { canSee, type SlackDeps } from "./deps.js";
 import type { FormName } from "./forms/index.js";
 import { followUpList, importPostmortem } from "./lifecycle.js";
 import type { Message } from "./views/blocks.js";
+import { commsMessage, recoveryMessage } from "./views/checklists.js";
 import { dutyStatusMessage, riskListMessage } from "./views/dr.js";
 import { type HelpLine, listMessage, statusMessage } from "./views/messages.js";
 
@@ -161,9 +163,28 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: "resolve",
-    help: "Resolve (asks for the summary and who was told)",
+    help: "Resolve (asks for the summary and which affected parties were told)",
     incident: "optional",
     run: form("resolve"),
+  },
+  {
+    name: "recovery",
+    usage: "recovery [waive]",
+    help: "The BCP/DR recovery checklist (data loss or disrupted): tick each item; admins may waive it with a reason",
+    incident: "required",
+    usageError: (rest) =>
+      rest[0] && rest[0].toLowerCase() !== "waive" ? "Use `/incident recovery` or `/incident recovery waive`." : null,
+    async run(c) {
+      if (c.rest[0]?.toLowerCase() === "waive") return c.openForm("recoveryWaive");
+      await c.say(await checklistFor(c, "recovery"));
+    },
+  },
+  {
+    name: "comms",
+    aliases: ["told"],
+    help: "The resolution checklist: who must hear it is resolved; tick each told, or not applicable with a reason",
+    incident: "required",
+    run: async (c) => c.say(await checklistFor(c, "comms")),
   },
   {
     name: "dismiss",
@@ -174,7 +195,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: "close",
-    help: "Close (needs the post-mortem when one is required)",
+    help: "Close (needs the recovery checklist done and the post-mortem when they are required)",
     incident: "required",
     async run(c) {
       const r = await c.deps.service.close(c.actor, { key: c.need().key });
@@ -303,6 +324,18 @@ export const HELP_LINES: readonly HelpLine[] = [...SUBCOMMANDS, HELP].map((s) =>
 
 /** The subcommand a word names (its name or an alias), if any. */
 export const findSubcommand = (word: string): Subcommand | undefined => BY_WORD.get(word.toLowerCase());
+
+/** A checklist shown to the person who asked, with its buttons. Private incidents: responders and admins only. */
+async function checklistFor(c: SubcommandCall, list: "recovery" | "comms"): Promise<Message> {
+  const record = await c.deps.store.loadIncidentById(c.need().id);
+  if (!record) throw new AppError("not_found", `There is no incident ${c.need().key}.`);
+  if (!canSee(c.deps, record.incident, record.roles, c.userId)) {
+    throw new AppError("forbidden", `${record.incident.key} is private; ask its IC.`);
+  }
+  return list === "recovery"
+    ? recoveryMessage(record.incident, recoveryChecklist(record.timeline))
+    : commsMessage(record.incident, commsChecklist(record.timeline));
+}
 
 async function listFor(deps: SlackDeps, userId: string) {
   // One statement: the open incidents and their role holders, nothing more.

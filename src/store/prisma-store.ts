@@ -18,9 +18,11 @@ function patchData(p: IncidentPatch): Prisma.IncidentUpdateInput {
     d.scopeComponents = json(p.scope.components);
     d.scopeRegions = json(p.scope.regions);
     d.customersAffected = p.scope.customersAffected;
+    d.scopeCustomers = json(p.scope.customers);
   }
   if (p.assetRisk !== undefined) d.assetRisk = p.assetRisk;
   if (p.private !== undefined) d.private = p.private;
+  if (p.disrupted !== undefined) d.disrupted = p.disrupted;
   if (p.resolutionSummary !== undefined) d.resolutionSummary = p.resolutionSummary;
   if (p.partiesInformed !== undefined) d.partiesInformed = json(p.partiesInformed);
   if (p.times) Object.assign(d, p.times);
@@ -51,8 +53,10 @@ function txApi(db: Client, reads: HotReads): IncidentTx {
           scopeComponents: json(i.scope.components),
           scopeRegions: json(i.scope.regions),
           customersAffected: i.scope.customersAffected,
+          scopeCustomers: json(i.scope.customers),
           assetRisk: i.assetRisk,
           private: i.private,
+          disrupted: i.disrupted,
           reportSource: i.reportSource,
           reportedBy: i.reportedBy,
           declaredBy: i.declaredBy,

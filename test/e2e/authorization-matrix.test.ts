@@ -63,6 +63,11 @@ const MATRIX: Record<string, { text: string; public: Record<string, Outcome>; pr
   reopen: { text: "reopen KEY", public: COMMANDER },
   repair: { text: "repair KEY", public: COMMANDER },
   postmortemWaive: { text: "postmortem KEY waive Duplicate of INC-1", public: only("admin") },
+  // The checklists: anyone who can see the incident sees them (ticking is checked per item, in checklists.test.ts).
+  recovery: { text: "recovery KEY", public: all(), private: RESPONDERS },
+  comms: { text: "comms KEY", public: all(), private: RESPONDERS },
+  // Waiving the recovery checklist is an admin's: anyone else is refused the form.
+  recoveryWaive: { text: "recovery KEY waive", public: only("admin") },
 };
 
 let stack: Stack;

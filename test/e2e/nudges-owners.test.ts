@@ -179,7 +179,13 @@ describe("nudges about owners", () => {
       ownerId: { user: BOB },
       dueDate: { date: "2026-11-30" },
     });
-    await form(IC, "resolve", "incident_resolve", { summary: "Rolled back", partiesInformed: "support" });
+    // Every party told (the resolution checklist's own reminders are tested in checklists.test.ts).
+    await form(IC, "resolve", "incident_resolve", {
+      summary: "Rolled back",
+      partiesInformed: "support",
+      "party.affected_customers": { option: "done" },
+      "party.status_page": { option: "done" },
+    });
     await at(1375, 30); // Tuesday 08:55
     expect(overdueDms()).toHaveLength(0);
     await at(1385); // Tuesday 09:05

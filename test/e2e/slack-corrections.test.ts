@@ -178,10 +178,17 @@ describe("the blast radius after declaration", () => {
     const rec = await record("INC-2");
     expect(rec.incident.severity).toBe("medium");
     expect(rec.incident.impacts).toEqual(["outage", "data_loss"]);
-    expect(rec.incident.scope).toEqual({ components: ["sync", "api"], regions: ["eu-west"], customersAffected: 120 });
+    expect(rec.incident.scope).toEqual({
+      components: ["sync", "api"],
+      regions: ["eu-west"],
+      customersAffected: 120,
+      customers: [],
+    });
     expect(rec.incident.assetRisk).toBe("Customer configs may be stale");
-    expect(rec.timeline.at(-1)!.kind).toBe("impact_updated");
+    // A data loss now recorded: the BCP/DR recovery checklist starts with it.
+    expect(rec.timeline.slice(-2).map((e) => e.kind)).toEqual(["impact_updated", "recovery_checklist_opened"]);
     const posted = stack.slack.messages(channel.id).map(text).join("\n");
+    expect(posted).toContain("BCP/DR recovery checklist");
     expect(posted).toContain("customers affected: 120 (was none)");
     const issue = stack.github.issues("tailscale/corp").find((i) => i.title.startsWith("[INC-2]"))!;
     expect(issue.comments.some((c) => c.body.includes("**Impact updated**"))).toBe(true);

@@ -194,6 +194,10 @@ describe.each(PROVIDERS)("incident lifecycle on %s", (provider) => {
     await rejects(svc.waivePostmortem(admin, { key, reason: "   " }), "validation", /why no post-mortem/);
     await rejects(svc.waivePostmortem(ic, { key, reason: "Duplicate" }), "forbidden", /Only an admin/);
     await svc.waivePostmortem(admin, { key, reason: "Covered by INC-1's post-mortem" });
+    // The data loss owes the BCP/DR recovery checklist too: ticked, or waived by an admin (only).
+    await rejects(svc.close(ic, { key }), "recovery_required", /Still open: last good backup identified/);
+    await rejects(svc.waiveRecovery(ic, { key, reason: "Restored" }), "forbidden", /Only an admin/);
+    await svc.waiveRecovery(admin, { key, reason: "Restored from the nightly backup before the checklist existed" });
     await svc.close(ic, { key });
     const { key: k2 } = await svc.declare(ic, { title: "Minor glitch" });
     await rejects(svc.waivePostmortem(admin, { key: k2, reason: "x" }), "validation", /nothing to waive/);

@@ -3,11 +3,13 @@
 // nothing lost: the migrations it recorded still match their checksums, every
 // incident, event, job and reference reads back exactly as Prisma 6 read it,
 // and new commands work on it.
+
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { commsChecklist } from "../../src/incidents/checklists.js";
 import { DEFAULT_ROLES } from "../../src/incidents/context.js";
 import { createIncidentService } from "../../src/incidents/service.js";
 import { openStore } from "../../src/store/open-store.js";
@@ -50,9 +52,27 @@ const ADDED = {
   vendorCheck: { deadline: null },
   // The risk register's fields: an old risk reads as open, untitled (its description stands in), unrated.
   risk: { title: "", likelihood: null, impact: null, reviewAt: null, status: "open", source: "slack", updatedAt: null },
+  // The checklists: no flag raised, no customers named.
+  incident: { disrupted: false },
+  scope: { customers: [] },
 };
+
+/** An incident row as Prisma 6 read it: without the columns added since. */
+function incidentWithoutAdded(i: Record<string, unknown>) {
+  for (const [k, v] of Object.entries(ADDED.incident)) {
+    expect(i[k]).toEqual(v);
+    delete i[k];
+  }
+  const scope = i.scope as Record<string, unknown>;
+  for (const [k, v] of Object.entries(ADDED.scope)) {
+    expect(scope[k]).toEqual(v);
+    delete scope[k];
+  }
+  return i;
+}
 function withoutAdded(
   records: {
+    incident: Record<string, unknown>;
     postmortem: Record<string, unknown> | null;
     vendorChecks: Record<string, unknown>[];
     risks: Record<string, unknown>[];
@@ -66,6 +86,7 @@ function withoutAdded(
         delete row[k];
       }
     };
+    incidentWithoutAdded(r.incident);
     strip(r.postmortem, ADDED.postmortem);
     for (const c of r.vendorChecks) strip(c, ADDED.vendorCheck);
     for (const c of r.risks) strip(c, ADDED.risk);
@@ -90,7 +111,9 @@ describe.each(["sqlite", "postgresql"] as Provider[])("%s database written by Pr
       const keys = ["INC-1", "INC-2", "INC-3"];
       const loaded = await Promise.all(keys.map((k) => store.loadIncident(k)));
       expect(withoutAdded(plain(loaded))).toEqual(expected.incidents);
-      expect(plain(await store.listIncidents({}))).toEqual(expected.list);
+      expect(plain(await store.listIncidents({})).map(incidentWithoutAdded)).toEqual(expected.list);
+      // Resolved with the free-text list of parties told: the resolution checklist shows that list.
+      expect(commsChecklist(loaded[0]!.timeline).legacy).toEqual(["support", "status page"]);
       // The old risks are in the register, open, and take changes.
       const oldRisks = expected.incidents.flatMap((r: { risks: unknown[] }) => r.risks);
       expect(oldRisks.length).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 // What the GitHub issue says. GitHub markdown, not Slack mrkdwn; the
 // incident's own text is quoted so it can't mention people or close issues.
+import { checklistEventWords } from "../../incidents/checklists.js";
 import { impactChangeWords } from "../../incidents/commands/update-impact.js";
 import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { Incident, Postmortem, RoleAssignment, TimelineEvent } from "../../incidents/model.js";
@@ -195,6 +196,14 @@ export function commentBody(e: TimelineEvent, i: Incident, o: CommentOptions = {
       break;
     case "follow_up_done":
       text = `**Follow-up done**${o.minimal ? "." : `: ${s("title")}`}`;
+      break;
+    case "recovery_checklist_opened":
+    case "checklist_ticked":
+    case "recovery_waived":
+      // Labels are muster's own or a customer's name (kept out of the minimal form, like other text).
+      text = o.minimal
+        ? `**${e.kind === "recovery_checklist_opened" ? "Recovery checklist opened" : e.kind === "recovery_waived" ? "Recovery checklist waived" : "Checklist item ticked"}.**`
+        : `**${e.kind === "checklist_ticked" ? "Checklist" : "BCP/DR recovery"}**: ${quote(checklistEventWords(e) ?? "")}${e.kind === "checklist_ticked" ? ` (by ${who(e.actorId)})` : ""}`;
       break;
     default:
       return null;

@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
 import { DateTime } from "luxon";
+import { commsChecklist, recoveryChecklist } from "../../incidents/checklists.js";
 import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
 import { DAY_END_ESCALATES, DAY_END_EVENTS, dayEndStep } from "../../incidents/day-end.js";
@@ -32,6 +33,7 @@ import type { RefStore } from "../../jobs/ports.js";
 import { linksOf, REF } from "../../jobs/refs.js";
 import type { JobContext, JobHandler } from "../../jobs/worker.js";
 import { channelName } from "../../slack/channel-name.js";
+import { commsMessage, commsNudge, recoveryMessage } from "../../slack/views/checklists.js";
 import { announcement, commanderId, controlMessage, type IncidentView, topic } from "../../slack/views/incident.js";
 import {
   dayEndAsk,
@@ -530,6 +532,49 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
         : [];
     },
 
+    /**
+     * A checklist (checklists.ts) in the incident channel: posted once, then
+     * updated in place as items are ticked. The resolution checklist of a
+     * later resolve (after a reopen) is a new message.
+     */
+    async "slack.checklist"({ job, payload }) {
+      const s = await summary(job);
+      const channel = await channelOf(s.incident.id);
+      if (!channel) return [];
+      let list = payload.list;
+      if (!list && payload.eventId !== undefined) {
+        const event = await d.store.findEvent(payload.eventId);
+        list = event?.data.list === "comms" ? "comms" : "recovery";
+      }
+      const record = await d.store.loadIncidentById(s.incident.id);
+      if (!record) return [];
+      let msg: Msg;
+      let refKind: string;
+      if (list === "comms") {
+        const comms = commsChecklist(record.timeline);
+        if (!comms.resolvedAt || comms.legacy) return [];
+        msg = commsMessage(record.incident, comms);
+        refKind = REF.message(`checklist:comms:${comms.resolvedAt.getTime()}`);
+      } else {
+        msg = recoveryMessage(record.incident, recoveryChecklist(record.timeline));
+        refKind = REF.message("checklist:recovery");
+      }
+      const ref = await d.refs.get(s.incident.id, refKind);
+      if (ref?.externalId) {
+        await call("update the checklist", () =>
+          d.client.chat.update({
+            channel: String(ref.data?.channel ?? channel),
+            ts: ref.externalId,
+            text: msg.text,
+            blocks: msg.blocks,
+          }),
+        );
+      } else {
+        await postOnce(d.client, d.refs, { incidentId: s.incident.id, refKind, channel, msg, now: now() });
+      }
+      return [];
+    },
+
     async "slack.post_event"({ job, payload, logger }) {
       const s = await summary(job);
       const channel = await channelOf(s.incident.id);
@@ -763,7 +808,11 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
           incidentId: id,
           refKind: REF.message(`nudge:${gapKey(n)}:${n.since.getTime()}:${n.n}`),
           channel: channel!,
-          msg: check ? vendorCheckOverdue(record.incident, check) : nudgeMessage(record.incident, n, commander, t),
+          msg: check
+            ? vendorCheckOverdue(record.incident, check)
+            : n.what === "comms_untold"
+              ? commsNudge(record.incident, commsChecklist(record.timeline), commander, n.since, t)
+              : nudgeMessage(record.incident, n, commander, t),
           now: t,
         });
         done.push(n);

@@ -1,5 +1,14 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
+import {
+  itemsToData,
+  openItems,
+  type PartyChoice,
+  proposedParties,
+  recoveryChecklist,
+  recoverySatisfied,
+  resolutionChecklist,
+} from "../checklists.js";
 import { companyPolicyOf } from "../company-policy.js";
 import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
@@ -16,6 +25,7 @@ import {
 } from "../postmortem-rules.js";
 import { validateTimes } from "../times.js";
 import { assertTransition } from "../transitions.js";
+import { recoveryOpenError } from "./checklists.js";
 import { REMINDER_CHAIN } from "./postmortem-reminders.js";
 
 // mitigate, resolve, close, reopen and "not an incident" share one shape:
@@ -65,10 +75,25 @@ export async function mitigateIncident(ctx: CommandContext, raw: MitigateInciden
 export const resolveIncidentInput = z.object({
   key: z.string(),
   summary: input.requiredText("a resolution summary"),
-  /** Which affected parties were told it is resolved (customers, teams, vendors…). */
-  partiesInformed: input
-    .nameList("affected parties")
-    .refine((xs) => xs.length > 0, "Say which affected parties were told it is resolved (or “none affected”)."),
+  /**
+   * The resolution-communication checklist (checklists.ts): what was said
+   * about each party the incident proposes, by its key; a proposed party not
+   * listed here is still to tell (and muster reminds).
+   */
+  parties: z
+    .array(
+      z.object({
+        key: z.string().min(1).max(100),
+        state: z.enum(["open", "done", "not_applicable"]),
+        reason: input.text("the reason").optional(),
+      }),
+    )
+    .max(60)
+    .default([]),
+  /** Other parties told it is resolved, by name (a free-text list, as before the checklist). */
+  partiesInformed: input.nameList("affected parties").default([]),
+  /** Nobody needed telling: refused for a customer-facing incident. */
+  noneAffected: z.boolean().default(false),
 });
 export type ResolveIncidentInput = z.input<typeof resolveIncidentInput>;
 
@@ -78,7 +103,19 @@ export async function resolveIncident(ctx: CommandContext, raw: ResolveIncidentI
     times.mitigatedAt ??= ctx.now;
     times.resolvedAt = ctx.now;
     patch.resolutionSummary = i.summary;
-    patch.partiesInformed = i.partiesInformed;
+    const escalated = (await ctx.tx.countEvents(incident.id, ["escalated"])) > 0;
+    const comms = resolutionChecklist(incident, {
+      parties: proposedParties(incident, { escalated }),
+      choices: new Map<string, PartyChoice>(i.parties.map((p) => [p.key, { state: p.state, reason: p.reason }])),
+      othersTold: i.partiesInformed,
+      noneAffected: i.noneAffected,
+      by: ctx.actor.userId,
+      at: ctx.now,
+    });
+    // The row keeps the labels of the parties told, as it kept the free-text list.
+    patch.partiesInformed = comms.filter((x) => x.state === "done").map((x) => x.label);
+    // The checklist message, with a button per party still to tell, once the channel has the resolution.
+    if (openItems(comms).length) change.job("slack.checklist", { list: "comms" });
     // The rule is read from the incident as it stands now: impacts and severity corrected since the declaration count.
     const rule = companyPolicyOf(ctx.policy).postmortem;
     const required = postmortemRequired(incident, rule);
@@ -99,7 +136,13 @@ export async function resolveIncident(ctx: CommandContext, raw: ResolveIncidentI
           plan: true,
         });
     }
-    return { summary: i.summary, partiesInformed: i.partiesInformed, postmortemRequired: required };
+    return {
+      summary: i.summary,
+      partiesInformed: patch.partiesInformed,
+      comms: itemsToData(comms),
+      ...(i.noneAffected ? { noneAffected: true } : {}),
+      postmortemRequired: required,
+    };
   });
 }
 
@@ -109,6 +152,9 @@ export type CloseIncidentInput = z.input<typeof closeIncidentInput>;
 export async function closeIncident(ctx: CommandContext, raw: CloseIncidentInput): Promise<CommandResult> {
   const i = input.parseInput(closeIncidentInput, raw);
   return transition(ctx, i.key, "close", "closed", async ({ incident, times }) => {
+    // The BCP/DR policy first: data restored and checked before the record is closed.
+    const recovery = recoveryChecklist(await ctx.tx.listEvents(incident.id, ["checklist_ticked", "recovery_waived"]));
+    if (!recoverySatisfied(incident, recovery)) throw recoveryOpenError(incident, openItems(recovery.items));
     const rule = companyPolicyOf(ctx.policy).postmortem;
     const pm = await ctx.tx.findPostmortem(incident.id);
     if (!postmortemSatisfied(incident, rule, pm)) {

@@ -26,6 +26,7 @@ export async function classifySeverity(ctx: CommandContext, raw: ClassifySeverit
     components: i.components ?? incident.scope.components,
     regions: i.regions ?? incident.scope.regions,
     customersAffected: i.customersAffected === undefined ? incident.scope.customersAffected : i.customersAffected,
+    customers: incident.scope.customers,
   };
   const impacts = i.impacts ?? incident.impacts;
   const assetRisk = i.assetRisk ?? incident.assetRisk;

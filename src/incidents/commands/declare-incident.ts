@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recoveryRequired } from "../checklists.js";
 import { Change, type CommandContext, type CommandResult } from "../context.js";
 import * as input from "../input.js";
 import { COMMANDER, type Incident, incidentKey } from "../model.js";
@@ -12,6 +13,9 @@ export const declareIncidentInput = z.object({
   impacts: input.impacts.default([]),
   components: input.nameList("components").default([]),
   regions: input.nameList("regions").default([]),
+  customers: input.customers.default([]),
+  /** "Data or processes disrupted": the BCP/DR recovery checklist applies. */
+  disrupted: z.boolean().default(false),
   customersAffected: z
     .number({ error: "Customers affected must be a whole number." })
     .int("Customers affected must be a whole number.")
@@ -55,9 +59,15 @@ export async function declareIncident(ctx: CommandContext, raw: DeclareIncidentI
     status: "investigating",
     severity: i.severity ?? "unclassified",
     impacts: i.impacts,
-    scope: { components: i.components, regions: i.regions, customersAffected: i.customersAffected ?? null },
+    scope: {
+      components: i.components,
+      regions: i.regions,
+      customersAffected: i.customersAffected ?? null,
+      customers: i.customers,
+    },
     assetRisk: i.assetRisk,
     private: i.private ?? i.impacts.includes("security_breach"),
+    disrupted: i.disrupted,
     reportSource: i.reportSource,
     reportedBy: i.reportedBy || null,
     declaredBy: actor.userId,
@@ -84,6 +94,7 @@ export async function declareIncident(ctx: CommandContext, raw: DeclareIncidentI
     severity: incident.severity,
     commanderId,
     impacts: incident.impacts,
+    ...(incident.disrupted ? { disrupted: true } : {}),
     private: incident.private,
     reportSource: incident.reportSource,
     reportedBy: incident.reportedBy,
@@ -91,6 +102,8 @@ export async function declareIncident(ctx: CommandContext, raw: DeclareIncidentI
   });
   // Order matters to the worker: the channel first, so later posts have a home.
   change.job("slack.create_channel").job("slack.sync_announcement").job("github.sync_issue").job("google.create_doc");
+  // Data or processes disrupted: the recovery checklist goes in the channel once it exists.
+  if (recoveryRequired(incident)) change.job("slack.checklist", { list: "recovery" });
   if (commanderId !== actor.userId) change.job("slack.notify_user", { userId: commanderId, role: COMMANDER });
   return change.result();
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
+import { recoveryReason, recoveryRequired } from "../checklists.js";
 import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
 import { authorize } from "../permissions.js";
@@ -9,6 +10,8 @@ export const updateImpactInput = z.object({
   impacts: input.impacts.optional(),
   components: input.nameList("components").optional(),
   regions: input.nameList("regions").optional(),
+  customers: input.customers.optional(),
+  disrupted: z.boolean().optional(),
   customersAffected: z
     .number({ error: "Customers affected must be a whole number." })
     .int("Customers affected must be a whole number.")
@@ -36,6 +39,8 @@ export async function updateImpact(ctx: CommandContext, raw: UpdateImpactInput):
     components: incident.scope.components,
     regions: incident.scope.regions,
     customersAffected: incident.scope.customersAffected,
+    customers: incident.scope.customers,
+    disrupted: incident.disrupted,
     assetRisk: incident.assetRisk,
   };
   const after = {
@@ -43,6 +48,8 @@ export async function updateImpact(ctx: CommandContext, raw: UpdateImpactInput):
     components: i.components ?? before.components,
     regions: i.regions ?? before.regions,
     customersAffected: i.customersAffected === undefined ? before.customersAffected : i.customersAffected,
+    customers: i.customers ?? before.customers,
+    disrupted: i.disrupted ?? before.disrupted,
     assetRisk: i.assetRisk ?? before.assetRisk,
   };
   const changed: Record<string, { from: unknown; to: unknown }> = {};
@@ -52,11 +59,18 @@ export async function updateImpact(ctx: CommandContext, raw: UpdateImpactInput):
   if (Object.keys(changed).length === 0) {
     throw new AppError("validation", `That is the impact already recorded for ${incident.key}; nothing changed.`);
   }
-  const scope = { components: after.components, regions: after.regions, customersAffected: after.customersAffected };
-  return new Change(ctx, incident)
-    .event("impact_updated", { changed, reason: i.reason || null })
-    .sync()
-    .result({ impacts: after.impacts, scope, assetRisk: after.assetRisk });
+  const scope = {
+    components: after.components,
+    regions: after.regions,
+    customersAffected: after.customersAffected,
+    customers: after.customers,
+  };
+  const change = new Change(ctx, incident).event("impact_updated", { changed, reason: i.reason || null }).sync();
+  // Data or processes disrupted now, and not before: the BCP/DR recovery checklist starts.
+  if (recoveryRequired(after) && !recoveryRequired(before)) {
+    change.event("recovery_checklist_opened", { reason: recoveryReason(after) });
+  }
+  return change.result({ impacts: after.impacts, scope, assetRisk: after.assetRisk, disrupted: after.disrupted });
 }
 
 const FIELD_WORDS: Record<string, string> = {
@@ -64,6 +78,8 @@ const FIELD_WORDS: Record<string, string> = {
   components: "components",
   regions: "regions",
   customersAffected: "customers affected",
+  customers: "named customers",
+  disrupted: "data or processes disrupted",
   assetRisk: "risk to affected assets",
 };
 
@@ -75,7 +91,11 @@ export function impactChangeWords(changed: unknown): string[] {
       ? "none"
       : Array.isArray(v)
         ? v.join(", ")
-        : String(v);
+        : typeof v === "boolean"
+          ? v
+            ? "yes"
+            : "no"
+          : String(v);
   return Object.entries(changed as Record<string, { from?: unknown; to?: unknown }>).map(([k, c]) =>
     k === "assetRisk" ? `${FIELD_WORDS[k]} rewritten` : `${FIELD_WORDS[k] ?? k}: ${show(c?.to)} (was ${show(c?.from)})`,
   );

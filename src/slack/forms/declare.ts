@@ -23,7 +23,7 @@ import {
 } from "../views/blocks.js";
 import { declaredConfirmation } from "../views/messages.js";
 import type { SlackForm } from "./form.js";
-import { impactOptions, SOURCE_LABELS, severityDefinitions, severityOptions } from "./labels.js";
+import { disruptedOption, impactOptions, SOURCE_LABELS, severityDefinitions, severityOptions } from "./labels.js";
 import { publishBlocks, readPublishFields } from "./publish-fields.js";
 
 /**
@@ -70,6 +70,10 @@ export function declareModal(o: {
       }),
       severityDefinitions(policy),
       input(FIELD.impacts, "Impact", checkboxes(impactOptions()), { optional: true }),
+      input(FIELD.disrupted, "BCP/DR", checkboxes([disruptedOption()]), {
+        optional: true,
+        hint: "Tick if data or processes were disrupted: the recovery checklist applies.",
+      }),
       input(
         FIELD.components,
         "Affected components",
@@ -127,6 +131,7 @@ export const declareForm: SlackForm = {
       ...(severity ? { severity } : {}),
       impacts: list(s.form[FIELD.impacts]),
       components: list(s.form[FIELD.components]),
+      disrupted: list(s.form[FIELD.disrupted]).includes("disrupted"),
       commanderId: str(s.form[FIELD.commander]) ?? s.actor.userId,
       // Unticked means "the default": a suspected breach is private anyway.
       ...(ticked ? { private: true } : {}),

@@ -8,7 +8,7 @@ import { list, str } from "../form.js";
 import { FIELD, VIEW } from "../ids.js";
 import { checkboxes, input, modal, numberInput, section, textInput } from "../views/blocks.js";
 import { ifGiven, keyOf, metadataFor, type SlackForm } from "./form.js";
-import { impactOptions } from "./labels.js";
+import { disruptedOption, impactOptions } from "./labels.js";
 
 export const impactForm: SlackForm = {
   callbackId: VIEW.impact,
@@ -24,10 +24,23 @@ export const impactForm: SlackForm = {
       blocks: [
         section(`*${i.key}*: what it affected, as far as is known now. The severity stays as it is.`),
         input(FIELD.impacts, "Impact", checkboxes(impactOptions(), i.impacts), { optional: true }),
+        input(FIELD.disrupted, "BCP/DR", checkboxes([disruptedOption()], i.disrupted ? ["disrupted"] : []), {
+          optional: true,
+          hint: "A data loss or corruption, or a disrupted process: muster adds the recovery checklist (restore from backups, verified, signed off) and closing waits for it.",
+        }),
         input(FIELD.customersAffected, "Customers affected", numberInput(i.scope.customersAffected), {
           optional: true,
           hint: "How many customers; leave empty while unknown.",
         }),
+        input(
+          FIELD.customers,
+          "Affected customers or tenants",
+          textInput({ initial: i.scope.customers.join(", "), max: 1000 }),
+          {
+            optional: true,
+            hint: "By name, separated with commas (up to 15): each is proposed when telling parties it is resolved.",
+          },
+        ),
         input(
           FIELD.components,
           "Affected components",
@@ -58,6 +71,8 @@ export const impactForm: SlackForm = {
       impacts: list(s.form[FIELD.impacts]),
       components: list(s.form[FIELD.components]),
       regions: list(s.form[FIELD.regions]),
+      customers: list(s.form[FIELD.customers]),
+      disrupted: list(s.form[FIELD.disrupted]).includes("disrupted"),
       customersAffected: customers === undefined ? null : Number(customers),
       assetRisk: str(s.form[FIELD.assetRisk]) ?? "",
       ...ifGiven("reason", str(s.form[FIELD.reason])),

@@ -8,6 +8,7 @@ import { toUserError } from "../errors.js";
 import { handleSubmission, tellUser } from "../listeners/submit.js";
 import type { SlackRouter } from "../router.js";
 import type { ModalView } from "../views/blocks.js";
+import { commsNotApplicableForm } from "./comms-not-applicable.js";
 import { declareForm } from "./declare.js";
 import { dismissForm } from "./dismiss.js";
 import { dutyLogForm } from "./dr-log.js";
@@ -18,6 +19,7 @@ import { handoffForm } from "./handoff.js";
 import { impactForm } from "./impact.js";
 import { noteForm } from "./note.js";
 import { postmortemForm } from "./postmortem.js";
+import { recoveryWaiveForm } from "./recovery-waive.js";
 import { resolveForm } from "./resolve.js";
 import { riskForm } from "./risk.js";
 import { riskEditForm } from "./risk-edit.js";
@@ -53,6 +55,8 @@ export const FORMS = {
   dutyLog: dutyLogForm,
   riskEdit: riskEditForm,
   workingHours: workingHoursForm,
+  recoveryWaive: recoveryWaiveForm,
+  commsNotApplicable: commsNotApplicableForm,
 } satisfies Record<string, SlackForm>;
 
 export type FormName = keyof typeof FORMS;

@@ -26,6 +26,10 @@ export const VENDOR_ANSWER_LABELS: Record<(typeof VENDOR_ANSWERS)[number], strin
 
 export const impactOptions = (): Option[] => IMPACTS.map((k) => option(IMPACT_LABELS[k], k));
 
+/** The "data or processes disrupted" flag: one checkbox, beside the impacts wherever they are edited. */
+export const disruptedOption = (): Option =>
+  option("Data or processes disrupted", "disrupted", "The BCP/DR recovery checklist applies");
+
 /** The severity choices: labels only, since an option's description is cut at 75 characters. */
 export const severityOptions = (p: CompanyPolicy): Option[] => SEVERITIES.map((s) => option(p.severities[s].label, s));
 

@@ -1,6 +1,7 @@
 // Buttons: the control message's, the hand-off answer, the dead job's Retry.
 import { z } from "zod";
 import { AppError } from "../../errors.js";
+import { commsChecklist, recoveryChecklist } from "../../incidents/checklists.js";
 import { COMMUNICATIONS } from "../../incidents/model.js";
 import { mayAct } from "../../incidents/permissions.js";
 import { REF } from "../../jobs/refs.js";
@@ -11,6 +12,7 @@ import { ACTION } from "../ids.js";
 import { followUpList, importPostmortem } from "../lifecycle.js";
 import type { ButtonArgs, SlackRouter } from "../router.js";
 import { slackDate } from "../text.js";
+import { commsMessage, recoveryMessage } from "../views/checklists.js";
 import { confirmation, escalationBrief, escalationOfferAnswered, handoffAnswered } from "../views/messages.js";
 import { dm } from "./submit.js";
 
@@ -37,6 +39,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
     [ACTION.openPostmortem, "postmortem"],
     [ACTION.openWaivePostmortem, "waivePostmortem"],
     [ACTION.openWorkingHours, "workingHours"],
+    [ACTION.openRecoveryWaive, "recoveryWaive"],
   ];
   for (const [actionId, name] of forms) {
     router.action(actionId, async (args) => {
@@ -143,6 +146,45 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
     } catch (e) {
       await reply(args, `:warning: ${toUserError(e, deps.logger, { actionId: args.action.action_id }).text}`);
     }
+  });
+
+  // A checklist's item ticked (recovery: Done / Sign off; comms: Told): the person sees the checklist again,
+  // ticked; the channel's checklist message is brought up to date by the outbox.
+  router.action(ACTION.checklistTick, async (args) => {
+    await args.ack();
+    await run(args, deps, async (actor, value) => {
+      const [key = "", list = "", item = ""] = value.split("|");
+      if (list !== "recovery" && list !== "comms") throw new AppError("validation", "That button is out of date.");
+      const r = await deps.service.tickChecklist(actor, { key, list, item });
+      const record = await deps.store.loadIncidentById(r.incidentId);
+      if (record && args.body.container?.is_ephemeral) {
+        const msg =
+          list === "recovery"
+            ? recoveryMessage(record.incident, recoveryChecklist(record.timeline))
+            : commsMessage(record.incident, commsChecklist(record.timeline));
+        await args.respond({ replace_original: true, ...msg }).catch(() => undefined);
+      }
+      const label = String(r.label ?? "That item");
+      if (r.already) return `${label} was already ticked.`;
+      return list === "recovery" ? `Ticked: ${label}.` : `Ticked off: ${label} told it is resolved.`;
+    });
+  });
+
+  // "Not applicable…" on the resolution checklist: the form asks which party and why.
+  router.action(ACTION.openCommsNotApplicable, async (args) => {
+    await args.ack();
+    const [key = "", item = ""] = (args.action.value ?? "").split("|");
+    const summary = key ? await deps.store.incidentSummary({ key }) : null;
+    await openForm(deps, {
+      name: "commsNotApplicable",
+      incident: summary?.incident ?? null,
+      ...(summary ? { roles: summary.roles } : {}),
+      ...(args.body.channel?.id ? { origin: args.body.channel.id } : {}),
+      userId: args.body.user.id,
+      triggerId: args.body.trigger_id,
+      context: { item: item.slice(0, 200) },
+      reply: (t) => reply(args, t),
+    });
   });
 
   router.action(ACTION.mitigate, async (args) => {

@@ -1,5 +1,6 @@
 // Messages muster posts: help, lists, DMs, timeline events in the channel.
 
+import { checklistEventWords } from "../../incidents/checklists.js";
 import { impactChangeWords } from "../../incidents/commands/update-impact.js";
 import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
@@ -325,6 +326,10 @@ export function eventText(
       return `:memo: ${who} waived the post-mortem: ${safe(str("reason"), 1000)}`;
     case "nudged":
       return `:bell: ${nudgedWords(d, mention)}.`;
+    case "checklist_ticked":
+      return `${d.state === "not_applicable" ? ":heavy_minus_sign:" : ":white_check_mark:"} ${safe(checklistEventWords(e) ?? "", 1500)} (${who})`;
+    case "recovery_waived":
+      return `:floppy_disk: ${who}: ${safe(checklistEventWords(e) ?? "", 1500)}`;
     case "day_end_unanswered": {
       const ended = new Date(str("deadline"));
       return `:city_sunset: ${mention(str("icId"))}'s working day ended${Number.isNaN(ended.getTime()) ? "" : ` (${slackDate(ended)})`} and no hand-off was accepted: they are still the Incident Commander. Who can take over? \`/incident handoff\` offers the role.`;
