@@ -133,6 +133,16 @@ const schema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(8, "looks too short to be a signing secret").optional(),
   SLACK_APP_TOKEN: z.string().startsWith("xapp-", "must be an app-level token (starts with xapp-)").optional(),
   SLACK_API_URL: url("SLACK_API_URL").default("https://slack.com/api/"),
+  // /insights: Sign in with Slack (OpenID Connect), or a shared token for headless use.
+  SLACK_CLIENT_ID: z.string().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(8, "looks too short to be a client secret").optional(),
+  SLACK_OIDC_ISSUER: url("SLACK_OIDC_ISSUER").default("https://slack.com"),
+  SLACK_TEAM_ID: z
+    .string()
+    .regex(/^[TE][A-Z0-9]{2,}$/, "must be a workspace id like T0123ABCD")
+    .optional(),
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters (it signs session cookies)").optional(),
+  INSIGHTS_TOKEN: z.string().min(32, "must be at least 32 characters (anyone holding it reads /insights)").optional(),
   INCIDENT_CHANNEL: z
     .string()
     .regex(/^#?[a-z0-9_-]{1,80}$|^[CG][A-Z0-9]{6,}$/, "must be a channel name like incident-response or a channel id")
@@ -327,6 +337,13 @@ export interface Config {
     pgDump: string | null;
   };
   admins: string[];
+  /** Who may open /insights: people signed in with Slack (OIDC), or a headless client holding the shared token. */
+  insights: {
+    publicUrl: string | null;
+    oidc: { issuer: string; clientId: string; clientSecret: string; teamId: string | null } | null;
+    sessionSecret: string | null;
+    token: string | null;
+  };
   roles: RoleDefinition[];
   /** Severity definitions, what an incident is, and when a post-mortem is owed (MUSTER_POLICY, else the policy's own). */
   company: CompanyPolicy;
@@ -394,6 +411,15 @@ export function parseConfig(
       );
   }
   if (e.BACKUP_EVERY && !e.BACKUP_DIR) problems.push("BACKUP_DIR: needed with BACKUP_EVERY (where the backups go)");
+  if (e.SLACK_CLIENT_ID || e.SLACK_CLIENT_SECRET) {
+    if (!e.SLACK_CLIENT_ID) problems.push("SLACK_CLIENT_ID: needed with SLACK_CLIENT_SECRET (Sign in with Slack)");
+    if (!e.SLACK_CLIENT_SECRET) problems.push("SLACK_CLIENT_SECRET: needed with SLACK_CLIENT_ID (Sign in with Slack)");
+    if (!e.PUBLIC_URL)
+      problems.push(
+        "PUBLIC_URL: needed for Sign in with Slack (muster's address in the browser, for the redirect URL)",
+      );
+    if (!e.SESSION_SECRET) problems.push("SESSION_SECRET: needed for Sign in with Slack (it signs the session cookie)");
+  }
   const dutyFile: Partial<Record<DutyKey, Partial<DutySchedule>>> = {};
   const company = e.MUSTER_POLICY
     ? readPolicyFile(e.MUSTER_POLICY, readFile, problems, dutyFile)
@@ -467,6 +493,20 @@ export function parseConfig(
         pgDump: e.PG_DUMP ?? null,
       },
       admins: e.MUSTER_ADMINS,
+      insights: {
+        publicUrl: e.PUBLIC_URL?.replace(/\/+$/, "") ?? null,
+        oidc:
+          e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET
+            ? {
+                issuer: e.SLACK_OIDC_ISSUER.replace(/\/+$/, ""),
+                clientId: e.SLACK_CLIENT_ID,
+                clientSecret: e.SLACK_CLIENT_SECRET,
+                teamId: e.SLACK_TEAM_ID ?? null,
+              }
+            : null,
+        sessionSecret: e.SESSION_SECRET ?? null,
+        token: e.INSIGHTS_TOKEN ?? null,
+      },
       roles,
       company,
       duties: {

@@ -104,10 +104,17 @@ export function parsePeriodDate(raw: string, what: string): Date {
 
 const DAY = 86_400_000;
 
-/** The period asked for: until defaults to now, since to 90 days before until; since must come first. */
-export function periodOf(raw: { since?: string; until?: string }, now: Date): { since: Date; until: Date } {
-  const until = raw.until ? parsePeriodDate(raw.until, "--until") : now;
-  const since = raw.since ? parsePeriodDate(raw.since, "--since") : new Date(until.getTime() - 90 * DAY);
+/** The period asked for: until defaults to now, since to `defaultDays` (90) before until; since must come first. */
+export function periodOf(
+  raw: { since?: string; until?: string },
+  now: Date,
+  o: { defaultDays?: number; names?: [string, string] } = {},
+): { since: Date; until: Date } {
+  const [sinceName, untilName] = o.names ?? ["--since", "--until"];
+  const until = raw.until ? parsePeriodDate(raw.until, untilName) : now;
+  const since = raw.since
+    ? parsePeriodDate(raw.since, sinceName)
+    : new Date(until.getTime() - (o.defaultDays ?? 90) * DAY);
   if (since >= until)
     throw new AppError(
       "validation",
@@ -118,7 +125,47 @@ export function periodOf(raw: { since?: string; until?: string }, now: Date): { 
   return { since, until };
 }
 
+/** One incident in the period, as the drill-down list shows it. */
+export interface IncidentLine {
+  key: string;
+  title: string;
+  private: boolean;
+  severity: Severity;
+  status: string;
+  declaredAt: Date;
+  toMitigateS: number | null;
+  toResolveS: number | null;
+  customers: number | null;
+  components: number;
+  reopens: number;
+}
+
+/**
+ * Who is looking: a private incident is shown only to its responders (anyone
+ * who held a role in it, or declared it) and to admins.
+ */
+export interface IncidentViewer {
+  userId: string | null;
+  isAdmin: boolean;
+}
+
+export function maySee(
+  viewer: IncidentViewer,
+  incident: { private: boolean; declaredBy: string },
+  responders: readonly string[],
+): boolean {
+  if (!incident.private || viewer.isAdmin) return true;
+  if (!viewer.userId) return false;
+  return incident.declaredBy === viewer.userId || responders.includes(viewer.userId);
+}
+
 /** What the store answers for insights. */
 export interface InsightsStore {
   report(filter: InsightsFilter, now: Date): Promise<InsightsReport>;
+  /** The period's incidents the viewer may see, newest first, and how many private ones were left out. */
+  incidents(
+    filter: InsightsFilter,
+    viewer: IncidentViewer,
+    page: { limit: number; offset: number },
+  ): Promise<{ lines: IncidentLine[]; total: number; hidden: number }>;
 }

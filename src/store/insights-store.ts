@@ -18,6 +18,8 @@ import {
   type DurationKey,
   type DurationStats,
   emptyBySeverity,
+  type IncidentLine,
+  type IncidentViewer,
   type InsightsFilter,
   type InsightsReport,
   type InsightsStore,
@@ -209,36 +211,46 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
         SUM(CASE WHEN m."pmRequired" = 1 AND m."pmStatus" = 'waived' THEN 1 ELSE 0 END) AS "pmWaived",
         SUM(CASE WHEN m."pmRequired" = 1 AND (m."pmStatus" = 'complete' OR (m."pmStatus" <> 'waived' AND m."pmDueMs" < ${nowMs})) THEN 1 ELSE 0 END) AS "pmJudged",
         SUM(CASE WHEN m."pmRequired" = 1 AND m."pmStatus" = 'complete' AND m."pmOnTime" = 1 THEN 1 ELSE 0 END) AS "pmOnTime",
-        SUM(m."followUps") AS "followUps", SUM(m."followUpsDone") AS "followUpsDone", SUM(m."handoffs") AS "handoffs"
+        SUM(m."followUps") AS "followUps", SUM(m."followUpsDone") AS "followUpsDone", SUM(m."handoffs") AS "handoffs",
+        ${DURATIONS.map((k) => `COUNT(m."${k}S") AS "n_${k}"`).join(", ")}
       FROM "IncidentMetric" m WHERE ${where(filter, p)}`;
     const [row] = await db.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...args);
     return row ?? {};
   }
 
-  async function percentiles(filter: InsightsFilter): Promise<Record<DurationKey, DurationStats>> {
+  /**
+   * Median and p90 of each duration, nearest-rank: the value at rank
+   * r = ceil(p·n) (n from the totals), each fetched as one row of a sorted
+   * range, from whichever end is nearer (the sorter then keeps only that
+   * many rows). One statement for all of them.
+   */
+  async function percentiles(filter: InsightsFilter, n: Record<DurationKey, number>) {
     const { args, p } = query();
-    const parts = DURATIONS.map(
-      (k) => `SELECT '${k}' AS "k", t."v", t."rn", t."n" FROM (
-        SELECT m."${k}S" AS "v", ROW_NUMBER() OVER (ORDER BY m."${k}S") AS "rn", COUNT(*) OVER () AS "n"
-        FROM "IncidentMetric" m WHERE ${where(filter, p)} AND m."${k}S" IS NOT NULL) t
-      WHERE t."rn" = (t."n" * 50 + 99) / 100 OR t."rn" = (t."n" * 90 + 99) / 100`,
-    );
-    const rows = await db.$queryRawUnsafe<{ k: DurationKey; v: number; rn: unknown; n: unknown }[]>(
-      parts.join(" UNION ALL "),
-      ...args,
-    );
-    const out = Object.fromEntries(DURATIONS.map((k) => [k, { n: 0, medianS: null, p90S: null }])) as Record<
+    const parts: string[] = [];
+    const asked: { k: DurationKey; which: "medianS" | "p90S" }[] = [];
+    for (const k of DURATIONS) {
+      if (n[k] === 0) continue;
+      for (const [which, pct] of [
+        ["medianS", 50],
+        ["p90S", 90],
+      ] as const) {
+        const rank = Math.ceil((n[k] * pct) / 100);
+        const fromTop = rank > n[k] / 2;
+        parts.push(
+          `SELECT * FROM (SELECT m."${k}S" AS "v" FROM "IncidentMetric" m WHERE ${where(filter, p)} AND m."${k}S" IS NOT NULL
+            ORDER BY m."${k}S" ${fromTop ? "DESC" : "ASC"} LIMIT 1 OFFSET ${p(fromTop ? n[k] - rank : rank - 1)}) "${k}_${which}"`,
+        );
+        asked.push({ k, which });
+      }
+    }
+    const out = Object.fromEntries(DURATIONS.map((k) => [k, { n: n[k], medianS: null, p90S: null }])) as Record<
       DurationKey,
       DurationStats
     >;
-    for (const r of rows) {
-      const n = num(r.n);
-      const rn = num(r.rn);
-      const s = out[r.k];
-      s.n = n;
-      if (rn === Math.floor((n * 50 + 99) / 100)) s.medianS = Number(r.v);
-      if (rn === Math.floor((n * 90 + 99) / 100)) s.p90S = Number(r.v);
-    }
+    if (!parts.length) return out;
+    // UNION ALL keeps the parts' order: row i answers asked[i].
+    const rows = await db.$queryRawUnsafe<{ v: unknown }[]>(parts.join(" UNION ALL "), ...args);
+    for (const [i, a] of asked.entries()) out[a.k][a.which] = numOrNull(rows[i]?.v);
     return out;
   }
 
@@ -307,12 +319,11 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
   async function report(filter: InsightsFilter, now: Date): Promise<InsightsReport> {
     await refresh();
     // One connection on SQLite runs them one after another anyway; PostgreSQL overlaps them.
-    const [t, durations, weekRows, top] = await Promise.all([
-      totals(filter, now),
-      percentiles(filter),
-      weeks(filter, now),
-      components(filter, 20),
-    ]);
+    const [t, weekRows, top] = await Promise.all([totals(filter, now), weeks(filter, now), components(filter, 20)]);
+    const durations = await percentiles(
+      filter,
+      Object.fromEntries(DURATIONS.map((k) => [k, num(t[`n_${k}`])])) as Record<DurationKey, number>,
+    );
     const bySeverity = emptyBySeverity();
     for (const w of weekRows) for (const [s, n] of Object.entries(w.bySeverity)) bySeverity[s as Severity] += n;
     const incidents = num(t.incidents);
@@ -362,6 +373,60 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
     };
   }
 
-  const store: InsightsStore & { refresh: typeof refresh } = { report, refresh };
+  /** The private-incident rule of maySee (report.ts), as SQL: declared it, held a role in it, or an admin. */
+  function visible(viewer: IncidentViewer, p: (v: unknown) => string): string {
+    if (viewer.isAdmin) return "1 = 1";
+    if (!viewer.userId) return `m."private" = 0`;
+    const u = p(viewer.userId);
+    const u2 = p(viewer.userId);
+    return `(m."private" = 0 OR i."declaredBy" = ${u} OR EXISTS (SELECT 1 FROM "RoleAssignment" r WHERE r."incidentId" = m."incidentId" AND r."userId" = ${u2}))`;
+  }
+
+  async function incidents(filter: InsightsFilter, viewer: IncidentViewer, page: { limit: number; offset: number }) {
+    await refresh();
+    const list = query();
+    const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
+      `SELECT i."key" AS "key", i."title" AS "title", m."private" AS "private", m."severity" AS "severity",
+         m."status" AS "status", m."declaredAtMs" AS "declaredAtMs", m."toMitigateS" AS "toMitigateS",
+         m."toResolveS" AS "toResolveS", m."customers" AS "customers", m."componentsCount" AS "components",
+         m."reopens" AS "reopens"
+       FROM "IncidentMetric" m JOIN "Incident" i ON i."id" = m."incidentId"
+       WHERE ${where(filter, list.p)} AND ${visible(viewer, list.p)}
+       ORDER BY m."declaredAtMs" DESC, i."key" LIMIT ${list.p(page.limit)} OFFSET ${list.p(page.offset)}`,
+      ...list.args,
+    );
+    // Counted without the join; only the period's private incidents are joined to judge them.
+    const counts = query();
+    const [c] = await db.$queryRawUnsafe<{ total: unknown; private: unknown }[]>(
+      `SELECT COUNT(*) AS "total", SUM(m."private") AS "private" FROM "IncidentMetric" m WHERE ${where(filter, counts.p)}`,
+      ...counts.args,
+    );
+    let hidden = 0;
+    if (num(c?.private) > 0 && !viewer.isAdmin) {
+      const seen = query();
+      const [v] = await db.$queryRawUnsafe<{ n: unknown }[]>(
+        `SELECT COUNT(*) AS "n" FROM "IncidentMetric" m JOIN "Incident" i ON i."id" = m."incidentId"
+         WHERE ${where(filter, seen.p)} AND m."private" = 1 AND ${visible(viewer, seen.p)}`,
+        ...seen.args,
+      );
+      hidden = num(c?.private) - num(v?.n);
+    }
+    const lines: IncidentLine[] = rows.map((r) => ({
+      key: String(r.key),
+      title: String(r.title),
+      private: num(r.private) === 1,
+      severity: r.severity as Severity,
+      status: String(r.status),
+      declaredAt: new Date(num(r.declaredAtMs)),
+      toMitigateS: numOrNull(r.toMitigateS),
+      toResolveS: numOrNull(r.toResolveS),
+      customers: numOrNull(r.customers),
+      components: num(r.components),
+      reopens: num(r.reopens),
+    }));
+    return { lines, total: num(c?.total) - hidden, hidden };
+  }
+
+  const store: InsightsStore & { refresh: typeof refresh } = { report, refresh, incidents };
   return store;
 }

@@ -5,6 +5,8 @@ import type { Core } from "../compose.js";
 import type { Worker } from "../jobs/worker.js";
 import { registerStatusRoutes } from "../status/routes.js";
 import { registerAlertHook } from "./alerts-hook.js";
+import { createInsightsAuth } from "./insights/auth.js";
+import { registerInsightsRoutes } from "./insights/routes.js";
 import type { Metrics } from "./metrics.js";
 import { registerOpsRoutes } from "./ops.js";
 import { registerReportRoutes, reportFormSecret } from "./report.js";
@@ -50,6 +52,17 @@ export const WEB_MODULES: readonly WebModule[] = [
       page: { name: core.config.statusPage.name, url: core.config.statusPage.publicUrl },
       components: core.config.statusPage.components,
       scopeBands: core.config.statusPage.scopeBands,
+      clock: core.clock,
+    }),
+  (routes, { core }) =>
+    registerInsightsRoutes(routes, {
+      auth: createInsightsAuth({ ...core.config.insights, admins: core.config.admins }, core.clock),
+      insights: core.insights,
+      store: core.store,
+      policy: {
+        postmortem: core.config.company.postmortem,
+        deadlineDays: core.config.postmortemReminders.deadlineDays,
+      },
       clock: core.clock,
     }),
 ];

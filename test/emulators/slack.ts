@@ -23,6 +23,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import { cancellableSleeps, closeServer, readBody } from "./http.js";
+import { createSlackOidc, type OidcClient, type SlackOidc } from "./slack-oidc.js";
 
 export interface SlackUser {
   id: string;
@@ -101,6 +102,8 @@ export interface SlackEmulatorOptions {
   acceptMintedIds?: boolean;
   /** The app-level token (xapp-…) apps.connections.open accepts, for Socket Mode. */
   appToken?: string;
+  /** Apps registered for Sign in with Slack (OpenID Connect); see slack-oidc.ts. */
+  oidcClients?: OidcClient[];
 }
 
 /** Socket Mode: Slack's side of the app's WebSocket. */
@@ -159,6 +162,8 @@ export interface SlackEmulator {
   removeBookmark(channelId: string, title: string): void;
   faults: SlackFaults;
   socketMode: SlackSocketMode;
+  /** Sign in with Slack: the issuer is the emulator's base URL (`url` without "/api/"). */
+  oidc: SlackOidc;
   close(): Promise<void>;
 }
 
@@ -1657,16 +1662,28 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     },
   };
 
+  const openid = await createSlackOidc({
+    baseUrl: () => baseUrl,
+    teamId,
+    users,
+    clients: options.oidcClients ?? [],
+    now,
+  });
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", baseUrl || "http://127.0.0.1");
     const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
     const hook = /^\/response\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);
-    const work =
-      req.method === "POST" && api
-        ? onApi(req, res, api[1]!, url)
-        : req.method === "POST" && hook
-          ? onResponseUrl(req, res, hook[1]!)
-          : Promise.resolve(send(res, 404, "not_found"));
+    const work = openid
+      .handle(req, res, url)
+      .then((served) =>
+        served
+          ? undefined
+          : req.method === "POST" && api
+            ? onApi(req, res, api[1]!, url)
+            : req.method === "POST" && hook
+              ? onResponseUrl(req, res, hook[1]!)
+              : Promise.resolve(send(res, 404, "not_found")),
+      );
     work.catch((e: unknown) => {
       // An emulator bug: answer like Slack's 500 but make it loud in the test output.
       console.error("slack emulator:", e);
@@ -1745,6 +1762,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     },
     faults,
     socketMode,
+    oidc: openid.oidc,
     async close() {
       cancelAll();
       for (const ws of sockets) ws.terminate();

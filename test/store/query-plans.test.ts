@@ -126,6 +126,7 @@ async function workload(db: Db, provider: Provider): Promise<void> {
     provider,
     policy: { postmortem: DEFAULT_COMPANY_POLICY.postmortem, deadlineDays: DEFAULT_POSTMORTEM_REMINDERS.deadlineDays },
   });
+  await svc.declare(admin, { title: "Private one", private: true, commanderId: "UBOB" });
   const period = { since: new Date(Date.now() - 86_400_000), until: new Date(Date.now() + 86_400_000) };
   await insights.report(period, new Date());
   await svc.addNote(ic, { key: a.key, text: "after the report" });
@@ -151,6 +152,8 @@ async function workload(db: Db, provider: Provider): Promise<void> {
   await intakeStore.markPosted(reportId, "C1", "1.3", 0);
   await intakeStore.releaseSync(reportId);
   await intake.markDeclared(String(alert?.reportId), "INC-1", "UBOB");
+  await insights.incidents(period, { userId: "UBOB", isAdmin: false }, { limit: 50, offset: 0 });
+  await insights.incidents(period, { userId: null, isAdmin: false }, { limit: 50, offset: 50 });
 }
 
 /** Every distinct read statement the client runs, with the parameters it ran with. */
