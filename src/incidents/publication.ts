@@ -102,3 +102,9 @@ export async function applyPublication(
   });
   return { title, components, first: !existing };
 }
+
+/** A new customer-facing update changes the published incident: its public "updated" time moves (feeds, ETags). */
+export async function touchPublication(ctx: CommandContext, incident: Incident): Promise<void> {
+  const existing = await ctx.tx.findPublication(incident.id);
+  if (existing) await ctx.tx.savePublication({ ...existing, updatedAt: ctx.now });
+}

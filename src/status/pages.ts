@@ -14,6 +14,7 @@ import {
   type PublicIncident,
   STATUS_WORDS,
   type StatusView,
+  WINDOW_DAYS,
 } from "./model.js";
 
 const CSS = `
@@ -87,11 +88,8 @@ ${view.components.map(
 ${bars(c)}<div class="axis"><span>${c.days.length} days ago</span><span>${c.uptime.toFixed(2)} % uptime</span><span>Today</span></div></section>`,
 )}
 <h2>Past incidents</h2>
-${
-  view.history.length
-    ? view.history.map((d) => html`<h3>${dayWords(d.date)}</h3>${d.incidents.map((i) => incidentLine(i, now))}`)
-    : html`<p class="muted">No incidents in the past 90 days.</p>`
-}
+${historyDays(view, now, RECENT_DAYS)}
+<p><a href="/status/history">Incident history: the past ${WINDOW_DAYS} days →</a></p>
 ${footer()}`;
   return page({
     title: o.name,
@@ -99,6 +97,37 @@ ${footer()}`;
     body,
     head: html`<link rel="alternate" type="application/atom+xml" title="${o.name}" href="/history.atom">`,
   });
+}
+
+/** The front page lists this many days; /status/history lists the whole window. */
+const RECENT_DAYS = 15;
+
+/** Every day of the last `days`, newest first, with its incidents or "No incidents reported." */
+function historyDays(view: StatusView, now: Date, days: number): Html {
+  const byDate = new Map(view.history.map((d) => [d.date, d.incidents]));
+  const out: Html[] = [];
+  for (let n = 0; n < days; n++) {
+    const date = new Date(now.getTime() - n * 86_400_000).toISOString().slice(0, 10);
+    const incidents = byDate.get(date) ?? [];
+    out.push(
+      html`<h3>${dayWords(date)}</h3>${incidents.length ? incidents.map((i) => incidentLine(i, now)) : html`<p class="muted">No incidents reported.</p>`}`,
+    );
+  }
+  return html`${out}`;
+}
+
+export function historyPage(o: { name: string; view: StatusView; now: Date }): string {
+  const { view, now } = o;
+  const body = html`<p><a href="/status">← ${o.name}</a></p>
+<h1>Incident history</h1>
+<p class="muted">The past ${WINDOW_DAYS} days, newest first.</p>
+${
+  view.history.length
+    ? view.history.map((d) => html`<h3>${dayWords(d.date)}</h3>${d.incidents.map((i) => incidentLine(i, now))}`)
+    : html`<p class="muted">No incidents in the past ${WINDOW_DAYS} days.</p>`
+}
+${footer()}`;
+  return page({ title: `Incident history · ${o.name}`, css: CSS, body });
 }
 
 export function incidentPage(o: { name: string; incident: PublicIncident; now: Date }): string {

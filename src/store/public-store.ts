@@ -30,8 +30,14 @@ export interface PublishedIncidentRow {
 }
 
 export interface PublicStore {
-  /** Published incidents that are open, or were resolved at or after `since`. */
-  published(since: Date): Promise<PublishedIncidentRow[]>;
+  /**
+   * Published incidents that are open, or were resolved at or after `since`.
+   * Without `updates` their update lists are left empty (bars and history need
+   * only times): a year of incidents stays one light read.
+   */
+  published(since: Date, o?: { updates?: boolean }): Promise<PublishedIncidentRow[]>;
+  /** These incidents with their public updates, e.g. the open ones or the 50 newest. */
+  withUpdates(publicIds: string[]): Promise<PublishedIncidentRow[]>;
   byPublicId(publicId: string): Promise<PublishedIncidentRow | null>;
 }
 
@@ -57,6 +63,8 @@ const SELECT = {
   postmortem: { select: { status: true, publicSummary: true } },
 } satisfies Prisma.IncidentSelect;
 
+const { statusUpdates: _updates, ...LIGHT } = SELECT;
+
 type Row = {
   severity: string;
   impacts: unknown;
@@ -68,7 +76,7 @@ type Row = {
   mitigatedAt: Date | null;
   resolvedAt: Date | null;
   publication: { publicId: string; title: string; components: unknown; publishedAt: Date; updatedAt: Date } | null;
-  statusUpdates: { id: string; publicText: string | null; postedAt: Date }[];
+  statusUpdates?: { id: string; publicText: string | null; postedAt: Date }[];
   postmortem: { status: string; publicSummary: string } | null;
 };
 
@@ -90,7 +98,7 @@ function toRow(r: Row): PublishedIncidentRow | null {
     declaredAt: r.declaredAt,
     mitigatedAt: r.mitigatedAt,
     resolvedAt: r.resolvedAt,
-    updates: r.statusUpdates
+    updates: (r.statusUpdates ?? [])
       .filter((u) => u.publicText)
       .map((u) => ({ id: u.id, text: u.publicText as string, postedAt: u.postedAt })),
     postmortemSummary:
@@ -101,16 +109,29 @@ function toRow(r: Row): PublishedIncidentRow | null {
 export function createPublicStore(db: Db): PublicStore {
   const publicOnly = { private: false, publication: { isNot: null } };
   return {
-    async published(since) {
+    async published(since, o = {}) {
+      const select = o.updates ? SELECT : LIGHT;
       // Two indexed reads (status; resolvedAt) rather than one OR that scans.
       const [open, ended] = await Promise.all([
-        db.incident.findMany({ where: { status: { in: OPEN as never }, ...publicOnly }, select: SELECT }),
+        db.incident.findMany({ where: { status: { in: OPEN as never }, ...publicOnly }, select }),
         db.incident.findMany({
           where: { resolvedAt: { gte: since }, status: { in: ENDED as never }, ...publicOnly },
-          select: SELECT,
+          select,
         }),
       ]);
       return [...open, ...ended].map((r) => toRow(r as Row)).filter((r): r is PublishedIncidentRow => r !== null);
+    },
+    async withUpdates(publicIds) {
+      if (!publicIds.length) return [];
+      const rows = await db.publication.findMany({
+        where: { publicId: { in: publicIds } },
+        select: { incident: { select: { ...SELECT, private: true } } },
+      });
+      return rows
+        .map((p) => p.incident)
+        .filter((r) => !r.private && [...OPEN, ...ENDED].includes(r.status))
+        .map((r) => toRow(r as Row))
+        .filter((r): r is PublishedIncidentRow => r !== null);
     },
     async byPublicId(publicId) {
       const p = await db.publication.findUnique({

@@ -125,6 +125,7 @@ afterAll(async () => {
 
 const PUBLIC_PATHS = [
   "/status",
+  "/status/history",
   "/api/v2/summary.json",
   "/api/v2/status.json",
   "/api/v2/components.json",
@@ -149,6 +150,8 @@ describe("the public status page", () => {
       const body = await res.text();
       for (const s of SECRETS) expect(body.includes(s), `${path} shows "${s}"`).toBe(false);
     }
+    expect(await (await get("/status/history")).text()).toContain(PUBLIC_TITLE);
+    expect(await (await get("/status")).text()).toContain("No incidents reported.");
     const detail = await (await get(`/status/incidents/${id}`)).text();
     expect(detail).toContain(PUBLIC_TITLE);
     expect(detail).toContain(PUBLIC_UPDATE);

@@ -54,7 +54,7 @@ describe.each(["sqlite", "postgresql"] as Provider[])("%s public store", (provid
     ).rejects.toMatchObject({ code: "forbidden" });
 
     const store = createPublicStore(opened.db);
-    const rows = await store.published(new Date(Date.now() - 86_400_000));
+    const rows = await store.published(new Date(Date.now() - 86_400_000), { updates: true });
     expect(rows.map((r) => r.title)).toEqual(["Slow API"]);
     const [r] = rows;
     expect(r!.components).toEqual(["API"]);
@@ -62,6 +62,11 @@ describe.each(["sqlite", "postgresql"] as Provider[])("%s public store", (provid
     expect(r!.publicId).toMatch(/^[0-9a-z]{12}$/);
     expect(JSON.stringify(rows)).not.toContain("secret");
     expect(await store.byPublicId(r!.publicId)).toEqual(r);
+    expect(await store.withUpdates([r!.publicId, "nosuchid0000"])).toEqual([r]);
+    // The light read (bars, history) leaves the updates out but keeps the public time moved by them.
+    const [light] = await store.published(new Date(Date.now() - 86_400_000));
+    expect(light).toEqual({ ...r, updates: [] });
+    expect(light!.publicationUpdatedAt.getTime()).toBe(r!.updates[0]!.postedAt.getTime());
     expect(await store.byPublicId("nosuchid0000")).toBeNull();
   });
 });

@@ -85,6 +85,8 @@ async function workload(db: Db, provider: Provider): Promise<void> {
   const publicStore = createPublicStore(db);
   const published = await publicStore.published(new Date(Date.now() - 90 * 86_400_000));
   await publicStore.byPublicId(published[0]!.publicId);
+  await publicStore.published(new Date(Date.now() - 90 * 86_400_000), { updates: true });
+  await publicStore.withUpdates([published[0]!.publicId]);
   // Every /metrics scrape and /readyz probe.
   const ops = createOpsStore(db, provider);
   await ops.queue(now);

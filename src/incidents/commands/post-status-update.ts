@@ -3,7 +3,7 @@ import { AppError } from "../../errors.js";
 import { Change, type CommandContext, type CommandResult, loadIncident } from "../context.js";
 import * as input from "../input.js";
 import { authorize } from "../permissions.js";
-import { applyPublication, publicationFields } from "../publication.js";
+import { applyPublication, publicationFields, touchPublication } from "../publication.js";
 import { STATUS_LABELS } from "../transitions.js";
 
 export const postStatusUpdateInput = z.object({
@@ -29,6 +29,7 @@ export async function postStatusUpdate(ctx: CommandContext, raw: PostStatusUpdat
   const publicText = i.publicText || null;
   // Publishing is the IC's call; the update itself is any responder's.
   const published = await applyPublication(ctx, incident, roles, i);
+  if (publicText && !published) await touchPublication(ctx, incident);
   await ctx.tx.insertStatusUpdate({
     id,
     incidentId: incident.id,
