@@ -528,7 +528,8 @@ export function parseConfig(
           perAddress: e.REPORT_LIMIT_PER_ADDRESS,
           perClient: e.REPORT_LIMIT_PER_CLIENT,
           windowMs: e.REPORT_LIMIT_WINDOW_MINUTES * 60_000,
-          components: e.REPORT_COMPONENTS ?? [],
+          // The status page's public component names, unless the form is given its own list.
+          components: e.REPORT_COMPONENTS ?? e.STATUS_PAGE_COMPONENTS ?? [],
         },
         alerts: {
           dedupWindowMs: e.ALERT_DEDUP_MINUTES * 60_000,

@@ -1,6 +1,7 @@
 // The public outage report form in a real browser (Debian's headless
 // Chromium through playwright-core): a person fills it in, sends it without
-// any JavaScript on the page, sees the thank-you page, and the triage message
+// any JavaScript on the page (the component picked from the status page's
+// public list), sees the thank-you page, and the triage message
 // arrives in #incident-response in the Slack emulator.
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
@@ -14,7 +15,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   // The form's time trap would refuse a browser that fills it in within milliseconds.
-  stack = await startStack({ env: { REPORT_MIN_FILL_SECONDS: "0" } });
+  // The status page's public components are the form's list.
+  stack = await startStack({ env: { REPORT_MIN_FILL_SECONDS: "0", STATUS_PAGE_COMPONENTS: "API,Admin console,DNS" } });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
 }, 60_000);
 afterAll(async () => {
@@ -33,7 +35,13 @@ describe.runIf(existsSync(CHROMIUM))("the outage report form in Chromium", () =>
     expect(trap === null || trap.x + trap.width <= 0).toBe(true);
     await page.fill("#description", "The admin console shows a blank page since 09:10 <!channel>");
     await page.fill("#contact", "someone@example.net");
-    await page.fill("#component", "Admin console");
+    expect(await page.locator("#component option").allTextContents()).toEqual([
+      "Not sure",
+      "API",
+      "Admin console",
+      "DNS",
+    ]);
+    await page.selectOption("#component", "Admin console");
     await Promise.all([page.waitForURL("**/report/sent"), page.click("button[type=submit]")]);
     expect(await page.textContent("h1")).toBe("Thank you");
     await context.close();
@@ -48,5 +56,6 @@ describe.runIf(existsSync(CHROMIUM))("the outage report form in Chromium", () =>
     expect(shown).toContain("someone@example.net");
     expect(shown).toContain("&lt;!channel&gt;");
     expect(shown).toContain("triage_declare");
+    expect(shown).toContain("*Component*\\nAdmin console");
   }, 60_000);
 });
