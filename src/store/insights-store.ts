@@ -32,7 +32,7 @@ import { toEvent, toIncident } from "./incident-row.js";
 
 /** Rows written after the watermark minus this are checked again: a transaction may commit later than it stamped updatedAt. */
 const SETTLE_MS = 5 * 60_000;
-const BATCH = 500;
+const BATCH = 250;
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -131,12 +131,16 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
       for (const component of m.blastRadius.components)
         components.push({ incidentId: r.id, component, declaredAtMs: incident.times.declaredAt.getTime() });
     }
-    await db.$transaction([
-      db.incidentMetricComponent.deleteMany({ where: { incidentId: { in: ids } } }),
-      db.incidentMetric.deleteMany({ where: { incidentId: { in: ids } } }),
-      db.incidentMetric.createMany({ data: rows }),
-      db.incidentMetricComponent.createMany({ data: components }),
-    ]);
+    await db.$transaction(
+      [
+        db.incidentMetricComponent.deleteMany({ where: { incidentId: { in: ids } } }),
+        db.incidentMetric.deleteMany({ where: { incidentId: { in: ids } } }),
+        db.incidentMetric.createMany({ data: rows }),
+        db.incidentMetricComponent.createMany({ data: components }),
+        // A first measurement of a large history under load can outlast Prisma's 5 s default.
+      ],
+      { maxWait: 30_000, timeout: 120_000 },
+    );
   }
 
   /**
