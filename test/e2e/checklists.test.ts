@@ -99,6 +99,8 @@ describe("the recovery checklist of a data-loss incident", () => {
     const posted = channelText(1).find((m) => m.includes("BCP/DR recovery checklist"));
     expect(posted).toContain("records a loss or corruption of data");
     expect(posted).toContain("INC-1|recovery|backup_identified");
+    // The pinned control message shows it too, to whoever asks.
+    expect(await press(1, "INC-1", CAROL, "show_recovery_checklist")).toContain("INC-1|recovery|backup_identified");
 
     // Somebody with no role in it may not tick; the sign-off waits for the work above it.
     expect(await press(1, "INC-1|recovery|backup_identified", CAROL)).toContain(
@@ -283,6 +285,7 @@ describe("the resolution-communication checklist", () => {
       "The public status page",
     ]);
     const posted = channelText(3).find((m) => m.includes("Resolution communication checklist"))!;
+    expect(await press(3, "INC-3", IC, "show_comms_checklist")).toContain("INC-3|comms|customer:acme-corp");
     expect(posted).toContain("INC-3|comms|customer:acme-corp");
     expect(posted).toContain("Their tenant was not on the affected shard");
 

@@ -5,7 +5,7 @@ import { commsChecklist, recoveryChecklist } from "../../incidents/checklists.js
 import { COMMUNICATIONS } from "../../incidents/model.js";
 import { mayAct } from "../../incidents/permissions.js";
 import { REF } from "../../jobs/refs.js";
-import { actorOf, type SlackDeps } from "../deps.js";
+import { actorOf, canSee, type SlackDeps } from "../deps.js";
 import { toUserError } from "../errors.js";
 import { FORMS, type FormName, openForm } from "../forms/index.js";
 import { ACTION } from "../ids.js";
@@ -169,6 +169,31 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       return list === "recovery" ? `Ticked: ${label}.` : `Ticked off: ${label} told it is resolved.`;
     });
   });
+
+  // The control message's "Recovery checklist" and "Who to tell": the checklist, to the person who pressed.
+  for (const [actionId, list] of [
+    [ACTION.showRecovery, "recovery"],
+    [ACTION.showComms, "comms"],
+  ] as const) {
+    router.action(actionId, async (args) => {
+      await args.ack();
+      await run(args, deps, async (actor, key) => {
+        const summary = await deps.store.incidentSummary({ key });
+        if (!summary) throw new AppError("not_found", `There is no incident ${key}.`);
+        if (!canSee(deps, summary.incident, summary.roles, actor.userId)) {
+          throw new AppError("forbidden", `${key} is private: only its responders and admins can see it.`);
+        }
+        const record = await deps.store.loadIncidentById(summary.incident.id);
+        if (!record) throw new AppError("not_found", `There is no incident ${key}.`);
+        const msg =
+          list === "comms"
+            ? commsMessage(record.incident, commsChecklist(record.timeline))
+            : recoveryMessage(record.incident, recoveryChecklist(record.timeline));
+        await args.respond({ response_type: "ephemeral", replace_original: false, ...msg }).catch(() => undefined);
+        return null;
+      });
+    });
+  }
 
   // "Not applicable…" on the resolution checklist: the form asks which party and why.
   router.action(ACTION.openCommsNotApplicable, async (args) => {

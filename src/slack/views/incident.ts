@@ -1,5 +1,6 @@
 // How an incident looks in Slack: topic, control message, announcement.
 
+import { recoveryRequired } from "../../incidents/checklists.js";
 import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/company-policy.js";
 import type { RoleDefinition } from "../../incidents/context.js";
 import type { Incident, Postmortem, RoleAssignment } from "../../incidents/model.js";
@@ -100,6 +101,9 @@ export function controlMessage(
   blocks.push(section(linkLine(v.links)));
   if (v.postmortem || i.status === "resolved" || i.status === "closed")
     blocks.push(section(postmortemLine(v.postmortem ?? null, v.postmortem?.ownerId ?? commanderId(v.roles))));
+  // The checklists the incident owes: shown to whoever presses, with their buttons.
+  if (buttons.length && recoveryRequired(i)) buttons.push(button("Recovery checklist", ACTION.showRecovery, i.key));
+  if (i.status === "resolved") buttons.push(button("Who to tell", ACTION.showComms, i.key));
   if (buttons.length) blocks.push(actions("controls", buttons));
   blocks.push(context(["Commands here act on this incident: `/incident help` lists them."]));
   return message(`${i.key}: ${severityLabel(i.severity, company)}, ${statusLabel(i)}`, blocks);
