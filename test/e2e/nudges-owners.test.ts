@@ -182,7 +182,8 @@ describe("nudges about owners", () => {
     // Every party told (the resolution checklist's own reminders are tested in checklists.test.ts).
     await form(IC, "resolve", "incident_resolve", {
       summary: "Rolled back",
-      partiesInformed: "support",
+      // "leadership" ticks that party when muster escalated by itself (the insufficient-response rules).
+      partiesInformed: "support, leadership",
       "party.affected_customers": { option: "done" },
       "party.status_page": { option: "done" },
     });
