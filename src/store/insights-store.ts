@@ -155,6 +155,9 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
       // Nothing measured yet: every incident (the same indexed statement, from the epoch).
       where: { updatedAt: { gte: new Date(mark ? mark.getTime() - SETTLE_MS : 0) } },
       select: { id: true, version: true },
+      // Oldest change first: the watermark (the newest change measured) then only passes a measured prefix,
+      // so a refresh that fails part-way leaves nothing behind it unmeasured.
+      orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
     });
     let measured = 0;
     for (let i = 0; i < changed.length; i += BATCH) {
