@@ -3,6 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { lastSuccessfulDrill } from "../src/backup/drill-record.js";
 import { runCli } from "../src/cli/main.js";
@@ -74,6 +75,44 @@ describe("muster backup, restore and restore-drill", () => {
     expect(fresh.out).toMatch(/Restored .* 1 incidents and 1 timeline events, counts and timeline checksum verified\./);
     const show = await cliWith({ DATABASE_URL: `file:${join(dir, "fresh.db")}` }, ["show", "INC-1"]);
     expect(show.out).toMatch(/Disk full/);
+  });
+
+  it("verifies the timeline's hash chains, and a deep drill catches an event changed in a backup", async () => {
+    const own = join(dir, "chains.db");
+    const mine = (...argv: string[]) => cliWith({ DATABASE_URL: `file:${own}`, BACKUP_DIR: backups }, argv);
+    expect((await mine("declare", "--title", "Evidence")).code).toBe(0);
+    expect((await mine("declare", "--title", "Bystander")).code).toBe(0);
+    const ok = await mine("verify");
+    expect(ok).toMatchObject({ code: 0, err: "" });
+    expect(ok.out).toMatch(
+      /Checked the hash chains of 2 incidents \(2 timeline events\) in [\d.]+ s: every event is as muster wrote it\./,
+    );
+    expect((await mine("verify", "--incident", "inc-2")).out).toMatch(/of 1 incident \(1 timeline events\)/);
+    expect(await mine("verify", "--incident", "INC-9")).toMatchObject({
+      code: 1,
+      err: "muster: There is no incident INC-9.\n",
+    });
+
+    // Someone with the database file rewrites INC-1's declaration, past the append-only trigger.
+    const db = new Database(own);
+    db.exec(`DROP TRIGGER "TimelineEvent_no_update"`);
+    db.prepare(`UPDATE "TimelineEvent" SET "actorId" = 'UMALLORY' WHERE "id" = 1`).run();
+    db.close();
+    const caught = await mine("verify");
+    expect(caught.code).toBe(1);
+    expect(caught.err).toMatch(
+      /^muster: the timeline of 1 incident no longer matches its hash chain \(checked 2 incidents .*\):\n {2}INC-1 event 1: does not match its hash: it was changed after it was written/,
+    );
+
+    // The heads still match, so a backup of it passes the manifest check; only a deep drill recomputes the chains.
+    const out = join(dir, "tampered.db");
+    expect((await mine("backup", "--out", out)).code).toBe(0);
+    expect((await mine("restore-drill", "--backup", out)).code).toBe(0);
+    const deep = await mine("restore-drill", "--backup", out, "--deep");
+    expect(deep.code).toBe(1);
+    expect(deep.err).toMatch(
+      /restore drill FAILED .*: the restored timeline does not match its hash chains: INC-1 event 1 does not match its hash/,
+    );
   });
 
   it("stops on a bad BACKUP_EVERY, naming it", async () => {

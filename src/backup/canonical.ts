@@ -1,12 +1,14 @@
-// The timeline checksum's serialization, defined once so a backup and its
-// restore (on either provider) hash the same bytes:
+// The timeline checksum of format-1 manifests ("muster-backup/1"), kept so
+// backups taken before the hash chain still restore and drill: a SHA-256 over
+// every event, one line each, in id order:
 //
-//   one line per event, in id order:
-//   [id,"incidentId","kind","actorId","visibility","at as ISO-8601 UTC with ms","data"]\n
+//   [id,"incidentId","kind","actorId","visibility","at as ISO-8601 UTC with ms",data]\n
 //
-// where data is the event's JSON with object keys sorted (recursively) and
-// no whitespace; strings are escaped as JSON.stringify does.
+// where data is the event's JSON with object keys sorted (recursively) and no
+// whitespace. It reads and re-serialises every event (about 6 µs each), which
+// is why format 2 digests the chain heads instead (contents.ts).
 import { createHash, type Hash } from "node:crypto";
+import { canonicalJson, isoOf } from "../store/timeline-chain.js";
 
 export interface TimelineRow {
   id: number;
@@ -15,27 +17,8 @@ export interface TimelineRow {
   actorId: string;
   visibility: string;
   at: Date | string | number;
-  /** Parsed JSON, or its text (SQLite keeps it as text). */
+  /** Parsed JSON, or its text. */
   data: unknown;
-}
-
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const o = value as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
-}
-
-export function isoOf(at: Date | string | number): string {
-  if (at instanceof Date) return at.toISOString();
-  if (typeof at === "number") return new Date(at).toISOString();
-  // SQLite keeps Prisma's DateTime as text, "YYYY-MM-DDTHH:MM:SS.sss+00:00".
-  const d = new Date(at.includes("T") ? at : at.replace(" ", "T"));
-  if (Number.isNaN(d.getTime())) throw new Error(`an event time is not a date: ${at}`);
-  return d.toISOString();
 }
 
 export function timelineLine(r: TimelineRow): string {

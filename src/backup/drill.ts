@@ -9,9 +9,10 @@ import pg from "pg";
 import type { DatabaseTarget } from "../store/database-url.js";
 import type { Client } from "../store/db.js";
 import { openStore } from "../store/open-store.js";
+import { describeProblems, verifyTimeline } from "../store/verify-timeline.js";
 import { type RestoreDrillRecord, recordDrill } from "./drill-record.js";
-import { compareContents } from "./manifest.js";
-import { contentsOf, restoreInto, verifiedManifest } from "./restore.js";
+import { compareContents, readManifest } from "./manifest.js";
+import { contentsOf, restoreInto } from "./restore.js";
 
 export interface DrillOptions {
   /** The real database: where the scratch PostgreSQL database is made, and where the drill is recorded. */
@@ -21,6 +22,12 @@ export interface DrillOptions {
   by: string;
   pgDump?: string | null;
   clock?: () => Date;
+  /**
+   * Also recompute every incident's hash chain in the restored copy (`muster
+   * verify` on it): the manifest's checksum covers the chain heads, this
+   * covers every event. About 6 µs an event.
+   */
+  deep?: boolean;
 }
 
 interface Scratch {
@@ -37,17 +44,22 @@ export async function restoreDrill(options: DrillOptions): Promise<RestoreDrillR
   let reason: string | null = null;
   let scratch: Scratch | null = null;
   try {
-    const verified = await verifiedManifest(file);
-    manifestSha256 = verified.manifestSha256;
-    const { manifest } = verified;
+    const read = readManifest(file);
+    manifestSha256 = read.sha256;
+    const { manifest } = read;
     if (manifest.provider !== options.target.provider) {
       throw new Error(`it is a ${manifest.provider} backup and this muster runs on ${options.target.provider}`);
     }
     scratch = await scratchDatabase(options.target);
-    await restoreInto(scratch.target, file, options.pgDump ?? null);
-    const problems = compareContents(manifest, await contentsOf(scratch.target));
+    await restoreInto(scratch.target, file, manifest, options.pgDump ?? null);
+    const problems = compareContents(manifest, await contentsOf(scratch.target, manifest.format));
     if (problems.length) throw new Error(`the restored database does not match the manifest: ${problems.join("; ")}`);
     await opensAndReads(scratch.target, manifest.tables.Incident ?? 0);
+    if (options.deep) {
+      const report = await verifyTimeline(scratch.target);
+      if (report.problems.length)
+        throw new Error(`the restored timeline does not match its hash chains: ${describeProblems(report)}`);
+    }
   } catch (e) {
     reason = e instanceof Error ? e.message : String(e);
   } finally {

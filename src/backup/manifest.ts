@@ -8,10 +8,17 @@ import { z } from "zod";
 import { AppError } from "../errors.js";
 import { commitFile, tempNameFor } from "./atomic-file.js";
 
-export const MANIFEST_FORMAT = "muster-backup/1";
+/**
+ * The format names how the timeline checksum was made (contents.ts): 2
+ * digests the hash-chain heads, 1 (backups from before the chain, or of a
+ * database not yet migrated to it) hashes every event. Both restore.
+ */
+export const MANIFEST_FORMATS = ["muster-backup/1", "muster-backup/2"] as const;
+export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
+export const MANIFEST_FORMAT: ManifestFormat = "muster-backup/2";
 
 const manifestSchema = z.object({
-  format: z.literal(MANIFEST_FORMAT),
+  format: z.enum(MANIFEST_FORMATS),
   musterVersion: z.string(),
   provider: z.enum(["sqlite", "postgresql"]),
   /** The last migration applied in the backed-up database. */
@@ -24,7 +31,7 @@ const manifestSchema = z.object({
   timeline: z.object({
     events: z.number().int().nonnegative(),
     lastId: z.number().int().nonnegative(),
-    /** See canonical.ts for the exact bytes hashed. */
+    /** See contents.ts for the exact bytes hashed, which depend on the format. */
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
   }),
   createdAt: z.string(),

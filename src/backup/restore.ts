@@ -2,16 +2,26 @@
 // anything is written; the target must be empty (or --force); after the
 // restore the database is migrated to this muster's level and its contents
 // are checked against the manifest again.
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { copyFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { AppError } from "../errors.js";
 import type { DatabaseTarget } from "../store/database-url.js";
 import { migrate } from "../store/migrate.js";
+import { postgresSql, sqliteSql } from "../store/raw-sql.js";
 import { commitFile, removeQuietly, tempNameFor } from "./atomic-file.js";
-import { postgresContents, sqliteContents } from "./contents.js";
-import { type Contents, compareContents, type Manifest, readManifest, verifyFile } from "./manifest.js";
+import { databaseContents } from "./contents.js";
+import {
+  type Contents,
+  compareContents,
+  MANIFEST_FORMAT,
+  type Manifest,
+  type ManifestFormat,
+  readManifest,
+  verifyFile,
+} from "./manifest.js";
 import { findPgTool, libpqTarget, runPgTool } from "./pg-tools.js";
 
 export interface RestoreOptions {
@@ -27,16 +37,9 @@ export interface RestoreResult {
   migrated: string[];
 }
 
-/** A manifest that matches its file, or an error saying why not. */
-export async function verifiedManifest(file: string): Promise<{ manifest: Manifest; manifestSha256: string }> {
-  const { manifest, sha256 } = readManifest(file);
-  await verifyFile(file, manifest);
-  return { manifest, manifestSha256: sha256 };
-}
-
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
   const file = resolve(options.file);
-  const { manifest } = await verifiedManifest(file);
+  const { manifest } = readManifest(file);
   const { target } = options;
   if (manifest.provider !== target.provider) {
     throw new AppError(
@@ -51,22 +54,40 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       `The database is not empty (${rows} rows); muster restores only into an empty one. Add --force to replace what it holds.`,
     );
   }
-  await restoreInto(target, file, options.pgDump ?? null);
-  const problems = compareContents(manifest, await contentsOf(target));
+  await restoreInto(target, file, manifest, options.pgDump ?? null);
+  const problems = compareContents(manifest, await contentsOf(target, manifest.format));
   if (problems.length)
     throw new AppError("validation", `The restored database does not match the manifest: ${problems.join("; ")}.`);
   const report = await migrate(target);
   return { manifest, migrated: report.applied };
 }
 
-/** Writes the backup into the target, replacing whatever is there. */
-export async function restoreInto(target: DatabaseTarget, file: string, pgDump: string | null): Promise<void> {
+/**
+ * Writes the backup into the target, replacing whatever is there, once the
+ * file is shown to be the one its manifest describes. SQLite: the file is
+ * copied to a temporary name beside the database while it is hashed (side by
+ * side: the copy runs on libuv's threads), and takes the database's name only
+ * if the hash matches. PostgreSQL: hashed first, since pg_restore writes
+ * straight into the database.
+ */
+export async function restoreInto(
+  target: DatabaseTarget,
+  file: string,
+  manifest: Manifest,
+  pgDump: string | null,
+): Promise<void> {
   if (target.provider === "sqlite") {
     const dest = target.file;
     mkdirSync(dirname(dest), { recursive: true });
     const temp = tempNameFor(dest);
     try {
-      copyFileSync(file, temp);
+      const copied = copyFile(file, temp).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await verifyFile(file, manifest);
+      const failed = await copied;
+      if (failed) throw failed;
       // A log left by the old database would be replayed into the new one.
       removeQuietly(`${dest}-wal`);
       removeQuietly(`${dest}-shm`);
@@ -77,6 +98,7 @@ export async function restoreInto(target: DatabaseTarget, file: string, pgDump: 
     }
     return;
   }
+  await verifyFile(file, manifest);
   const major = await serverMajor(target.url);
   const binary = await findPgTool("pg_restore", major, { pgDump });
   // Tables, types and functions of a newer muster than the backup's would be
@@ -167,14 +189,14 @@ export async function rowsIn(target: DatabaseTarget): Promise<number> {
   }
 }
 
-/** The contents of a database as a manifest would record them. */
-export async function contentsOf(target: DatabaseTarget): Promise<Contents> {
+/** The contents of a database as a manifest of this format would record them. */
+export async function contentsOf(target: DatabaseTarget, format: ManifestFormat = MANIFEST_FORMAT): Promise<Contents> {
   if (target.provider === "sqlite") {
     const db = new Database(target.file, { fileMustExist: true });
     try {
       db.exec("BEGIN");
       try {
-        return await sqliteContents(db);
+        return await databaseContents(sqliteSql(db), format);
       } finally {
         db.exec("COMMIT");
       }
@@ -186,7 +208,7 @@ export async function contentsOf(target: DatabaseTarget): Promise<Contents> {
   await client.connect();
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const contents = await postgresContents(client);
+    const contents = await databaseContents(postgresSql(client), format);
     await client.query("COMMIT");
     return contents;
   } finally {

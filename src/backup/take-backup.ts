@@ -7,9 +7,17 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { AppError } from "../errors.js";
 import type { DatabaseTarget } from "../store/database-url.js";
+import { keepsChains, postgresSql, sqliteSql } from "../store/raw-sql.js";
 import { commitFile, removeQuietly, tempNameFor } from "./atomic-file.js";
-import { postgresContents, sqliteContents } from "./contents.js";
-import { type Contents, MANIFEST_FORMAT, type Manifest, sha256File, writeManifest } from "./manifest.js";
+import { databaseContents } from "./contents.js";
+import {
+  type Contents,
+  MANIFEST_FORMAT,
+  type Manifest,
+  type ManifestFormat,
+  sha256File,
+  writeManifest,
+} from "./manifest.js";
 import { findPgTool, libpqTarget, runPgTool } from "./pg-tools.js";
 import { copySqlite, type SqliteCopyMethod } from "./sqlite-copy.js";
 import { MUSTER_VERSION } from "./version.js";
@@ -38,15 +46,15 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
   const temp = tempNameFor(out);
   const createdAt = (options.clock ?? (() => new Date()))();
   try {
-    const contents =
+    const { format, file, ...contents } =
       options.target.provider === "sqlite"
         ? await backupSqlite(options.target.file, temp, options.sqliteMethod)
         : await backupPostgres(options.target.url, temp, options.pgDump ?? null);
-    const { sha256, bytes } = await sha256File(temp);
+    const { sha256, bytes } = file;
     await options.beforeCommit?.();
     commitFile(temp, out);
     const manifest: Manifest = {
-      format: MANIFEST_FORMAT,
+      format,
       musterVersion: MUSTER_VERSION,
       provider: options.target.provider,
       ...contents,
@@ -63,16 +71,30 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
   }
 }
 
-/** Counts and checksum come from the copy itself: exactly what the backup holds. */
-async function backupSqlite(source: string, temp: string, method?: SqliteCopyMethod): Promise<Contents> {
+/** What the manifest says about the copy: its contents, and the file's own hash. */
+type Described = Contents & { format: ManifestFormat; file: { sha256: string; bytes: number } };
+
+/** A database from before the hash chain gets a format-1 manifest (every event hashed). */
+const formatFor = (chains: boolean): ManifestFormat => (chains ? MANIFEST_FORMAT : "muster-backup/1");
+
+/**
+ * Counts and checksum come from the copy itself: exactly what the backup
+ * holds. They are read while the copy worker hashes the file.
+ */
+async function backupSqlite(source: string, temp: string, method?: SqliteCopyMethod): Promise<Described> {
   if (!existsSync(source)) throw new AppError("not_found", `There is no database at ${source}.`);
-  await copySqlite(source, temp, method);
+  const copying = copySqlite(source, temp, method);
+  await copying.copied;
   const copy = new Database(temp, { readonly: true, fileMustExist: true });
+  let described: Omit<Described, "file">;
   try {
-    return await sqliteContents(copy);
+    const sql = sqliteSql(copy);
+    const format = formatFor(await keepsChains(sql));
+    described = { format, ...(await databaseContents(sql, format)) };
   } finally {
     copy.close();
   }
+  return { ...described, file: await copying.hashed };
 }
 
 /**
@@ -80,7 +102,7 @@ async function backupSqlite(source: string, temp: string, method?: SqliteCopyMet
  * transaction exports it and pg_dump --snapshot imports it, so rows
  * committed meanwhile are in neither. The two run side by side.
  */
-async function backupPostgres(url: string, temp: string, pgDump: string | null): Promise<Contents> {
+async function backupPostgres(url: string, temp: string, pgDump: string | null): Promise<Described> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -90,12 +112,14 @@ async function backupPostgres(url: string, temp: string, pgDump: string | null):
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const { rows: snap } = await client.query<{ s: string }>("SELECT pg_export_snapshot() AS s");
     const { dbname, env } = libpqTarget(url);
+    const sql = postgresSql(client);
+    const format = formatFor(await keepsChains(sql));
     const [contents] = await Promise.all([
-      postgresContents(client),
+      databaseContents(sql, format),
       runPgTool(binary, ["--format=custom", `--snapshot=${snap[0]?.s}`, `--file=${temp}`, `--dbname=${dbname}`], env),
     ]);
     await client.query("COMMIT");
-    return contents;
+    return { format, ...contents, file: await sha256File(temp) };
   } finally {
     await client.end().catch(() => undefined);
   }

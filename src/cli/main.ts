@@ -33,6 +33,7 @@ import { type DatabaseTarget, redactUrl } from "../store/database-url.js";
 import type { Db } from "../store/db.js";
 import { migrate } from "../store/migrate.js";
 import { targetFor } from "../store/open-store.js";
+import { verifyTimeline } from "../store/verify-timeline.js";
 import {
   renderDutyStatus,
   renderDutyStatusJson,
@@ -83,10 +84,14 @@ Commands:
   restore FILE [--force]          restore a backup into the database of DATABASE_URL: checks the
                                   file against its manifest first; refuses a database that holds
                                   anything unless --force. Stop muster first
-  restore-drill [--backup FILE] [--by NAME]
+  restore-drill [--backup FILE] [--by NAME] [--deep]
                                   restore a backup (default: the newest in BACKUP_DIR) into a
                                   scratch database, check it against its manifest, migrate and
-                                  open it, record the drill, remove the scratch copy
+                                  open it, record the drill, remove the scratch copy; --deep also
+                                  recomputes every timeline hash chain in the restored copy
+  verify [--incident INC-n]       recompute the timeline's hash chains and name every event that
+                                  no longer matches what muster wrote (changed, removed or added
+                                  behind its back); exits 1 if one does
   report [--since DATE] [--until DATE] [--severity S] [--component NAME]
          [--format markdown|json|csv]
                                   metrics of the incidents declared in the period (default: the
@@ -138,6 +143,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
 
     if (command === "backup") return await backupCommand(rest, config, io);
     if (command === "restore") return await restoreCommand(rest, config, io);
+    if (command === "verify") return await verifyCommand(rest, config, io);
 
     const handlers: Record<string, true> = {
       "restore-drill": true,
@@ -469,8 +475,33 @@ async function restoreCommand(args: string[], config: Config, io: Out): Promise<
   return 0;
 }
 
+async function verifyCommand(args: string[], config: Config, io: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { incident: { type: "string" } } });
+  const key = values.incident === undefined ? undefined : normalizeKey(values.incident);
+  if (key === null) throw new UsageError(`"${values.incident}" is not an incident key, e.g. INC-42.`);
+  const target = targetFor(config.databaseUrl);
+  const report = await verifyTimeline(target, key ? { incidentKey: key } : {});
+  if (key && report.incidents === 0) throw new AppError("not_found", `There is no incident ${values.incident}.`);
+  const took = `${(report.ms / 1000).toFixed(1)} s`;
+  const scope = `${report.incidents} incident${report.incidents === 1 ? "" : "s"} (${report.events} timeline events)`;
+  if (!report.problems.length) {
+    io.out(`Checked the hash chains of ${scope} in ${took}: every event is as muster wrote it.\n`);
+    return 0;
+  }
+  const shown = report.problems.slice(0, 50);
+  const lines = shown.map((p) => `  ${p.incidentKey}${p.eventId === null ? ":" : ` event ${p.eventId}:`} ${p.reason}`);
+  if (report.problems.length > shown.length) lines.push(`  …and ${report.problems.length - shown.length} more`);
+  io.err(
+    `muster: the timeline of ${report.broken.length} incident${report.broken.length === 1 ? "" : "s"} no longer matches its hash chain (checked ${scope} in ${took}):\n${lines.join("\n")}\n`,
+  );
+  return 1;
+}
+
 async function drillCommand(args: string[], config: Config, db: Db, target: DatabaseTarget, io: Out): Promise<number> {
-  const { values } = parseArgs({ args, options: { backup: { type: "string" }, by: { type: "string" } } });
+  const { values } = parseArgs({
+    args,
+    options: { backup: { type: "string" }, by: { type: "string" }, deep: { type: "boolean" } },
+  });
   let file = values.backup;
   if (file === undefined) {
     if (!config.backup.dir) throw new UsageError("Say which backup to drill: --backup FILE (or set BACKUP_DIR).");
@@ -482,11 +513,12 @@ async function drillCommand(args: string[], config: Config, db: Db, target: Data
     file,
     by: values.by ?? whoRuns(),
     pgDump: config.backup.pgDump,
+    deep: values.deep ?? false,
   });
   const took = `${(drill.durationMs / 1000).toFixed(1)} s`;
   if (drill.result === "passed") {
     io.out(
-      `Restore drill passed in ${took}: ${drill.backupFile} restored into a scratch database, matched its manifest, migrated and opened. Recorded as drill ${drill.id} by ${drill.by}.\n`,
+      `Restore drill passed in ${took}: ${drill.backupFile} restored into a scratch database, matched its manifest, migrated and opened${values.deep ? ", and every timeline hash chain recomputed" : ""}. Recorded as drill ${drill.id} by ${drill.by}.\n`,
     );
     return 0;
   }

@@ -162,8 +162,9 @@ export interface IncidentStore {
   transaction<T>(fn: (tx: IncidentTx) => Promise<T>): Promise<T>;
   /**
    * Appends events outside a command, all or none: facts the bot learns from
-   * outside (the worker recording that an issue or doc now exists). No state
-   * is read or changed, so no interactive transaction is needed.
+   * outside (the worker recording that an issue or doc now exists). Each
+   * event extends its incident's hash chain, so the incidents' rows are
+   * locked while they are appended.
    */
   appendEvents(events: NewTimelineEvent[]): Promise<number[]>;
   listIncidents(filter: IncidentFilter): Promise<Incident[]>;

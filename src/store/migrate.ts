@@ -7,7 +7,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { fillTimelineChains } from "./chain-backfill.js";
 import type { DatabaseTarget } from "./database-url.js";
+import { postgresSql, type RawSql, sqliteSql } from "./raw-sql.js";
 
 // src/store or dist/store → the package root.
 const MIGRATIONS_ROOT = fileURLToPath(new URL("../../prisma/migrations/", import.meta.url));
@@ -36,6 +38,14 @@ const CREATE_TABLE_PG = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
   "applied_steps_count" INTEGER NOT NULL DEFAULT 0
 )`;
+
+/**
+ * Work a migration's SQL cannot express (hashing, say), run right after that
+ * migration's SQL in the same transaction, keyed by the migration's name.
+ */
+export const DATA_STEPS: Record<string, (sql: RawSql) => Promise<unknown>> = {
+  "20261201044358_timeline_hash_chain": fillTimelineChains,
+};
 
 export interface Migration {
   name: string;
@@ -87,7 +97,7 @@ export async function migrate(
     : migratePostgres(target.url, migrations);
 }
 
-function migrateSqlite(file: string, migrations: Migration[]): MigrationReport {
+async function migrateSqlite(file: string, migrations: Migration[]): Promise<MigrationReport> {
   const db = new Database(file, { timeout: 15_000 });
   try {
     // WAL survives in the file; every later connection uses it.
@@ -110,6 +120,7 @@ function migrateSqlite(file: string, migrations: Migration[]): MigrationReport {
       for (const m of todo) {
         const started = new Date().toISOString();
         db.exec(m.sql);
+        await DATA_STEPS[m.name]?.(sqliteSql(db));
         insert.run(randomUUID(), m.checksum, m.name, started, new Date().toISOString());
       }
       db.exec("COMMIT");
@@ -142,6 +153,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<Mi
         try {
           const started = new Date();
           await client.query(m.sql);
+          await DATA_STEPS[m.name]?.(postgresSql(client));
           await client.query(
             `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES ($1, $2, $3, $4, now(), 1)`,
             [randomUUID(), m.checksum, m.name, started],

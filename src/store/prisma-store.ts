@@ -6,6 +6,9 @@ import type { IncidentFilter, IncidentPatch, IncidentRecord, IncidentStore, Inci
 import { type Client, type Db, jobRows, json, type Prisma } from "./db.js";
 import { createHotReads, type Provider } from "./hot-reads.js";
 import { toEvent, toIncident } from "./incident-row.js";
+import { type ChainHead, createTimelineAppender, KnownHeads } from "./timeline-append.js";
+
+type Appender = ReturnType<typeof createTimelineAppender>;
 
 function patchData(p: IncidentPatch): Prisma.IncidentUpdateInput {
   const d: Prisma.IncidentUpdateInput = {};
@@ -29,7 +32,11 @@ function patchData(p: IncidentPatch): Prisma.IncidentUpdateInput {
   return d;
 }
 
-function txApi(db: Client, reads: HotReads): IncidentTx {
+/**
+ * `heads`: the chain heads of the incidents this transaction has locked, as
+ * they stand after its own appends (published to KnownHeads once committed).
+ */
+function txApi(db: Client, reads: HotReads, appender: Appender, heads: Map<string, ChainHead>): IncidentTx {
   return {
     async nextIncidentNumber() {
       const row = await db.counter.upsert({
@@ -80,6 +87,8 @@ function txApi(db: Client, reads: HotReads): IncidentTx {
           where: { id, version: expectedVersion },
           data: { ...patchData(patch), version: { increment: 1 } },
         });
+        // The row is now locked by this transaction: its head is the one to chain from.
+        heads.set(id, { head: r.timelineHead, length: r.timelineLength });
         return toIncident(r);
       } catch (e) {
         if ((e as { code?: string }).code === "P2025") throw new ConcurrencyConflict(e);
@@ -168,11 +177,11 @@ function txApi(db: Client, reads: HotReads): IncidentTx {
       await db.publication.upsert({ where: { incidentId }, create: { incidentId, ...data }, update: data });
     },
     async appendEvent(e) {
-      const r = await db.timelineEvent.create({
-        data: { ...e, data: json(e.data) },
-        select: { id: true },
-      });
-      return r.id;
+      const from = heads.get(e.incidentId) ?? (await appender.lockHeads(db, [e.incidentId])).get(e.incidentId);
+      if (!from) throw new Error(`no incident ${e.incidentId} to append an event to`);
+      const { id, head } = await appender.append(db, e, from);
+      heads.set(e.incidentId, head);
+      return id;
     },
     async countEvents(incidentId, kinds) {
       return db.timelineEvent.count({ where: { incidentId, kind: { in: [...kinds] } } });
@@ -210,7 +219,13 @@ function txApi(db: Client, reads: HotReads): IncidentTx {
 export function isConflict(e: unknown): boolean {
   const code = (e as { code?: string }).code;
   if (code === "P2002" || code === "P2034") return true;
-  const text = String((e as Error)?.message ?? "");
+  // Prisma 7 may report the driver's error only in its metadata, with an
+  // empty message: SQLite's SQLITE_BUSY_SNAPSHOT (another process wrote since
+  // this transaction read) comes as P1008 so.
+  const cause = (
+    e as { meta?: { driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string } } } }
+  ).meta?.driverAdapterError?.cause;
+  const text = `${String((e as Error)?.message ?? "")} ${cause?.originalCode ?? ""} ${cause?.originalMessage ?? ""}`;
   return /SQLITE_BUSY|database is locked|could not serialize|deadlock detected/i.test(text);
 }
 
@@ -260,13 +275,16 @@ export function createPrismaStore(
   options: { provider: Provider; transactionTimeoutMs?: number },
 ): IncidentStore {
   const reads = createHotReads(options.provider);
+  const appender = createTimelineAppender(options.provider);
+  const known = new KnownHeads();
+  const txOptions = { maxWait: 10_000, timeout: options.transactionTimeoutMs ?? 15_000 };
   return {
     async transaction(fn) {
+      const heads = new Map<string, ChainHead>();
       try {
-        return await db.$transaction((tx) => fn(txApi(tx as Client, reads)), {
-          maxWait: 10_000,
-          timeout: options.transactionTimeoutMs ?? 15_000,
-        });
+        const result = await db.$transaction((tx) => fn(txApi(tx as Client, reads, appender, heads)), txOptions);
+        for (const [id, head] of heads) known.set(id, head);
+        return result;
       } catch (e) {
         if (!(e instanceof ConcurrencyConflict) && isConflict(e)) throw new ConcurrencyConflict(e);
         throw e;
@@ -274,11 +292,39 @@ export function createPrismaStore(
     },
 
     async appendEvents(events) {
-      // A batch transaction is one round trip fewer than an interactive one.
-      const rows = await db.$transaction(
-        events.map((e) => db.timelineEvent.create({ data: { ...e, data: json(e.data) }, select: { id: true } })),
-      );
-      return rows.map((r) => r.id);
+      if (!events.length) return [];
+      const [only] = events;
+      const from = events.length === 1 && only ? known.get(only.incidentId) : undefined;
+      if (only && from) {
+        // One event after the head this process last saw: one statement, in a
+        // batch transaction (a round trip fewer than an interactive one).
+        const { statement, head } = appender.prepare(db, only, from);
+        const [rows] = await db.$transaction([statement]);
+        const row = rows?.[0];
+        if (row) {
+          known.set(only.incidentId, head);
+          return [Number(row.id)];
+        }
+        // Another process appended since: nothing was written; lock and read the head.
+        known.forget(only.incidentId);
+      }
+      const appended = await db.$transaction(async (tx) => {
+        const heads = await appender.lockHeads(
+          tx as Client,
+          events.map((e) => e.incidentId),
+        );
+        const ids: number[] = [];
+        for (const e of events) {
+          const before = heads.get(e.incidentId);
+          if (!before) throw new Error(`no incident ${e.incidentId} to append an event to`);
+          const { id, head } = await appender.append(tx as Client, e, before);
+          heads.set(e.incidentId, head);
+          ids.push(id);
+        }
+        return { ids, heads };
+      }, txOptions);
+      for (const [id, head] of appended.heads) known.set(id, head);
+      return appended.ids;
     },
 
     async listIncidents(filter: IncidentFilter) {

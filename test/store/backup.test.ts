@@ -2,7 +2,16 @@
 // the real pg_dump / pg_restore): consistent under concurrent writers, whole
 // or absent after SIGKILL, and damaged files caught with the reason.
 import { fork } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +24,7 @@ import { contentsOf, restoreBackup } from "../../src/backup/restore.js";
 import { takeBackup } from "../../src/backup/take-backup.js";
 import { listMigrations, migrate } from "../../src/store/migrate.js";
 import { openStore, targetFor } from "../../src/store/open-store.js";
+import { verifyTimeline } from "../../src/store/verify-timeline.js";
 import { POSTGRES_REQUIRED } from "../helpers/postgres.js";
 import {
   available,
@@ -176,6 +186,7 @@ describe.each(PROVIDERS)("backups on %s", (provider) => {
         await takeBackup({ target: opened.target, out: good, takenBy: "test" });
         const drill = (file: string) => restoreDrill({ target: opened.target, db: opened.db, file, by: "tester" });
 
+        expect(readManifest(good).manifest.format).toBe("muster-backup/2");
         const passed = await drill(good);
         expect(passed).toMatchObject({ result: "passed", reason: null, by: "tester", backupFile: good });
         expect(passed.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -219,6 +230,59 @@ describe.each(PROVIDERS)("backups on %s", (provider) => {
   );
 
   it.runIf(runs(provider))(
+    "a backup from before the hash chain keeps the format-1 checksum, drills, restores and gains its chains",
+    async () => {
+      // The database Prisma 6 left (test/fixtures/prisma6), never migrated since: no chain columns.
+      const old = await freshDatabase(provider);
+      const target = targetFor(old.url);
+      const fixtures = new URL("../fixtures/prisma6/", import.meta.url);
+      if (target.provider === "sqlite") copyFileSync(new URL("muster.sqlite", fixtures), target.file);
+      else {
+        const { default: pg } = await import("pg");
+        const c = new pg.Client({ connectionString: target.url });
+        await c.connect();
+        await c.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+        await c.query(readFileSync(new URL("postgresql.sql", fixtures), "utf8"));
+        await c.end();
+      }
+      const file = join(scratchDir(), `prisma6.${ext(provider)}`);
+      let manifest: Awaited<ReturnType<typeof takeBackup>>["manifest"];
+      try {
+        ({ manifest } = await takeBackup({ target, out: file, takenBy: "test" }));
+      } finally {
+        await old.cleanup();
+      }
+      expect(manifest.format).toBe("muster-backup/1");
+      expect(manifest.timeline.events).toBeGreaterThan(3);
+      expect(manifest.tables.TimelineEvent).toBe(manifest.timeline.events);
+
+      const { opened } = await seeded(provider, 1);
+      const restored = await freshDatabase(provider);
+      try {
+        const drilled = await restoreDrill({ target: opened.target, db: opened.db, file, by: "tester", deep: true });
+        expect(drilled).toMatchObject({ result: "passed", reason: null });
+        const into = targetFor(restored.url);
+        const { migrated } = await restoreBackup({ target: into, file });
+        expect(migrated).toContain(listMigrations(provider).find((m) => m.name.endsWith("_timeline_hash_chain"))?.name);
+        // The migration filled in every chain: the restored timeline verifies, and a new backup digests the heads.
+        const report = await verifyTimeline(into);
+        expect(report).toMatchObject({ events: manifest.timeline.events, problems: [] });
+        const again = await takeBackup({
+          target: into,
+          out: join(scratchDir(), `again.${ext(provider)}`),
+          takenBy: "test",
+        });
+        expect(again.manifest.format).toBe("muster-backup/2");
+        expect(again.manifest.timeline.events).toBe(manifest.timeline.events);
+      } finally {
+        await restored.cleanup();
+        await opened.cleanup();
+      }
+    },
+    90_000,
+  );
+
+  it.runIf(runs(provider))(
     "restore refuses a database that holds anything, replaces it with --force, and migrates an older backup",
     async () => {
       const dir = scratchDir();
@@ -245,6 +309,9 @@ describe.each(PROVIDERS)("backups on %s", (provider) => {
 
       const { opened } = await seeded(provider, 1);
       try {
+        // Drilled like any other (the migrations it lacks run on the scratch copy).
+        const drilled = await restoreDrill({ target: opened.target, db: opened.db, file, by: "tester", deep: true });
+        expect(drilled).toMatchObject({ result: "passed", reason: null });
         await expect(restoreBackup({ target: opened.target, file })).rejects.toThrow(
           /The database is not empty \(\d+ rows\); muster restores only into an empty one\. Add --force/,
         );

@@ -54,6 +54,10 @@ async function workload(db: Db, provider: Provider): Promise<void> {
   await svc.mitigate(carol, { key: a.key });
   await svc.resolve(carol, { key: a.key, summary: "fixed", partiesInformed: ["support"] });
 
+  // An outside fact (the worker's appends): locks the incident's chain head, then appends.
+  await store.appendEvents([
+    { incidentId: a.incidentId, at: new Date(), actorId: "muster", kind: "note", visibility: "internal", data: {} },
+  ]);
   await store.listIncidents({ status: ["investigating", "mitigated"], limit: 100 });
   await store.listIncidentSummaries({ status: ["investigating", "mitigated"], limit: 100 });
   await store.incidentSummary({ key: a.key });

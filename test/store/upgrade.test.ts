@@ -14,6 +14,7 @@ import { DEFAULT_ROLES } from "../../src/incidents/context.js";
 import { createIncidentService } from "../../src/incidents/service.js";
 import { openStore } from "../../src/store/open-store.js";
 import { createPrismaJobStore, createPrismaRefStore } from "../../src/store/prisma-job-store.js";
+import { verifyTimeline } from "../../src/store/verify-timeline.js";
 import { adminQuery, uniqueName, urlFor } from "../helpers/postgres.js";
 import { available, type Provider } from "../helpers/stores.js";
 
@@ -137,6 +138,11 @@ describe.each(["sqlite", "postgresql"] as Provider[])("%s database written by Pr
       expect(after!.incident.status).toBe("investigating");
       expect(after!.timeline.length).toBe(expected.incidents[0].timeline.length + 2);
       expect(plain(after!.timeline.slice(0, -2))).toEqual(expected.incidents[0].timeline);
+      // The migration filled in the old events' hash chains, and the new events extend them.
+      const oldEvents = expected.incidents.reduce((n: number, r: { timeline: unknown[] }) => n + r.timeline.length, 0);
+      const report = await verifyTimeline(target);
+      expect(report.problems).toEqual([]);
+      expect(report.events).toBeGreaterThanOrEqual(oldEvents + 2);
     } finally {
       await store.close();
     }

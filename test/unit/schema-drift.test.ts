@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM script without types
 import { derivePostgresSchema, postgresSchemaPath, readSource, root } from "../../scripts/prisma-schemas.mjs";
+import { DATA_STEPS } from "../../src/store/migrate.js";
 
 const dirs = (provider: string) =>
   readdirSync(`${root}prisma/migrations/${provider}`, { withFileTypes: true })
@@ -26,5 +27,14 @@ describe("provider schemas", () => {
     expect(strip(readFileSync(`${root}prisma/migrations/sqlite/${latest}/schema.prisma`, "utf8"))).toBe(
       strip(readSource()),
     );
+  });
+});
+
+describe("migration data steps", () => {
+  it("each names a migration that both providers have (a renamed folder would skip it silently)", () => {
+    for (const name of Object.keys(DATA_STEPS)) {
+      expect(dirs("sqlite")).toContain(name);
+      expect(dirs("postgresql")).toContain(name);
+    }
   });
 });
