@@ -18,6 +18,7 @@ import { createIncidentService } from "../src/incidents/service.js";
 import { fillTimelineChains } from "../src/store/chain-backfill.js";
 import { openStore } from "../src/store/open-store.js";
 import { postgresSql, sqliteSql } from "../src/store/raw-sql.js";
+import { recordFigure, verdictOf } from "./report.js";
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 10_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -173,6 +174,26 @@ try {
   let ok = true;
   for (const r of rows) {
     ok &&= r.backup / r.rawBackup <= TARGET_RATIO && r.drill / r.rawRestore <= TARGET_RATIO;
+    const name = r.provider === "sqlite" ? "SQLite" : "PostgreSQL";
+    for (const [figure, ours, raw] of [
+      [
+        `muster backup vs ${r.provider === "sqlite" ? "sqlite3 .backup" : "pg_dump -Fc"}, ${name}`,
+        r.backup,
+        r.rawBackup,
+      ],
+      [
+        `restore drill vs ${r.provider === "sqlite" ? "sqlite3 .restore" : "createdb + pg_restore"}, ${name}`,
+        r.drill,
+        r.rawRestore,
+      ],
+    ] as const)
+      recordFigure({
+        bench: "backup",
+        figure,
+        value: `${s(ours)} vs ${s(raw)} = ${(ours / raw).toFixed(2)}×`,
+        target: `≤ ${TARGET_RATIO}×`,
+        verdict: verdictOf(ours / raw <= TARGET_RATIO),
+      });
     console.log(
       `${r.provider.padEnd(11)}  ${s(r.backup).padEnd(7)}  ${s(r.rawBackup).padEnd(8)}  ${(r.backup / r.rawBackup).toFixed(2)}×  ${s(r.drill).padEnd(7)}  ${s(r.rawRestore).padEnd(11)}  ${(r.drill / r.rawRestore).toFixed(2)}×`,
     );
