@@ -11,6 +11,7 @@ await takeBackup({
   takenBy: "crash-child",
   beforeCommit: async () => {
     process.send?.("halfway");
-    await new Promise(() => {}); // hang until SIGKILL
+    // Hang until SIGKILL; the timer keeps the event loop (a pending promise alone does not).
+    await new Promise(() => setInterval(() => {}, 60_000));
   },
 });
