@@ -39,6 +39,9 @@ export const VIEW = {
   commsNotApplicable: "incident_comms_not_applicable",
   /** The modal that replaces a form when its submission failed for a reason no field explains. */
   error: "incident_error",
+  /** Replaces a form whose command outlasted Slack's 3 s: not yet saved; becomes `saved` or `error` when it ends. */
+  saving: "incident_saving",
+  saved: "incident_saved",
 } as const;
 
 /** Button and select action ids. */

@@ -61,6 +61,11 @@ export function createSlackFrontEnd(o: SlackFrontEndOptions): SlackFrontEnd {
     clientOptions,
     // muster keeps no per-conversation state in Bolt; skip its store on every request.
     convoStore: false as const,
+    // Bolt otherwise calls auth.test from its constructor and keeps the
+    // promise: a Slack error at that moment became an unhandled rejection (the
+    // reliability suite saw a process die of it), and every later request
+    // awaited the same failure. start() runs it instead, and retries.
+    deferInitialization: true,
     logger: boltLogger(logger),
   };
   let app: App;
@@ -111,6 +116,7 @@ export function createSlackFrontEnd(o: SlackFrontEndOptions): SlackFrontEnd {
   return {
     mode: socketMode ? "socket" : "http",
     async start() {
+      await initWithRetries(app, logger);
       if (socketMode) await app.start();
     },
     drained: (timeoutMs) => listeners.drained(timeoutMs),
@@ -119,4 +125,19 @@ export function createSlackFrontEnd(o: SlackFrontEndOptions): SlackFrontEnd {
     },
     close: () => deps.views.close(),
   };
+}
+
+/** Bolt's auth.test at start-up, retried over a Slack blip; a muster that cannot reach Slack at all fails to start. */
+async function initWithRetries(app: App, logger: Core["logger"], attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await app.init();
+      return;
+    } catch (e) {
+      if (attempt >= attempts) throw e;
+      const err = e as { code?: string; data?: { error?: string } };
+      logger.warn({ errCode: err.code, slackError: err.data?.error, attempt }, "Slack's auth.test failed; retrying");
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
 }

@@ -35,10 +35,20 @@ async function setup(handler: () => Promise<undefined>) {
     await worker.stop();
     await opened.cleanup();
   });
-  return { jobs, worker, dead };
+  return { jobs, worker, dead, db: opened.db };
 }
 
 describe("the outbox worker", () => {
+  it("holds a running job on a short lease, so a replica that dies stalls its incidents' lanes for seconds, not minutes", async () => {
+    let release = () => {};
+    const { jobs, db } = await setup(() => new Promise((r) => (release = () => r(undefined))));
+    await expect.poll(async () => (await jobs.list({ status: ["running"] })).length, { timeout: 10_000 }).toBe(1);
+    const row = await db.job.findFirst({ where: { status: "running" } });
+    // The reliability suite found a SIGKILLed replica's jobs (and the jobs queued behind them) waiting out a 5-minute lease.
+    expect(row!.lockedUntil!.getTime() - Date.now()).toBeLessThanOrEqual(30_000);
+    release();
+  });
+
   it("waits out any number of rate limits without using up the job's attempts", async () => {
     let calls = 0;
     const { jobs, worker, dead } = await setup(async () => {

@@ -32,6 +32,34 @@ export function errorView(text: string): ModalView {
   });
 }
 
+/**
+ * What a form turns into when its command is still running as Slack's 3 s
+ * run out. Not a closed modal: that would tell the person it was done, and a
+ * process that dies before the commit (a deploy, a crash, the database gone)
+ * would have lost something the person was told was saved. The reliability
+ * suite found exactly that: an acknowledged declaration missing.
+ */
+export function savingView(): ModalView {
+  return modal({
+    callbackId: VIEW.saving,
+    title: "Saving…",
+    blocks: [
+      section(
+        ":hourglass_flowing_sand: This is taking longer than usual. This window will say when it is saved. If it never does, check before trying again.",
+      ),
+    ],
+  });
+}
+
+export function savedView(): ModalView {
+  return modal({ callbackId: VIEW.saved, title: "Saved", blocks: [section(":white_check_mark: Saved.")] });
+}
+
+/** Replaces an open modal (best effort: the person may have closed it). */
+async function showInModal(args: AllMiddlewareArgs, viewId: string, view: ModalView): Promise<void> {
+  await args.client.views.update({ view_id: viewId, view }).catch(() => undefined);
+}
+
 export async function handleSubmission(
   args: ViewArgs,
   deps: SlackDeps,
@@ -57,12 +85,13 @@ export async function handleSubmission(
   let acked = false;
   const timer = setTimeout(() => {
     acked = true;
-    void ack();
+    void ack({ response_action: "update", view: savingView() });
   }, ANSWER_WITHIN_MS);
   try {
     const result = await run(s);
     clearTimeout(timer);
     if (!acked) await ack();
+    else await showInModal(args, view.id, savedView());
     deps.wake();
     log.info({ incidentId: result.incidentId }, "modal submitted");
     if (after) await after(s, result).catch((e) => log.warn({ errName: (e as Error)?.name }, "confirmation failed"));
@@ -70,6 +99,7 @@ export async function handleSubmission(
     clearTimeout(timer);
     const err = toUserError(e, log, { callbackId: view.callback_id });
     if (acked) {
+      await showInModal(args, view.id, errorView(err.text));
       await dm(args, body.user.id, `:warning: ${err.text}`);
       return;
     }
