@@ -5,6 +5,7 @@
 // the unavoidable critical path when independent calls run in parallel.
 
 import { DEFAULT_BACKOFF } from "../src/jobs/backoff.js";
+import { missing } from "../test/helpers/complete.js";
 import { type Stack, startStack } from "../test/helpers/stack.js";
 import { recordFigure, verdictOf } from "./report.js";
 
@@ -20,26 +21,6 @@ const BURST = Number(process.env.BENCH_BURST ?? 50);
  * announcement, issue, sharing, bookmarks) can run beside it.
  */
 const CRITICAL_PATH_MS = GOOGLE_MS + GOOGLE_MS;
-
-/** What incident n still lacks, or null when channel, announcement, issue, doc and bookmarks all exist. */
-function missing(stack: Stack, n: number): string | null {
-  const channel = [...stack.slack.channels.values()].find(
-    (c) => c.name === `inc-${n}` || c.name.startsWith(`inc-${n}-`),
-  );
-  if (!channel) return "channel";
-  if (channel.bookmarks.length < 2) return "bookmarks";
-  if (channel.pins.size < 1) return "pinned control message";
-  const announce = stack.slack.channelByName("incident-response")!;
-  if (!stack.slack.messages(announce.id).some((m) => m.text.includes(`INC-${n}:`))) return "announcement";
-  if (!stack.github.issues("tailscale/corp").some((i) => i.title.startsWith(`[INC-${n}]`))) return "issue";
-  const doc = stack.google
-    .files()
-    .find((f) => f.name.startsWith(`[INC-${n}]`) && f.appProperties.musterKind === "google_doc");
-  if (!doc) return "doc";
-  if (!doc.permissions.some((p) => p.role === "writer")) return "doc sharing";
-  if (stack.google.documentText(doc.id).includes("{{key}}")) return "doc filled";
-  return null;
-}
 
 const complete = (stack: Stack, n: number) => missing(stack, n) === null;
 

@@ -5,7 +5,15 @@
 import { createPublicKey, type KeyObject, randomBytes, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { cancellableSleeps, closeServer, readBody } from "./http.js";
+import {
+  type ChaosFaults,
+  calmChaos,
+  cancellableSleeps,
+  closeServer,
+  newChaosFaults,
+  readBody,
+  rollChaos,
+} from "./http.js";
 
 export interface GitHubRepoSpec {
   owner: string;
@@ -71,6 +79,8 @@ export interface GitHubFaults {
   failAfterWrite(match: FaultMatch, count?: number): void;
   /** The next `count` content-creating requests get a secondary rate limit: 403 with retry-after: `retryAfterSeconds`. */
   secondaryRateLimitNext(count: number, retryAfterSeconds: number): void;
+  /** Random faults (http.ts): a failure is 502 or 503; a lost answer 502; a rate limit 403 "secondary rate limit" + retry-after. */
+  chaos: ChaosFaults;
   reset(): void;
 }
 
@@ -237,6 +247,7 @@ interface FailRule {
 class Faults implements GitHubFaults {
   latencyMs = 0;
   down = false;
+  chaos = newChaosFaults();
   private failBefore: FailRule[] = [];
   private failAfter: FailRule[] = [];
   private forcedSecondary: { remaining: number; retryAfter: number } | null = null;
@@ -266,6 +277,7 @@ class Faults implements GitHubFaults {
   }
 
   reset(): void {
+    calmChaos(this.chaos);
     this.latencyMs = 0;
     this.down = false;
     this.failBefore = [];
@@ -1091,6 +1103,15 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       return withRate(auth.error.reply());
     }
     const who = auth.caller;
+    const chaos = rollChaos(faults.chaos);
+    if (chaos === "rate_limit")
+      return withRate(
+        new ApiError(403, SECONDARY_MESSAGE, {}, { "retry-after": String(faults.chaos.retryAfterSeconds) }).reply(),
+      );
+    if (chaos === "fail") {
+      const status = Math.random() < 0.5 ? 502 : 503;
+      return withRate({ status, body: errorBody(status, DEFAULT_MESSAGES[status] ?? "Server Error") });
+    }
 
     if (!matched?.route.free) {
       if (bucket.used >= who.limit)
@@ -1116,6 +1137,10 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       reply = e.reply();
     }
     if (faults.takeFailAfterWrite(method, pathname)) reply = { status: 502, body: errorBody(502, "Server Error") };
+    else if (chaos === "lose_reply" && reply.status < 300) {
+      faults.chaos.injected.lostReplies++;
+      reply = { status: 502, body: errorBody(502, "Server Error") };
+    }
     return withRate(reply);
   }
 

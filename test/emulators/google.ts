@@ -10,7 +10,15 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { cancellableSleeps, closeServer, readBody } from "./http.js";
+import {
+  type ChaosFaults,
+  calmChaos,
+  cancellableSleeps,
+  closeServer,
+  newChaosFaults,
+  readBody,
+  rollChaos,
+} from "./http.js";
 
 export interface GoogleEmulatorOptions {
   /** Accepted bearer token, default "ya29.test". */
@@ -67,6 +75,8 @@ export interface GoogleFaults {
   failAfterWrite(match: { method?: string; path?: RegExp }, count?: number): void;
   /** Next `count` requests get quota errors: Docs → 429 RESOURCE_EXHAUSTED; Drive → 403 userRateLimitExceeded. */
   rateLimitNext(count: number): void;
+  /** Random faults (http.ts): a failure is 503 UNAVAILABLE or 500 backendError; a lost answer 500; a rate limit is the quota error above. */
+  chaos: ChaosFaults;
   /** Clears every fault and the per-minute quota windows. */
   reset(): void;
 }
@@ -1301,7 +1311,9 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     rateLimitNext(count) {
       rateLimited = count;
     },
+    chaos: newChaosFaults(),
     reset() {
+      calmChaos(faults.chaos);
       faults.latencyMs = 0;
       faults.down = false;
       failRules.length = 0;
@@ -1844,6 +1856,12 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       });
     }
     const route = routes.find((r) => r.method === method && r.pattern.test(path));
+    const chaos = rollChaos(faults.chaos);
+    if (chaos === "rate_limit") throw quotaError(api, route?.write !== undefined);
+    if (chaos === "fail")
+      throw Math.random() < 0.5
+        ? new ApiError(503, "The service is currently unavailable.", { status: "UNAVAILABLE" })
+        : new ApiError(500, "Internal error encountered.", { reason: "backendError" });
     if (rateLimited > 0) {
       rateLimited--;
       throw quotaError(api, route?.write !== undefined);
@@ -1855,6 +1873,10 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     const after = failAfterRules.find((r) => r.remaining > 0 && matches(r, method, path));
     if (after && reply.status < 300) {
       after.remaining--;
+      throw new ApiError(500, "Internal error encountered.", { reason: "backendError" });
+    }
+    if (chaos === "lose_reply" && reply.status < 300) {
+      faults.chaos.injected.lostReplies++;
       throw new ApiError(500, "Internal error encountered.", { reason: "backendError" });
     }
     return reply;

@@ -22,7 +22,15 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
-import { cancellableSleeps, closeServer, readBody } from "./http.js";
+import {
+  type ChaosFaults,
+  calmChaos,
+  cancellableSleeps,
+  closeServer,
+  newChaosFaults,
+  readBody,
+  rollChaos,
+} from "./http.js";
 import { createSlackOidc, type OidcClient, type SlackOidc } from "./slack-oidc.js";
 
 export interface SlackUser {
@@ -82,6 +90,8 @@ export interface SlackFaults {
   failNext(method: string, error: string, count?: number): void;
   /** The next `count` calls of `method` answer 429 + Retry-After + {ok:false, error:"ratelimited"}. */
   rateLimitNext(method: string, retryAfterSeconds: number, count?: number): void;
+  /** Random faults (http.ts): a failure is HTTP 503 or {ok:false, error:"internal_error"}; a lost answer is HTTP 502. */
+  chaos: ChaosFaults;
   reset(): void;
 }
 export interface SlackEmulatorOptions {
@@ -721,7 +731,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     rateLimitNext(method, retryAfterSeconds, count = 1) {
       limitQueue.push({ method, retryAfter: retryAfterSeconds, left: count });
     },
+    chaos: newChaosFaults(),
     reset() {
+      calmChaos(faults.chaos);
       faults.latencyMs = 0;
       faults.methodLatencyMs = {};
       faults.down = false;
@@ -1427,13 +1439,24 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     if (limited) return rateLimited(limited.retryAfter);
     const failure = takeQueued(failQueue, method);
     if (failure) return { status: 200, body: { ok: false, error: failure.error } };
+    const chaos = rollChaos(faults.chaos);
+    if (chaos === "rate_limit") return rateLimited(faults.chaos.retryAfterSeconds);
+    if (chaos === "fail")
+      return Math.random() < 0.5
+        ? { status: 503, body: { ok: false, error: "service_unavailable" } }
+        : { status: 200, body: { ok: false, error: "internal_error" } };
     const tier = TIER[method];
     if (enforceRateLimits && tier !== undefined) {
       const wait = takeToken(`method:${method}`, tier, tier / 60_000);
       if (wait) return rateLimited(wait);
     }
     try {
-      return { status: 200, body: { ok: true, ...handler(args) } };
+      const done = { ok: true, ...handler(args) };
+      if (chaos === "lose_reply") {
+        faults.chaos.injected.lostReplies++;
+        return { status: 502, body: { ok: false, error: "bad_gateway" } };
+      }
+      return { status: 200, body: done };
     } catch (e) {
       if (e instanceof SlackApiError) return { status: 200, body: { ok: false, error: e.code, ...e.extra } };
       if (e instanceof RateLimited) return rateLimited(e.retryAfter);

@@ -63,6 +63,14 @@ export async function startEmulators(o: Pick<StackOptions, "slack" | "github" | 
   return { slack, github, google };
 }
 
+/** A Google Doc template with placeholders, made in the emulator; returns its id (GOOGLE_DOC_TEMPLATE_ID). */
+export function addDocTemplate(google: GoogleEmulator): string {
+  return google.addDocument({
+    title: "Incident template",
+    text: "{{key}}: {{title}}\nSeverity: {{severity}}\nIC: {{ic}}\nSlack: {{channel_url}}\nIssue: {{issue_url}}\nDeclared: {{declared_at}}\n",
+  });
+}
+
 /** The settings that point a muster at these emulators and this database. */
 export function musterEnv(
   e: { slack: SlackEmulator; github: GitHubEmulator; google: GoogleEmulator },
@@ -106,12 +114,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     ...(o.socketMode ? { SLACK_APP_TOKEN: slack.socketMode.appToken } : {}),
     ...(o.env ?? {}),
   };
-  if (o.docTemplate) {
-    env.GOOGLE_DOC_TEMPLATE_ID = google.addDocument({
-      title: "Incident template",
-      text: "{{key}}: {{title}}\nSeverity: {{severity}}\nIC: {{ic}}\nSlack: {{channel_url}}\nIssue: {{issue_url}}\nDeclared: {{declared_at}}\n",
-    });
-  }
+  if (o.docTemplate) env.GOOGLE_DOC_TEMPLATE_ID = addDocTemplate(google);
   const parsed = parseConfig(env);
   if (!parsed.ok) throw new Error(parsed.problems.join("; "));
   const auth = new OAuth2Client();
