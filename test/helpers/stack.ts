@@ -124,7 +124,14 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       ? pino({ level: o.logLevel ?? "info" }, { write: (line: string) => o.logSink!(line) })
       : pino({ level: o.logLevel ?? "silent" }),
     googleAuth: auth,
-    worker: { pollMs: 100, backoff: FAST_BACKOFF, ...(o.worker ?? {}) },
+    // A simulated clock jumps minutes at a time: a lease measured on it would
+    // lapse in the middle of a job, and the job run twice.
+    worker: {
+      pollMs: 100,
+      backoff: FAST_BACKOFF,
+      ...(o.clock ? { leaseMs: 24 * 60 * 60_000 } : {}),
+      ...(o.worker ?? {}),
+    },
     ...(o.runWorker === undefined ? {} : { runWorker: o.runWorker }),
     ...(o.clock ? { clock: o.clock } : {}),
   });

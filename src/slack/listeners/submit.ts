@@ -21,8 +21,14 @@ export interface Submission {
   idempotencyKey: string;
 }
 
-/** Slack gives 3 s to answer a submission; field errors must be in that answer. */
-const ANSWER_WITHIN_MS = 2_500;
+/**
+ * Slack gives 3 s to answer a submission; field errors must be in that
+ * answer. The 3 s include the network both ways and a busy event loop: the
+ * reliability suite measured answers sent at 2.5 s arriving after 3 s on a
+ * loaded machine. Since a late command now shows "Saving…" rather than
+ * claiming it is done, answering a little earlier costs nothing.
+ */
+const ANSWER_WITHIN_MS = 2_000;
 
 export function errorView(text: string): ModalView {
   return modal({
