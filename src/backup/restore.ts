@@ -10,7 +10,7 @@ import pg from "pg";
 import { AppError } from "../errors.js";
 import type { DatabaseTarget } from "../store/database-url.js";
 import { migrate } from "../store/migrate.js";
-import { postgresSql, sqliteSql } from "../store/raw-sql.js";
+import { inSnapshot } from "../store/raw-sql.js";
 import { commitFile, removeQuietly, tempNameFor } from "./atomic-file.js";
 import { databaseContents } from "./contents.js";
 import {
@@ -191,27 +191,5 @@ export async function rowsIn(target: DatabaseTarget): Promise<number> {
 
 /** The contents of a database as a manifest of this format would record them. */
 export async function contentsOf(target: DatabaseTarget, format: ManifestFormat = MANIFEST_FORMAT): Promise<Contents> {
-  if (target.provider === "sqlite") {
-    const db = new Database(target.file, { fileMustExist: true });
-    try {
-      db.exec("BEGIN");
-      try {
-        return await databaseContents(sqliteSql(db), format);
-      } finally {
-        db.exec("COMMIT");
-      }
-    } finally {
-      db.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: target.url });
-  await client.connect();
-  try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const contents = await databaseContents(postgresSql(client), format);
-    await client.query("COMMIT");
-    return contents;
-  } finally {
-    await client.end();
-  }
+  return inSnapshot(target, (sql) => databaseContents(sql, format));
 }

@@ -1,8 +1,9 @@
 // Plain SQL on a driver connection (not Prisma), the same shape on both
 // databases: for the work that walks whole tables — filling in and checking
 // the timeline's hash chains — where Prisma's per-row cost would dominate.
-import type BetterSqlite3 from "better-sqlite3";
-import type pg from "pg";
+import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
+import type { DatabaseTarget } from "./database-url.js";
 import type { Provider } from "./hot-reads.js";
 
 export interface RawSql {
@@ -42,6 +43,41 @@ export function postgresSql(client: pg.ClientBase): RawSql {
       await client.query({ text: sql, values: params });
     },
   };
+}
+
+/**
+ * Runs `read` on its own connection inside one read-only snapshot (a SQLite
+ * read transaction; PostgreSQL REPEATABLE READ), so what it reads across
+ * tables is consistent while muster writes on.
+ */
+export async function inSnapshot<T>(
+  target: DatabaseTarget,
+  read: (sql: RawSql) => Promise<T>,
+  options: { readonly?: boolean } = {},
+): Promise<T> {
+  if (target.provider === "sqlite") {
+    const db = new BetterSqlite3(target.file, { fileMustExist: true, readonly: options.readonly ?? false });
+    try {
+      db.exec("BEGIN");
+      try {
+        return await read(sqliteSql(db));
+      } finally {
+        db.exec("COMMIT");
+      }
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: target.url });
+  await client.connect();
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const result = await read(postgresSql(client));
+    await client.query("COMMIT");
+    return result;
+  } finally {
+    await client.end();
+  }
 }
 
 /** Whether the database keeps the timeline's hash chain (a migration added it). */

@@ -5,11 +5,9 @@
 // breaking everything after it; an event whose content and hash were both
 // rewritten is caught by the next one, which no longer follows from it; a
 // removed event by its successor, or (at the end) by the incident's head.
-import Database from "better-sqlite3";
-import pg from "pg";
 import { AppError } from "../errors.js";
 import type { DatabaseTarget } from "./database-url.js";
-import { keepsChains, postgresSql, type RawSql, sqliteSql, storedEvents } from "./raw-sql.js";
+import { inSnapshot, keepsChains, type RawSql, storedEvents } from "./raw-sql.js";
 import { chainLine, nextHash, sameHash } from "./timeline-chain.js";
 
 export interface ChainProblem {
@@ -102,29 +100,7 @@ export async function verifyTimeline(
   target: DatabaseTarget,
   options: { incidentKey?: string } = {},
 ): Promise<VerifyReport> {
-  if (target.provider === "sqlite") {
-    const db = new Database(target.file, { readonly: true, fileMustExist: true });
-    try {
-      db.exec("BEGIN");
-      try {
-        return await verifyChains(sqliteSql(db), options);
-      } finally {
-        db.exec("COMMIT");
-      }
-    } finally {
-      db.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: target.url });
-  await client.connect();
-  try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const report = await verifyChains(postgresSql(client), options);
-    await client.query("COMMIT");
-    return report;
-  } finally {
-    await client.end();
-  }
+  return inSnapshot(target, (sql) => verifyChains(sql, options), { readonly: true });
 }
 
 /** The first few problems in words, for a one-line reason. */
