@@ -130,8 +130,7 @@ export function createIntakeService(deps: IntakeDeps) {
         const r = await store.hit(key, limit, windowMs, now);
         if (!r.ok) return { ok: false, retryAt: r.retryAt };
       }
-      const report: TriageReport = {
-        id: newId(),
+      const report = newReport(newId(), now, {
         source: "third_party",
         dedupKey: null,
         title: titleFrom(i.description),
@@ -142,15 +141,7 @@ export function createIntakeService(deps: IntakeDeps) {
         status: "open",
         link: null,
         details: {},
-        count: 1,
-        receivedAt: now,
-        lastSeenAt: now,
-        resolvedAt: null,
-        incidentKey: null,
-        declaredBy: null,
-        declaredAt: null,
-        version: 0,
-      };
+      });
       await inTransaction(async (tx) => {
         await tx.insertReport(report, null);
         await tx.enqueueJobs([syncJob(report.id)], now);
@@ -218,8 +209,7 @@ export function createIntakeService(deps: IntakeDeps) {
         }
         if (signal.status === "resolved") return { report: null, outcome: "ignored" };
         if (current) await tx.releaseOpenKey(current.id);
-        const report: TriageReport = {
-          id: newId(),
+        const report = newReport(newId(), now, {
           source: "monitoring",
           dedupKey: signal.dedupKey,
           title: signal.name,
@@ -230,15 +220,7 @@ export function createIntakeService(deps: IntakeDeps) {
           status: "firing",
           link: signal.link,
           details: { labels: signal.labels, alerts: signal.alerts, truncated: signal.truncated },
-          count: 1,
-          receivedAt: now,
-          lastSeenAt: now,
-          resolvedAt: null,
-          incidentKey: null,
-          declaredBy: null,
-          declaredAt: null,
-          version: 0,
-        };
+        });
         await tx.insertReport(report, signal.dedupKey);
         await tx.enqueueJobs([syncJob(report.id)], now);
         return { report, outcome: "new" };
@@ -300,5 +282,37 @@ export function draftOf(r: TriageReport): DeclareDraft {
       0,
       200,
     ),
+  };
+}
+
+/** A report as it first arrives: seen once, not yet declared. */
+function newReport(
+  id: string,
+  now: Date,
+  what: Pick<
+    TriageReport,
+    | "source"
+    | "dedupKey"
+    | "title"
+    | "description"
+    | "contact"
+    | "component"
+    | "severity"
+    | "status"
+    | "link"
+    | "details"
+  >,
+): TriageReport {
+  return {
+    id,
+    ...what,
+    count: 1,
+    receivedAt: now,
+    lastSeenAt: now,
+    resolvedAt: null,
+    incidentKey: null,
+    declaredBy: null,
+    declaredAt: null,
+    version: 0,
   };
 }
