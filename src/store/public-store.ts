@@ -65,20 +65,9 @@ const SELECT = {
 
 const { statusUpdates: _updates, ...LIGHT } = SELECT;
 
-type Row = {
-  severity: string;
-  impacts: unknown;
-  customersAffected: number | null;
-  status: string;
-  impactStartedAt: Date | null;
-  detectedAt: Date | null;
-  declaredAt: Date;
-  mitigatedAt: Date | null;
-  resolvedAt: Date | null;
-  publication: { publicId: string; title: string; components: unknown; publishedAt: Date; updatedAt: Date } | null;
-  statusUpdates?: { id: string; publicText: string | null; postedAt: Date }[];
-  postmortem: { status: string; publicSummary: string } | null;
-};
+/** What the selection reads; the light one (bars and history) leaves the updates out. */
+type Row = Prisma.IncidentGetPayload<{ select: typeof LIGHT }> &
+  Partial<Pick<Prisma.IncidentGetPayload<{ select: typeof SELECT }>, "statusUpdates">>;
 
 function toRow(r: Row): PublishedIncidentRow | null {
   const p = r.publication;
@@ -119,7 +108,7 @@ export function createPublicStore(db: Db): PublicStore {
           select,
         }),
       ]);
-      return [...open, ...ended].map((r) => toRow(r as Row)).filter((r): r is PublishedIncidentRow => r !== null);
+      return [...open, ...ended].map((r) => toRow(r)).filter((r): r is PublishedIncidentRow => r !== null);
     },
     async withUpdates(publicIds) {
       if (!publicIds.length) return [];
@@ -130,7 +119,7 @@ export function createPublicStore(db: Db): PublicStore {
       return rows
         .map((p) => p.incident)
         .filter((r) => !r.private && [...OPEN, ...ENDED].includes(r.status))
-        .map((r) => toRow(r as Row))
+        .map((r) => toRow(r))
         .filter((r): r is PublishedIncidentRow => r !== null);
     },
     async byPublicId(publicId) {
@@ -140,7 +129,7 @@ export function createPublicStore(db: Db): PublicStore {
       });
       const r = p?.incident;
       if (!r || r.private || ![...OPEN, ...ENDED].includes(r.status)) return null;
-      return toRow(r as Row);
+      return toRow(r);
     },
   };
 }
