@@ -22,7 +22,7 @@ import {
   readManifest,
   verifyFile,
 } from "./manifest.js";
-import { findPgTool, libpqTarget, runPgTool } from "./pg-tools.js";
+import { findPgTool, libpqTarget, restoreInOneTransaction, runPgTool } from "./pg-tools.js";
 
 export interface RestoreOptions {
   target: DatabaseTarget;
@@ -54,7 +54,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       `The database is not empty (${rows} rows); muster restores only into an empty one. Add --force to replace what it holds.`,
     );
   }
-  await restoreInto(target, file, manifest, options.pgDump ?? null);
+  await restoreInto(target, file, manifest, options.pgDump ?? null, { replacing: rows > 0 });
   const problems = compareContents(manifest, await contentsOf(target, manifest.format));
   if (problems.length)
     throw new AppError("validation", `The restored database does not match the manifest: ${problems.join("; ")}.`);
@@ -75,6 +75,7 @@ export async function restoreInto(
   file: string,
   manifest: Manifest,
   pgDump: string | null,
+  o: { replacing?: boolean } = {},
 ): Promise<void> {
   if (target.provider === "sqlite") {
     const dest = target.file;
@@ -88,6 +89,20 @@ export async function restoreInto(
       await verifyFile(file, manifest);
       const failed = await copied;
       if (failed) throw failed;
+      // A file that matches its manifest's hash but not its contents (the
+      // manifest was rewritten) must not take the place of a database that
+      // holds something.
+      if (o.replacing) {
+        const problems = await contentsOf({ provider: "sqlite", file: temp }, manifest.format).then(
+          (held) => compareContents(manifest, held),
+          (e: unknown) => [`it cannot be read: ${e instanceof Error ? e.message : String(e)}`],
+        );
+        if (problems.length)
+          throw new AppError(
+            "validation",
+            `The backup does not hold what its manifest says (${problems.join("; ")}); the database was left as it was.`,
+          );
+      }
       // A log left by the old database would be replayed into the new one.
       removeQuietly(`${dest}-wal`);
       removeQuietly(`${dest}-shm`);
@@ -101,29 +116,25 @@ export async function restoreInto(
   await verifyFile(file, manifest);
   const major = await serverMajor(target.url);
   const binary = await findPgTool("pg_restore", major, { pgDump });
+  const { dbname, env } = libpqTarget(target.url);
+  const restoreArgs = ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error"];
   // Tables, types and functions of a newer muster than the backup's would be
   // left beside the restored ones, and the migrations would then fail on
-  // them: the schema starts empty (the caller made sure it holds nothing, or
-  // was told --force).
-  await emptySchema(target.url);
-  const { dbname, env } = libpqTarget(target.url);
-  await runPgTool(
-    binary,
-    [
-      "--clean",
-      "--if-exists",
-      "--no-owner",
-      "--no-privileges",
-      "--single-transaction",
-      "--exit-on-error",
-      `--dbname=${dbname}`,
-      file,
-    ],
-    env,
-  );
+  // them: the schema starts empty. When it holds rows (--force), emptying it
+  // and restoring are one transaction, so a restore that fails half-way
+  // leaves the database as it was rather than empty.
+  const emptying = await emptySchemaSql(target.url);
+  if (o.replacing) {
+    const psql = await findPgTool("psql", major, { pgDump });
+    await restoreInOneTransaction(binary, psql, { first: emptying, file, restoreArgs, dbname, env });
+    return;
+  }
+  await runSql(target.url, `BEGIN; ${emptying} COMMIT;`);
+  await runPgTool(binary, [...restoreArgs, "--single-transaction", `--dbname=${dbname}`, file], env);
 }
 
-async function emptySchema(url: string): Promise<void> {
+/** The statements that leave the connection's schema empty, as its owner had it. */
+async function emptySchemaSql(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -131,13 +142,23 @@ async function emptySchema(url: string): Promise<void> {
       "SELECT current_schema() AS schema, nspowner::regrole::text AS owner FROM pg_namespace WHERE nspname = current_schema()",
     );
     const row = rows[0];
-    if (!row) return;
+    if (!row) return "";
     const schema = client.escapeIdentifier(row.schema);
-    await client.query("BEGIN");
-    await client.query(`DROP SCHEMA ${schema} CASCADE`);
-    await client.query(`CREATE SCHEMA ${schema} AUTHORIZATION ${row.owner}`);
-    if (row.schema === "public") await client.query("GRANT USAGE ON SCHEMA public TO PUBLIC");
-    await client.query("COMMIT");
+    return [
+      `DROP SCHEMA ${schema} CASCADE;`,
+      `CREATE SCHEMA ${schema} AUTHORIZATION ${row.owner};`,
+      ...(row.schema === "public" ? ["GRANT USAGE ON SCHEMA public TO PUBLIC;"] : []),
+    ].join(" ");
+  } finally {
+    await client.end();
+  }
+}
+
+async function runSql(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
   } finally {
     await client.end();
   }
