@@ -7,6 +7,7 @@
 // still to tell is reminded in the channel.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open-store.js";
+import { SimulatedClock } from "../helpers/simulated.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 
 const IC = "UALICE";
@@ -15,8 +16,8 @@ const CAROL = "UCAROL";
 const ADMIN = "UADMIN";
 const REPO = "tailscale/corp";
 const MIN = 60_000;
-let simulated = Date.now() + MIN;
-const clock = () => new Date(simulated);
+const sim = new SimulatedClock(Date.now() + MIN);
+const clock = sim.now;
 let stack: Stack;
 
 beforeAll(async () => {
@@ -41,12 +42,7 @@ const openView = (callbackId: string) =>
   [...stack.slack.views.values()].filter((v) => v.view.callback_id === callbackId).at(-1);
 
 async function advance(minutes: number, step = 5) {
-  const end = simulated + minutes * MIN;
-  while (simulated < end) {
-    simulated = Math.min(end, simulated + step * MIN);
-    stack.muster.worker.wake();
-    await stack.settle();
-  }
+  await sim.advanceTo(sim.ms + minutes * MIN, step * MIN, stack);
 }
 
 async function declare(title: string, values: Record<string, unknown>) {

@@ -10,7 +10,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore } from "../../src/store/open-store.js";
+import { SimulatedClock, timelineOf } from "../helpers/simulated.js";
 import { type Stack, startEmulators, startStack } from "../helpers/stack.js";
 
 const ALICE = "UALICE"; // America/Los_Angeles
@@ -21,8 +21,8 @@ const LEADS = ["ULEAD1", "ULEAD2"];
 const MIN = 60_000;
 
 // Monday 30 November 2026, 10:00 in Los Angeles (18:00 UTC).
-let simulated = Date.parse("2026-11-30T18:00:00Z");
-const clock = () => new Date(simulated);
+const sim = new SimulatedClock(Date.parse("2026-11-30T18:00:00Z"));
+const clock = sim.now;
 let stack: Stack;
 let emulators: Awaited<ReturnType<typeof startEmulators>>;
 const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), "muster-day-end-")), "muster.db")}`;
@@ -55,12 +55,7 @@ const notices = () => stack.slack.messages(channel().id).filter((m) => m.text.in
 
 /** Moves the simulated clock to `iso`, `stepMs` at a time, letting the worker run what comes due. */
 async function until(iso: string, stepMs = 5 * MIN) {
-  const end = Date.parse(iso);
-  while (simulated < end) {
-    simulated = Math.min(end, simulated + stepMs);
-    stack.muster.worker.wake();
-    await stack.settle();
-  }
+  await sim.advanceTo(Date.parse(iso), stepMs, stack);
 }
 
 async function inChannel(user: string, text: string) {
@@ -69,12 +64,7 @@ async function inChannel(user: string, text: string) {
 }
 
 async function timeline(kind: string) {
-  const { store } = await openStore(stack.databaseUrl, { poolSize: 1 });
-  try {
-    return (await store.loadIncident("INC-1"))!.timeline.filter((e) => e.kind === kind);
-  } finally {
-    await store.close();
-  }
+  return (await timelineOf(stack.databaseUrl)).filter((e) => e.kind === kind);
 }
 
 /** The value of a button (or select option) in a message, by action id. */
@@ -228,7 +218,7 @@ describe("end-of-day hand-off", () => {
   it("a restart between two links: the question comes once, and the notice once", async () => {
     await stack.stop();
     // Down from 15:00 to 15:45 in Tokyo: the 15:30 question is late, not lost.
-    simulated = Date.parse("2026-12-02T06:45:00Z");
+    sim.ms = Date.parse("2026-12-02T06:45:00Z");
     stack = await start();
     await stack.settle();
     expect(asked(DAVE)).toHaveLength(1);

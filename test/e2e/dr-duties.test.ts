@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
+import { SimulatedClock } from "../helpers/simulated.js";
 import { type Stack, startEmulators, startStack } from "../helpers/stack.js";
 
 const OWNER = "UOWNER";
@@ -15,8 +16,8 @@ const ADMIN = "UADMIN";
 const BYSTANDER = "UBYSTANDER";
 
 // Tuesday 1 December 2026, 09:00 UTC.
-let simulated = Date.parse("2026-12-01T09:00:00Z");
-const clock = () => new Date(simulated);
+const sim = new SimulatedClock(Date.parse("2026-12-01T09:00:00Z"));
+const clock = sim.now;
 let stack: Stack;
 let emulators: Awaited<ReturnType<typeof startEmulators>>;
 const dir = mkdtempSync(join(tmpdir(), "muster-dr-"));
@@ -57,12 +58,7 @@ const overdueNotices = () =>
   stack.slack.messages(stack.slack.channelByName("incident-response")!.id).filter((m) => m.text.includes("overdue"));
 
 async function until(iso: string, stepMs = 12 * 60 * 60_000) {
-  const end = Date.parse(iso);
-  while (simulated < end) {
-    simulated = Math.min(end, simulated + stepMs);
-    stack.muster.worker.wake();
-    await stack.settle();
-  }
+  await sim.advanceTo(Date.parse(iso), stepMs, stack);
 }
 
 async function cli(...argv: string[]) {

@@ -9,15 +9,15 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore } from "../../src/store/open-store.js";
+import { SimulatedClock, timelineOf } from "../helpers/simulated.js";
 import { type Stack, startEmulators, startStack } from "../helpers/stack.js";
 
 const IC = "UALICE";
 const LEAD = "ULEAD1";
 const MIN = 60_000;
 const t0 = Date.parse("2026-11-30T10:00:00Z");
-let simulated = t0;
-const clock = () => new Date(simulated);
+const sim = new SimulatedClock(t0);
+const clock = sim.now;
 let stack: Stack;
 let emulators: Awaited<ReturnType<typeof startEmulators>>;
 const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), "muster-escalation-")), "muster.db")}`;
@@ -42,21 +42,11 @@ const offers = () => dms(IC, "Escalate to leadership");
 const briefs = () => dms(LEAD, "was escalated to you");
 
 async function at(minutes: number, step = 1) {
-  const end = t0 + minutes * MIN;
-  while (simulated < end) {
-    simulated = Math.min(end, simulated + step * MIN);
-    stack.muster.worker.wake();
-    await stack.settle();
-  }
+  await sim.advanceTo(t0 + minutes * MIN, step * MIN, stack);
 }
 
 async function events(kind: string) {
-  const { store } = await openStore(stack.databaseUrl, { poolSize: 1 });
-  try {
-    return (await store.loadIncident("INC-1"))!.timeline.filter((e) => e.kind === kind);
-  } finally {
-    await store.close();
-  }
+  return (await timelineOf(stack.databaseUrl)).filter((e) => e.kind === kind);
 }
 
 describe("escalation when the response is insufficient", () => {
@@ -98,7 +88,7 @@ describe("escalation when the response is insufficient", () => {
   it("escalates by itself 15 minutes later without an answer, once, across a restart", async () => {
     await at(65);
     await stack.stop();
-    simulated = t0 + 70 * MIN;
+    sim.ms = t0 + 70 * MIN;
     stack = await start();
     await stack.settle();
     await at(74);

@@ -3,13 +3,14 @@
 // times as long again, three times at most (the IC's DMs through the quiet
 // gate); an answer stops the reminders.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SimulatedClock } from "../helpers/simulated.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 
 const IC = "UALICE";
 const MIN = 60_000;
 let t0 = 0;
-let simulated = Date.parse("2026-12-01T18:00:00Z");
-const clock = () => new Date(simulated);
+const sim = new SimulatedClock(Date.parse("2026-12-01T18:00:00Z"));
+const clock = sim.now;
 let stack: Stack;
 
 beforeAll(async () => {
@@ -28,12 +29,7 @@ const toIc = (who: string) =>
     .filter((m) => JSON.stringify(m.blocks).includes(`<@${who}> has not answered`));
 
 async function at(minutes: number, step = 1) {
-  const end = t0 + minutes * MIN;
-  while (simulated < end) {
-    simulated = Math.min(end, simulated + step * MIN);
-    stack.muster.worker.wake();
-    await stack.settle();
-  }
+  await sim.advanceTo(t0 + minutes * MIN, step * MIN, stack);
 }
 
 async function offer(to: string) {
@@ -44,7 +40,7 @@ async function offer(to: string) {
     values: { toUserId: { user: to }, note: "Please take over" },
   });
   await stack.settle();
-  t0 = simulated;
+  t0 = sim.ms;
 }
 
 describe("pending hand-off reminders", () => {

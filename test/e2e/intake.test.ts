@@ -6,14 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { alertSignature } from "../../src/web/alerts-hook.js";
+import { SimulatedClock } from "../helpers/simulated.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 
 const IC = "UALICE";
 const ALERT_TOKEN = "alert-token-0123456789abcdef";
 const HMAC_SECRET = "alert-hmac-secret-0123456789";
 
-let simulated = Date.now();
-const clock = () => new Date(simulated);
+const sim = new SimulatedClock(Date.now());
+const clock = sim.now;
 let stack: Stack;
 let base: string;
 
@@ -66,7 +67,7 @@ async function openForm(): Promise<{ token: string; page: string }> {
   const page = await r.text();
   const token = /name="token" value="([^"]+)"/.exec(page)?.[1];
   if (!token) throw new Error("no token in the form");
-  simulated += 5_000;
+  sim.ms += 5_000;
   return { token, page };
 }
 
@@ -238,7 +239,7 @@ describe("alert ingestion", () => {
     const body = JSON.stringify(alertmanager("firing"));
     expect((await postAlert(body, { authorization: "Bearer wrong-token-0123456789" })).status).toBe(401);
     expect((await postAlert(body, {})).status).toBe(401);
-    const now = String(Math.floor(simulated / 1000));
+    const now = String(Math.floor(sim.ms / 1000));
     expect(
       (
         await postAlert(body, {
@@ -247,7 +248,7 @@ describe("alert ingestion", () => {
         })
       ).status,
     ).toBe(401);
-    const stale = String(Math.floor(simulated / 1000) - 600);
+    const stale = String(Math.floor(sim.ms / 1000) - 600);
     expect(
       (
         await postAlert(body, {
@@ -273,7 +274,7 @@ describe("alert ingestion", () => {
     // Flapping: the same alert again and again, some signed instead of bearing the token.
     for (let i = 0; i < 5; i++) {
       const body = JSON.stringify(alertmanager("firing"));
-      const now = String(Math.floor(simulated / 1000));
+      const now = String(Math.floor(sim.ms / 1000));
       const r =
         i % 2
           ? await postAlert(body, {
@@ -293,7 +294,7 @@ describe("alert ingestion", () => {
   });
 
   it("updates the message when the alert resolves", async () => {
-    simulated += 10 * 60_000;
+    sim.ms += 10 * 60_000;
     expect((await postAlert(alertmanager("resolved"))).status).toBe(200);
     await stack.settle();
     const m = stack.slack.messages(channel().id).find((x) => x.ts === ts)!;
@@ -361,9 +362,7 @@ describe("alert ingestion", () => {
     expect(triageMessages().some((m) => text(m).includes("QueueBacklog"))).toBe(false);
     stack.slack.faults.down = false;
     // The outbox retries with backoff, on muster's clock.
-    simulated += 60_000;
-    stack.muster.worker.wake();
-    await stack.settle();
+    await sim.jumpTo(sim.ms + 60_000, stack);
     expect(triageMessages().filter((m) => text(m).includes("QueueBacklog"))).toHaveLength(1);
   });
 });

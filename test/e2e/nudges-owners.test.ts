@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open-store.js";
 import { createPrismaJobStore } from "../../src/store/prisma-job-store.js";
+import { SimulatedClock, timelineOf } from "../helpers/simulated.js";
 import { type Stack, startEmulators, startStack } from "../helpers/stack.js";
 
 const IC = "UALICE";
@@ -17,8 +18,8 @@ const CAROL = "UCAROL";
 const MIN = 60_000;
 // Monday 30 November 2026, 10:00 UTC.
 const t0 = Date.parse("2026-11-30T10:00:00Z");
-let simulated = t0;
-const clock = () => new Date(simulated);
+const sim = new SimulatedClock(t0);
+const clock = sim.now;
 let stack: Stack;
 let emulators: Awaited<ReturnType<typeof startEmulators>>;
 const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), "muster-nudges-")), "muster.db")}`;
@@ -46,12 +47,7 @@ const overdueDms = () => dms(BOB, "past due");
 
 /** Moves the simulated clock to t0 + `minutes`, `step` minutes at a time, letting the worker run what comes due. */
 async function at(minutes: number, step = 5) {
-  const end = t0 + minutes * MIN;
-  while (simulated < end) {
-    simulated = Math.min(end, simulated + step * MIN);
-    stack.muster.worker.wake();
-    await stack.settle();
-  }
+  await sim.advanceTo(t0 + minutes * MIN, step * MIN, stack);
 }
 
 async function form(user: string, subcommand: string, callbackId: string, values: Record<string, unknown>) {
@@ -61,12 +57,7 @@ async function form(user: string, subcommand: string, callbackId: string, values
 }
 
 async function nudgedEvents() {
-  const { store } = await openStore(stack.databaseUrl, { poolSize: 1 });
-  try {
-    return (await store.loadIncident("INC-1"))!.timeline.filter((e) => e.kind === "nudged");
-  } finally {
-    await store.close();
-  }
+  return (await timelineOf(stack.databaseUrl)).filter((e) => e.kind === "nudged");
 }
 
 describe("nudges about owners", () => {
@@ -209,7 +200,7 @@ describe("nudges about owners", () => {
     });
     expect(overdueDms()).toHaveLength(1);
     await stack.stop();
-    simulated = t0 + 1400 * MIN;
+    sim.ms = t0 + 1400 * MIN;
     stack = await start();
     await stack.settle();
     // A third at 09:25, after the restart: the gate is in the database, so still no DM.

@@ -2,13 +2,14 @@
 // minutes, no status update for the severity's cadence; each backs off, stops
 // at the cap, starts over when fixed, and ends with the incident.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SimulatedClock } from "../helpers/simulated.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 
 const IC = "UALICE";
 const MIN = 60_000;
 let t0 = 0;
-let simulated = Date.now() + MIN;
-const clock = () => new Date(simulated);
+const sim = new SimulatedClock(Date.now() + MIN);
+const clock = sim.now;
 let stack: Stack;
 
 beforeAll(async () => {
@@ -26,12 +27,7 @@ const update = () => nudges("no status update on");
 
 /** Moves the simulated clock to t0 + `minutes`, `step` minutes at a time, letting the worker run what comes due. */
 async function at(minutes: number, step = 1) {
-  const end = t0 + minutes * MIN;
-  while (simulated < end) {
-    simulated = Math.min(end, simulated + step * MIN);
-    stack.muster.worker.wake();
-    await stack.settle();
-  }
+  await sim.advanceTo(t0 + minutes * MIN, step * MIN, stack);
 }
 
 async function inChannel(text: string) {
@@ -41,7 +37,7 @@ async function inChannel(text: string) {
 
 describe("nudges", () => {
   it("asks for a severity after 15 minutes, then after 30 and 60 more, then stops (cap 3)", async () => {
-    t0 = simulated;
+    t0 = sim.ms;
     await stack.client.command({
       userId: IC,
       channelId: stack.slack.channelByName("incident-response")!.id,

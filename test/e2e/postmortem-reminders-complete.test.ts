@@ -7,14 +7,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore } from "../../src/store/open-store.js";
+import { SimulatedClock, timelineOf } from "../helpers/simulated.js";
 import { type Stack, startEmulators, startStack } from "../helpers/stack.js";
 
 const IC = "UERIN"; // Europe/Berlin
 
 // Tuesday 1 December 2026, 10:00 in Berlin (09:00 UTC).
-let simulated = Date.parse("2026-12-01T09:00:00Z");
-const clock = () => new Date(simulated);
+const sim = new SimulatedClock(Date.parse("2026-12-01T09:00:00Z"));
+const clock = sim.now;
 let stack: Stack;
 let emulators: Awaited<ReturnType<typeof startEmulators>>;
 const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), "muster-pm-complete-")), "muster.db")}`;
@@ -33,21 +33,11 @@ const dm = () => stack.slack.dmChannelOf(IC)!;
 const reminders = () => stack.slack.messages(dm()).filter((m) => m.text.includes("post-mortem is yours"));
 
 async function until(iso: string, stepMs = 2 * 60 * 60_000) {
-  const end = Date.parse(iso);
-  while (simulated < end) {
-    simulated = Math.min(end, simulated + stepMs);
-    stack.muster.worker.wake();
-    await stack.settle();
-  }
+  await sim.advanceTo(Date.parse(iso), stepMs, stack);
 }
 
 async function timeline() {
-  const { store } = await openStore(stack.databaseUrl, { poolSize: 1 });
-  try {
-    return (await store.loadIncident("INC-1"))!.timeline.map((e) => e.kind);
-  } finally {
-    await store.close();
-  }
+  return (await timelineOf(stack.databaseUrl)).map((e) => e.kind);
 }
 
 describe("a resolved outage's post-mortem, reminded to completion", () => {

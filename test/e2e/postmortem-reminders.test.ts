@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore } from "../../src/store/open-store.js";
+import { SimulatedClock, timelineOf } from "../helpers/simulated.js";
 import { type Stack, startEmulators, startStack } from "../helpers/stack.js";
 
 const IC = "UALICE"; // America/Los_Angeles
@@ -17,8 +17,8 @@ const ADMIN = "UADMIN";
 const DAY = 24 * 60 * 60_000;
 
 // Friday 27 November 2026, 12:00 in Los Angeles (20:00 UTC).
-let simulated = Date.parse("2026-11-27T20:00:00Z");
-const clock = () => new Date(simulated);
+const sim = new SimulatedClock(Date.parse("2026-11-27T20:00:00Z"));
+const clock = sim.now;
 let stack: Stack;
 let emulators: Awaited<ReturnType<typeof startEmulators>>;
 const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), "muster-reminders-")), "muster.db")}`;
@@ -44,12 +44,7 @@ const overdue = (user: string) => dms(user, "past its deadline");
 
 /** Moves the simulated clock to `iso` in steps of `stepMs`, letting the worker run what comes due. */
 async function until(iso: string, stepMs = 6 * 60 * 60_000) {
-  const end = Date.parse(iso);
-  while (simulated < end) {
-    simulated = Math.min(end, simulated + stepMs);
-    stack.muster.worker.wake();
-    await stack.settle();
-  }
+  await sim.advanceTo(Date.parse(iso), stepMs, stack);
 }
 
 async function inChannel(user: string, text: string) {
@@ -58,12 +53,7 @@ async function inChannel(user: string, text: string) {
 }
 
 async function timeline(kind: string) {
-  const { store } = await openStore(stack.databaseUrl, { poolSize: 1 });
-  try {
-    return (await store.loadIncident("INC-1"))!.timeline.filter((e) => e.kind === kind);
-  } finally {
-    await store.close();
-  }
+  return (await timelineOf(stack.databaseUrl)).filter((e) => e.kind === kind);
 }
 
 describe("post-mortem reminders", () => {
@@ -114,7 +104,7 @@ describe("post-mortem reminders", () => {
   it("survives a restart between two reminders: the next one comes once", async () => {
     await stack.stop();
     // muster is down from Wednesday evening until the next Tuesday.
-    simulated = Date.parse("2026-12-08T17:00:00Z");
+    sim.ms = Date.parse("2026-12-08T17:00:00Z");
     stack = await start();
     await stack.settle();
     // One catch-up reminder, not one per missed interval.

@@ -7,13 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
+import { SimulatedClock } from "../helpers/simulated.js";
 import { type Stack, startEmulators, startStack } from "../helpers/stack.js";
 
 const IC = "UALICE";
 const BOB = "UBOB";
 const STRANGER = "USTRANGER";
-let simulated = Date.parse("2026-12-01T09:00:00Z");
-const clock = () => new Date(simulated);
+const sim = new SimulatedClock(Date.parse("2026-12-01T09:00:00Z"));
+const clock = sim.now;
 let stack: Stack;
 let emulators: Awaited<ReturnType<typeof startEmulators>>;
 const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), "muster-risks-")), "muster.db")}`;
@@ -238,15 +239,11 @@ describe("the risk register", () => {
 
   it("reminds the owner on the review date, once, and not on the date it was moved from", async () => {
     for (const day of ["2027-01-04", "2027-01-05", "2027-01-06", "2027-01-11"]) {
-      simulated = Date.parse(`${day}T12:00:00Z`);
-      stack.muster.worker.wake();
-      await stack.settle();
+      await sim.jumpTo(Date.parse(`${day}T12:00:00Z`), stack);
     }
     expect(reviewDms()).toHaveLength(0);
     for (const day of ["2027-01-12", "2027-01-13", "2027-01-20"]) {
-      simulated = Date.parse(`${day}T12:00:00Z`);
-      stack.muster.worker.wake();
-      await stack.settle();
+      await sim.jumpTo(Date.parse(`${day}T12:00:00Z`), stack);
     }
     expect(reviewDms()).toHaveLength(1);
     expect(JSON.stringify(reviewDms()[0]!.blocks)).toContain("open_risk_edit");
