@@ -92,6 +92,8 @@ function describeEvent(e: TimelineEvent): string {
     case "checklist_ticked":
     case "recovery_waived":
       return `${checklistEventWords(e)}${e.kind === "checklist_ticked" ? ` (${e.actorId})` : ""}`;
+    case "unpublished":
+      return `Taken off the status page (public title “${s("title")}”, public id ${s("publicId")}): ${s("reason")}`;
   }
 }
 

@@ -250,6 +250,7 @@ export const EVENT_KINDS = [
   "recovery_checklist_opened",
   "checklist_ticked",
   "recovery_waived",
+  "unpublished",
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

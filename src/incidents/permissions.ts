@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   postStatusUpdate: "responder",
   // The IC decides what goes on the public status page.
   publish: "commander",
+  // Withdrawing a mistaken publication is the same call, made the other way.
+  unpublish: "commander",
   // Escalation is the safety valve when the response is insufficient, so
   // anyone may pull it; who did is recorded.
   escalate: "anyone",
@@ -65,6 +67,7 @@ const ACTION_WORDS: Record<Action, string> = {
   proposeHandoff: "hand off the Incident Commander role",
   postStatusUpdate: "post status updates",
   publish: "publish it to the status page",
+  unpublish: "take it off the status page",
   escalate: "escalate",
   declineEscalation: "turn down the escalation",
   acknowledgeEscalation: "acknowledge the escalation",

@@ -89,6 +89,8 @@ export interface IncidentTx {
 
   findPublication(incidentId: string): Promise<Publication | null>;
   savePublication(publication: Publication): Promise<void>;
+  /** Withdrawal: the row goes, so no public read can find it and a new publication gets a new public id. */
+  deletePublication(incidentId: string): Promise<void>;
 
   /** Append-only: there is deliberately no way to change or remove an event. */
   appendEvent(event: NewTimelineEvent): Promise<number>;
@@ -191,6 +193,8 @@ export interface IncidentStore {
   riskChanges(riskId: string): Promise<RiskChange[]>;
   /** The post-mortem alone, for the views that show its state (or its waiver). */
   findPostmortem(incidentId: string): Promise<Postmortem | null>;
+  /** What is on the status page for the incident, if anything (shown to the IC before withdrawing it). */
+  findPublication(incidentId: string): Promise<Publication | null>;
   /** The working hours people have set (people without a row keep the default), by user id. */
   workingHoursOf(userIds: string[]): Promise<Map<string, WorkingHours>>;
   saveWorkingHours(userId: string, hours: WorkingHours, at: Date): Promise<void>;

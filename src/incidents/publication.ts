@@ -103,6 +103,11 @@ export async function applyPublication(
   return { title, components, first: !existing };
 }
 
+/** The plain answer when there is nothing public to withdraw. */
+export function notPublished(key: string): AppError {
+  return new AppError("validation", `${key} is not on the status page.`);
+}
+
 /** A new customer-facing update changes the published incident: its public "updated" time moves (feeds, ETags). */
 export async function touchPublication(ctx: CommandContext, incident: Incident): Promise<void> {
   const existing = await ctx.tx.findPublication(incident.id);

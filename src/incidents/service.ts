@@ -34,6 +34,7 @@ import { proposeHandoff } from "./commands/propose-handoff.js";
 import { recordNudge } from "./commands/record-nudge.js";
 import { repairIncident } from "./commands/repair-incident.js";
 import { unassignRole } from "./commands/unassign-role.js";
+import { unpublishIncident } from "./commands/unpublish-incident.js";
 import { updateImpact } from "./commands/update-impact.js";
 import { updateRisk } from "./commands/update-risk.js";
 import { answerVendorCheck, recordVendorCheck } from "./commands/vendor-checks.js";
@@ -54,6 +55,7 @@ const COMMANDS = {
   acceptHandoff,
   declineHandoff,
   postStatusUpdate,
+  unpublish: unpublishIncident,
   escalate: escalateIncident,
   acceptEscalationOffer,
   declineEscalation,

@@ -3,6 +3,7 @@
 import { ConcurrencyConflict } from "../errors.js";
 import type { Handoff, Postmortem, RiskField, RoleAssignment, VendorCheck } from "../incidents/model.js";
 import type { IncidentFilter, IncidentPatch, IncidentRecord, IncidentStore, IncidentTx } from "../incidents/ports.js";
+import type { Publication } from "../incidents/publication.js";
 import { type Client, type Db, jobRows, json, type Prisma } from "./db.js";
 import { createHotReads, type Provider } from "./hot-reads.js";
 import { toEvent, toIncident } from "./incident-row.js";
@@ -167,14 +168,14 @@ function txApi(db: Client, reads: HotReads, appender: Appender, heads: Map<strin
       const { incidentId, ...rest } = pm;
       await db.postmortem.upsert({ where: { incidentId }, create: pm, update: rest });
     },
-    async findPublication(incidentId) {
-      const row = await db.publication.findUnique({ where: { incidentId } });
-      return row ? { ...row, components: row.components as string[] } : null;
-    },
+    findPublication: (incidentId) => publicationOf(db, incidentId),
     async savePublication(p) {
       const { incidentId, ...rest } = p;
       const data = { ...rest, components: json(p.components) };
       await db.publication.upsert({ where: { incidentId }, create: { incidentId, ...data }, update: data });
+    },
+    async deletePublication(incidentId) {
+      await db.publication.deleteMany({ where: { incidentId } });
     },
     async appendEvent(e) {
       const from = heads.get(e.incidentId) ?? (await appender.lockHeads(db, [e.incidentId])).get(e.incidentId);
@@ -216,6 +217,11 @@ function txApi(db: Client, reads: HotReads, appender: Appender, heads: Map<strin
 }
 
 /** Errors that mean "someone else wrote first": the whole command may be retried. */
+async function publicationOf(db: Client, incidentId: string): Promise<Publication | null> {
+  const row = await db.publication.findUnique({ where: { incidentId } });
+  return row ? { ...row, components: row.components as string[] } : null;
+}
+
 export function isConflict(e: unknown): boolean {
   const code = (e as { code?: string }).code;
   if (code === "P2002" || code === "P2034") return true;
@@ -397,6 +403,7 @@ export function createPrismaStore(
     async findPostmortem(incidentId) {
       return db.postmortem.findUnique({ where: { incidentId } });
     },
+    findPublication: (incidentId) => publicationOf(db, incidentId),
     async riskRegister(filter) {
       const rows = await db.risk.findMany({
         where: {

@@ -1,7 +1,8 @@
 // The only reads behind the public status page. Each query names the fields
 // it takes (Prisma `select`): what is not listed here cannot reach a public
 // page, whatever the tables hold. Private incidents, incidents that were not
-// published and "not an incident" reports are excluded in the query itself.
+// published (or were taken off the page: their publication row is gone) and
+// "not an incident" reports are excluded in the query itself.
 import type { Db, Prisma } from "./db.js";
 
 /** What the status page may compute from: the publication, times, impact kinds, customer-facing text. */
@@ -97,6 +98,8 @@ function toRow(r: Row): PublishedIncidentRow | null {
 
 export function createPublicStore(db: Db): PublicStore {
   const publicOnly = { private: false, publication: { isNot: null } };
+  // Reached through a public id: the incident must still be public and past triage.
+  const shown = { private: false, status: { in: [...OPEN, ...ENDED] as never } };
   return {
     async published(since, o = {}) {
       const select = o.updates ? SELECT : LIGHT;
@@ -113,23 +116,18 @@ export function createPublicStore(db: Db): PublicStore {
     async withUpdates(publicIds) {
       if (!publicIds.length) return [];
       const rows = await db.publication.findMany({
-        where: { publicId: { in: publicIds } },
-        select: { incident: { select: { ...SELECT, private: true } } },
+        where: { publicId: { in: publicIds }, incident: shown },
+        select: { incident: { select: SELECT } },
       });
-      return rows
-        .map((p) => p.incident)
-        .filter((r) => !r.private && [...OPEN, ...ENDED].includes(r.status))
-        .map((r) => toRow(r))
-        .filter((r): r is PublishedIncidentRow => r !== null);
+      return rows.map((p) => toRow(p.incident)).filter((r): r is PublishedIncidentRow => r !== null);
     },
     async byPublicId(publicId) {
-      const p = await db.publication.findUnique({
-        where: { publicId },
-        select: { incident: { select: { ...SELECT, private: true } } },
+      // findFirst: the unique id and the incident's filter in one statement.
+      const p = await db.publication.findFirst({
+        where: { publicId, incident: shown },
+        select: { incident: { select: SELECT } },
       });
-      const r = p?.incident;
-      if (!r || r.private || ![...OPEN, ...ENDED].includes(r.status)) return null;
-      return toRow(r);
+      return p ? toRow(p.incident) : null;
     },
   };
 }

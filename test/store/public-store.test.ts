@@ -1,6 +1,7 @@
 // The public store on both databases: only published, non-private incidents
 // that are (or were) incidents, with only the allow-listed fields; and the
-// publishing rules of the declare and update commands.
+// publishing rules of the declare and update commands, and withdrawing a
+// publication (unpublish).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIncidentService } from "../../src/incidents/service.js";
 import { createPublicStore } from "../../src/store/public-store.js";
@@ -69,4 +70,62 @@ describe.each(["sqlite", "postgresql"] as Provider[])("%s public store", (provid
     expect(light!.publicationUpdatedAt.getTime()).toBe(r!.updates[0]!.postedAt.getTime());
     expect(await store.byPublicId("nosuchid0000")).toBeNull();
   });
+
+  it.runIf(available(provider))(
+    "an unpublished incident leaves every public read; publishing again gives it a new public id",
+    async () => {
+      const svc = createIncidentService({ store: opened.store, policy: TEST_POLICY });
+      const ic = user("UIC2");
+      const since = new Date(Date.now() - 86_400_000);
+      const store = createPublicStore(opened.db);
+      const a = await svc.declare(ic, { title: "internal", publish: true, publicTitle: "Withdrawn title" });
+      await svc.postStatusUpdate(ic, { key: a.key, internalText: "i", publicText: "Withdrawn update" });
+      const [before] = (await store.published(since, { updates: true })).filter((r) => r.title === "Withdrawn title");
+      expect(before?.updates.map((u) => u.text)).toEqual(["Withdrawn update"]);
+      const oldId = before!.publicId;
+
+      // Only the IC or an admin; a reason is required.
+      await expect(svc.unpublish(user("UOTHER2"), { key: a.key, reason: "no" })).rejects.toMatchObject({
+        code: "forbidden",
+      });
+      await expect(svc.unpublish(ic, { key: a.key, reason: " " })).rejects.toMatchObject({ field: "reason" });
+      await svc.unpublish(ic, { key: a.key, reason: "Published the wrong incident" }, { idempotencyKey: "view:U1" });
+      // A Slack retry of the same submission is the same withdrawal, not a refusal.
+      await svc.unpublish(ic, { key: a.key, reason: "Published the wrong incident" }, { idempotencyKey: "view:U1" });
+
+      const everything = JSON.stringify([
+        await store.published(since, { updates: true }),
+        await store.published(since),
+        await store.withUpdates([oldId]),
+        await store.byPublicId(oldId),
+      ]);
+      expect(everything).not.toContain("Withdrawn");
+      expect(everything).not.toContain(oldId);
+      expect(await store.byPublicId(oldId)).toBeNull();
+
+      const record = await opened.store.loadIncident(a.key);
+      const events = record!.timeline.filter((e) => e.kind === "unpublished");
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        actorId: "UIC2",
+        visibility: "internal",
+        data: { reason: "Published the wrong incident", publicId: oldId, title: "Withdrawn title" },
+      });
+      await expect(svc.unpublish(ic, { key: a.key, reason: "again" })).rejects.toThrow(
+        `${a.key} is not on the status page.`,
+      );
+
+      // Publishing again: a new id; the old link stays dead.
+      await svc.postStatusUpdate(ic, { key: a.key, internalText: "i", publish: true, publicTitle: "Back again" });
+      const again = await store.published(since);
+      const back = again.find((r) => r.title === "Back again");
+      expect(back?.publicId).toMatch(/^[0-9a-z]{12}$/);
+      expect(back?.publicId).not.toBe(oldId);
+      expect(await store.byPublicId(oldId)).toBeNull();
+      expect((await store.byPublicId(back!.publicId))?.title).toBe("Back again");
+      // An admin may take it down too.
+      await svc.unpublish(user("UADMIN2", true), { key: a.key, reason: "admin" });
+      expect(await store.byPublicId(back!.publicId)).toBeNull();
+    },
+  );
 });

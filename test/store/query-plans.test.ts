@@ -91,6 +91,9 @@ async function workload(db: Db, provider: Provider): Promise<void> {
   await publicStore.byPublicId(published[0]!.publicId);
   await publicStore.published(new Date(Date.now() - 90 * 86_400_000), { updates: true });
   await publicStore.withUpdates([published[0]!.publicId]);
+  // Taking it off the page: the form's read, then the command.
+  await store.findPublication(pub.incidentId);
+  await svc.unpublish(ic, { key: pub.key, reason: "wrong incident" });
   // Every /metrics scrape and /readyz probe.
   const ops = createOpsStore(db, provider);
   await ops.queue(now);

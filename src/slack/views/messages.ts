@@ -330,6 +330,8 @@ export function eventText(
       return `${d.state === "not_applicable" ? ":heavy_minus_sign:" : ":white_check_mark:"} ${safe(checklistEventWords(e) ?? "", 1500)} (${who})`;
     case "recovery_waived":
       return `:floppy_disk: ${who}: ${safe(checklistEventWords(e) ?? "", 1500)}`;
+    case "unpublished":
+      return `:no_entry_sign: ${who} took the incident off the public status page. Reason: ${safe(str("reason"), 1500)}`;
     case "day_end_unanswered": {
       const ended = new Date(str("deadline"));
       return `:city_sunset: ${mention(str("icId"))}'s working day ended${Number.isNaN(ended.getTime()) ? "" : ` (${slackDate(ended)})`} and no hand-off was accepted: they are still the Incident Commander. Who can take over? \`/incident handoff\` offers the role.`;
