@@ -37,6 +37,7 @@ export const VIEW = {
   workingHours: "working_hours",
   recoveryWaive: "incident_recovery_waive",
   commsNotApplicable: "incident_comms_not_applicable",
+  unpublish: "incident_unpublish",
   /** The modal that replaces a form when its submission failed for a reason no field explains. */
   error: "incident_error",
   /** Replaces a form whose command outlasted Slack's 3 s: not yet saved; becomes `saved` or `error` when it ends. */

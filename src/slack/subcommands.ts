@@ -86,6 +86,13 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     run: form("handoff"),
   },
   { name: "update", help: "Post a status update", incident: "optional", run: form("update") },
+  {
+    name: "unpublish",
+    aliases: ["withdraw"],
+    help: "Take the incident off the public status page, with the reason (IC or admin)",
+    incident: "required",
+    run: form("unpublish"),
+  },
   { name: "escalate", help: "Escalate to leadership", incident: "optional", run: form("escalate") },
   { name: "vendor", help: "Record a vendor check", incident: "optional", run: form("vendor") },
   {

@@ -48,6 +48,8 @@ const MATRIX: Record<string, { text: string; public: Record<string, Outcome>; pr
   impact: { text: "impact KEY", public: COMMANDER },
   times: { text: "times KEY", public: COMMANDER },
   update: { text: "update KEY", public: RESPONDERS },
+  // The IC decides what is public, both ways. (Neither incident is published: those allowed get the plain answer.)
+  unpublish: { text: "unpublish KEY", public: COMMANDER },
   vendor: { text: "vendor KEY", public: RESPONDERS },
   followup: { text: "followup KEY", public: RESPONDERS },
   risk: { text: "risk KEY", public: RESPONDERS },

@@ -26,6 +26,7 @@ import { riskEditForm } from "./risk-edit.js";
 import { roleForm } from "./role.js";
 import { severityForm } from "./severity.js";
 import { timesForm } from "./times.js";
+import { unpublishForm } from "./unpublish.js";
 import { unroleForm } from "./unrole.js";
 import { updateForm } from "./update.js";
 import { vendorForm } from "./vendor.js";
@@ -57,6 +58,7 @@ export const FORMS = {
   workingHours: workingHoursForm,
   recoveryWaive: recoveryWaiveForm,
   commsNotApplicable: commsNotApplicableForm,
+  unpublish: unpublishForm,
 } satisfies Record<string, SlackForm>;
 
 export type FormName = keyof typeof FORMS;
