@@ -243,4 +243,36 @@ describe("nudges about owners", () => {
     expect(events.every((e) => e.visibility === "internal")).toBe(true);
     expect(events.find((e) => e.data.what === "follow_up_overdue")!.data.userId).toBe(BOB);
   });
+
+  it("an owner Slack can no longer reach does not stop the other owners' nudges", async () => {
+    const DAVE = "UDAVE"; // Asia/Tokyo
+    const now = (sim.ms - t0) / MIN;
+    // Dave has left the company: Slack refuses a DM to him for good (user_disabled).
+    stack.slack.users.get(DAVE)!.deleted = true;
+    await form(IC, "followup", "incident_follow_up", {
+      title: "Archive the old keys",
+      ownerId: { user: DAVE },
+      dueDate: { date: "2026-12-01" },
+    });
+    await form(IC, "followup", "incident_follow_up", {
+      title: "Write the checkout runbook",
+      ownerId: { user: CAROL },
+      dueDate: { date: "2026-12-01" },
+    });
+    await at(now + 4 * 24 * 60, 60);
+    const carol = dms(CAROL, "Write the checkout runbook");
+    // Carol's first nudge, then the next one after the backoff: the timer outlived Dave's refusal.
+    expect(carol.length).toBeGreaterThanOrEqual(2);
+    expect(dms(DAVE, "past due")).toHaveLength(0);
+    const { store, db, target } = await openStore(stack.databaseUrl, { poolSize: 1 });
+    try {
+      const jobs = await createPrismaJobStore(db, target.provider).list({ limit: 10_000 });
+      expect(jobs.filter((j) => j.kind === "slack.nudge_due" && j.status === "dead")).toEqual([]);
+      // Nobody was told, so nothing says Dave was nudged.
+      const events = await nudgedEvents();
+      expect(events.filter((e) => e.data.userId === DAVE)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 });

@@ -26,6 +26,7 @@ const PERMANENT: Record<string, string> = {
   invalid_auth: "the Slack token is invalid",
   account_inactive: "the Slack token was revoked",
   user_not_found: "a user could not be found",
+  user_disabled: "the user's account is deactivated",
   cannot_dm_bot: "the user is a bot",
 };
 

@@ -772,7 +772,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
      * keeping what was already said so that caps and backoff hold across
      * restarts. A DM held by the quiet gate is tried again when it reopens.
      */
-    async "slack.nudge_due"({ job, payload }) {
+    async "slack.nudge_due"({ job, payload, logger }) {
       const s = await summary(job);
       const id = s.incident.id;
       const chain = await d.refs.get(id, NUDGE_CHAIN_REF);
@@ -798,6 +798,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
       const due = nudges.filter((n) => n.at <= t);
       const commander = commanderId(s.roles);
       const done: Nudge[] = [];
+      const undeliverable: Nudge[] = [];
 
       const inChannel = due.filter((n) => "channel" in n.to);
       // No channel (yet, or any more): those wait for the next restart of the timer.
@@ -835,15 +836,32 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
         const overdue = ns
           .map((n) => record.followUps.find((f) => f.id === n.subject))
           .filter((f): f is NonNullable<typeof f> => !!f);
-        const sent = await dm(
-          id,
-          userId,
-          REF.message(`nudge:dm:${userId}:${which}`),
-          followUpsOverdue(record.incident, overdue, urls),
-          "nudge",
-        );
+        let sent: Awaited<ReturnType<typeof dm>>;
+        try {
+          sent = await dm(
+            id,
+            userId,
+            REF.message(`nudge:dm:${userId}:${which}`),
+            followUpsOverdue(record.incident, overdue, urls),
+            "nudge",
+          );
+        } catch (e) {
+          // One person Slack will never reach (deactivated, a bot) must not
+          // stop every other nudge of the incident: the job would give up and
+          // its timer end with it. Their nudge counts as said (its backoff and
+          // cap still hold), without a `nudged` event, since nobody was told.
+          if (!(e instanceof GiveUp)) throw e;
+          logger.warn({ reason: e.userMessage }, "a nudge DM cannot be delivered; the other nudges go on");
+          for (const n of ns) undeliverable.push(n);
+          continue;
+        }
         if (sent.sent) done.push(...ns);
         else wake.push(sent.until);
+      }
+      for (const n of undeliverable) {
+        said.set(gapKey(n), { since: n.since, n: n.n + 1, lastAt: t });
+        const after = nextNudgeFor(n, said.get(gapKey(n)), policy.cap);
+        if (after) wake.push(after.at);
       }
 
       for (const n of done) {
