@@ -56,8 +56,9 @@ export const EVENT_EFFECTS: Record<EventKind, readonly JobKind[]> = {
   recovery_checklist_opened: ["slack.checklist", "github.post_comment"],
   checklist_ticked: ["slack.post_event", "github.post_comment", "slack.checklist", "slack.nudge_due"],
   recovery_waived: ["slack.post_event", "github.post_comment", "slack.checklist"],
-  // Withdrawn from the status page: the channel hears it. No GitHub comment, as publishing has none of its own.
-  unpublished: ["slack.post_event"],
+  // Withdrawn from the status page: the channel hears it and its control message loses the Unpublish button.
+  // No GitHub comment, as publishing has none of its own.
+  unpublished: ["slack.post_event", "slack.sync_channel"],
 };
 
 /** Jobs that bring every outside view of the incident up to date with its state. */

@@ -88,6 +88,8 @@ export const ACTION = {
   /** A party on the resolution checklist that need not be told: the value is `INC-42|status_page`. */
   openCommsNotApplicable: "open_comms_not_applicable",
   openRecoveryWaive: "open_recovery_waive",
+  /** The control message's "Unpublish", shown while the incident is on the public status page. */
+  openUnpublish: "open_unpublish",
   /** The control message's checklist buttons: show it to the person (the value is the key). Two ids: one block holds both. */
   showRecovery: "show_recovery_checklist",
   showComms: "show_comms_checklist",

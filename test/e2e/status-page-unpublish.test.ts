@@ -3,6 +3,7 @@
 // publication is left on any public page, feed or API (the detail page is a
 // 404, every ETag moves); others are refused before a form opens; an incident
 // that is not published gets a plain answer; publishing again gives a new id.
+// The control message shows the publication with an Unpublish button.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../helpers/stack.js";
 
@@ -51,6 +52,16 @@ function shownSince(userId: string, mark: number, triggerId: string) {
     .map((m) => m.text);
   const opened = stack.slack.callsTo("views.open").filter((c) => c.ok && c.args.trigger_id === triggerId);
   return { ephemerals, opened };
+}
+
+/** The pinned control message in the incident channel, as it is now. */
+function control(): string {
+  const msg = stack.slack
+    .allMessages()
+    .find(
+      (m) => m.channel === channelId && JSON.stringify(m.blocks ?? []).includes("Commands here act on this incident"),
+    );
+  return JSON.stringify(msg?.blocks ?? []);
 }
 
 async function unpublishCommand(userId: string) {
@@ -124,6 +135,9 @@ describe("/incident unpublish", () => {
     }
     // The overall state shows the outage (status.json, components.json carry no title).
     expect(JSON.parse(before.get("/api/v2/status.json")!.body).status.indicator).not.toBe("none");
+    // The channel's control message says so, with the button to take it down.
+    expect(control()).toContain(`On the public status page as “${PUBLIC_TITLE}”`);
+    expect(control()).toContain('"action_id":"open_unpublish"');
   });
 
   it("refuses a responder who is not the IC, without opening a form", async () => {
@@ -132,6 +146,18 @@ describe("/incident unpublish", () => {
     expect(shown.ephemerals.join("\n")).toContain(
       "Only the Incident Commander or an admin can take it off the status page for INC-1.",
     );
+    // The control message's button too.
+    const mark = stack.slack.ephemeralsFor(COMMS.id).length;
+    const click = await stack.client.blockAction({
+      userId: COMMS.id,
+      channelId,
+      actionId: "open_unpublish",
+      value: "INC-1",
+    });
+    await stack.settle();
+    const byButton = shownSince(COMMS.id, mark, click.triggerId);
+    expect(byButton.opened).toHaveLength(0);
+    expect(byButton.ephemerals.join("\n")).toContain("Only the Incident Commander or an admin");
     expect((await publicIds()).includes(oldId)).toBe(true);
   });
 
@@ -167,6 +193,8 @@ describe("/incident unpublish", () => {
       .find((m) => m.text.includes("off the public status page"));
     expect(line?.text).toContain("Published the wrong incident");
     expect(stack.slack.ephemeralsFor(IC.id).map((m) => m.text)).toContain("INC-1 is off the public status page.");
+    expect(control()).not.toContain("open_unpublish");
+    expect(control()).not.toContain(PUBLIC_TITLE);
   });
 
   it("answers plainly when the incident is not on the status page, without opening a form", async () => {
@@ -193,5 +221,25 @@ describe("/incident unpublish", () => {
     expect(ids[0]).not.toBe(oldId);
     expect((await get(`/status/incidents/${ids[0]}`)).status).toBe(200);
     expect((await get(`/status/incidents/${oldId}`)).status).toBe(404);
+
+    // The control message's button is back; the IC takes it down from there.
+    expect(control()).toContain('"action_id":"open_unpublish"');
+    const click = await stack.client.blockAction({
+      userId: IC.id,
+      channelId,
+      actionId: "open_unpublish",
+      value: "INC-1",
+    });
+    await stack.settle();
+    expect(shownSince(IC.id, 0, click.triggerId).opened).toHaveLength(1);
+    await stack.client.submitView({
+      userId: IC.id,
+      callbackId: "incident_unpublish",
+      values: { reason: "Still internal only" },
+    });
+    await stack.settle();
+    expect(await publicIds()).toEqual([]);
+    expect((await get(`/status/incidents/${ids[0]}`)).status).toBe(404);
+    expect(control()).not.toContain("open_unpublish");
   });
 });

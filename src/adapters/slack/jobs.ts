@@ -168,8 +168,12 @@ export function slackJobHandlers(d: SlackJobDeps): Record<SlackKind, JobHandler>
   }
 
   async function view(s: IncidentSummary): Promise<IncidentView> {
-    const [links, postmortem] = await Promise.all([linksOf(d, s.incident.id), d.store.findPostmortem(s.incident.id)]);
-    return { incident: s.incident, roles: s.roles, links, postmortem };
+    const [links, postmortem, publication] = await Promise.all([
+      linksOf(d, s.incident.id),
+      d.store.findPostmortem(s.incident.id),
+      d.store.findPublication(s.incident.id),
+    ]);
+    return { incident: s.incident, roles: s.roles, links, postmortem, publication };
   }
 
   async function channelOf(incidentId: string): Promise<string | null> {

@@ -38,7 +38,10 @@ export async function postStatusUpdate(ctx: CommandContext, raw: PostStatusUpdat
     publicText,
     postedAt: ctx.now,
   });
-  return new Change(ctx, incident)
+  const change = new Change(ctx, incident);
+  // The control message shows the public title, with its Unpublish button.
+  if (published) change.job("slack.sync_channel");
+  return change
     .event(
       "status_update",
       { statusUpdateId: id, internalText: i.internalText, publicText, ...(published ? { published } : {}) },

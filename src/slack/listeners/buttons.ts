@@ -40,6 +40,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
     [ACTION.openWaivePostmortem, "waivePostmortem"],
     [ACTION.openWorkingHours, "workingHours"],
     [ACTION.openRecoveryWaive, "recoveryWaive"],
+    [ACTION.openUnpublish, "unpublish"],
   ];
   for (const [actionId, name] of forms) {
     router.action(actionId, async (args) => {

@@ -5,6 +5,7 @@ import { type CompanyPolicy, DEFAULT_COMPANY_POLICY } from "../../incidents/comp
 import type { RoleDefinition } from "../../incidents/context.js";
 import type { Incident, Postmortem, RoleAssignment } from "../../incidents/model.js";
 import { COMMANDER } from "../../incidents/model.js";
+import type { Publication } from "../../incidents/publication.js";
 import { severityLabel } from "../../incidents/severity.js";
 import { isOpen, STATUS_LABELS } from "../../incidents/transitions.js";
 import type { IncidentLinks } from "../../jobs/refs.js";
@@ -22,6 +23,8 @@ export interface IncidentView {
   links: IncidentLinks;
   /** Its state (a waiver with its reason) shows on the control message. */
   postmortem?: Postmortem | null;
+  /** What is on the public status page (public words), with a button to take it down. */
+  publication?: Pick<Publication, "title"> | null;
 }
 
 export const commanderId = (roles: RoleAssignment[]) => roles.find((r) => r.role === COMMANDER)?.userId ?? null;
@@ -104,6 +107,11 @@ export function controlMessage(
   // The checklists the incident owes: shown to whoever presses, with their buttons.
   if (buttons.length && recoveryRequired(i)) buttons.push(button("Recovery checklist", ACTION.showRecovery, i.key));
   if (i.status === "resolved") buttons.push(button("Who to tell", ACTION.showComms, i.key));
+  if (v.publication) {
+    blocks.push(context([`:globe_with_meridians: On the public status page as “${safe(v.publication.title, 200)}”`]));
+    // Whatever the status: a closed incident stays in the page's history until taken down.
+    buttons.push(button("Unpublish", ACTION.openUnpublish, i.key));
+  }
   if (buttons.length) blocks.push(actions("controls", buttons));
   blocks.push(context(["Commands here act on this incident: `/incident help` lists them."]));
   return message(`${i.key}: ${severityLabel(i.severity, company)}, ${statusLabel(i)}`, blocks);
