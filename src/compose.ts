@@ -2,22 +2,13 @@
 // and its handlers. The bot process (main.ts) and the `muster` command
 // (cli/main.ts) both build from here, so they share one incident policy and
 // one way of opening the database; this is the only place that constructs
-// Octokit, the Google clients, the worker's Slack client and Prisma.
-import { docs as googleDocs } from "@googleapis/docs";
-import { drive as googleDrive } from "@googleapis/drive";
-import { type Logger as BoltLogger, LogLevel } from "@slack/bolt";
-import { WebClient } from "@slack/web-api";
-import { JWT, type OAuth2Client } from "google-auth-library";
+// Octokit, the Google clients, the worker's Slack client and Prisma. The
+// adapters are imported when the worker is composed, not at load: the command
+// line opens the core only, and loading Bolt, Octokit and googleapis took it
+// seconds before it did anything.
+import type { OAuth2Client } from "google-auth-library";
 import type { Logger } from "pino";
-import { createGitHubClient } from "./adapters/github/client.js";
-import { githubJobHandlers } from "./adapters/github/jobs.js";
-import { googleJobHandlers } from "./adapters/google/jobs.js";
-import { googleDocReader } from "./adapters/google/read-doc.js";
-import { drJobHandlers } from "./adapters/slack/dr-jobs.js";
-import { slackJobHandlers } from "./adapters/slack/jobs.js";
-import { triageJobHandlers } from "./adapters/slack/triage-jobs.js";
 import { lastDrillForDuties } from "./backup/drill-record.js";
-import { backupJobHandlers, ensureBackupScheduled } from "./backup/schedule.js";
 import type { Config } from "./config.js";
 import type { DutyStore } from "./dr/ports.js";
 import { createDutyService, type DutyService } from "./dr/service.js";
@@ -156,33 +147,11 @@ export async function openCore(config: Config, o: CoreOptions): Promise<Core> {
   };
 }
 
-/** Bolt and the Web API client log through pino at warn and above only: their debug output can carry payloads. */
-export function boltLogger(logger: Logger): BoltLogger {
-  const l = logger.child({ component: "bolt" });
-  let level = LogLevel.WARN;
-  return {
-    debug: () => {},
-    info: () => {},
-    warn: (...m: unknown[]) => l.warn(m.map(String).join(" ").slice(0, 300)),
-    error: (...m: unknown[]) =>
-      l.error(
-        m
-          .map((x) => (x instanceof Error ? x.name : String(x)))
-          .join(" ")
-          .slice(0, 300),
-      ),
-    setLevel: (v) => {
-      level = v;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
-}
-
-function googleAuthFor(config: Config, injected?: OAuth2Client): OAuth2Client | null {
+async function googleAuthFor(config: Config, injected?: OAuth2Client): Promise<OAuth2Client | null> {
   if (injected) return injected;
   const key = config.google.serviceAccountKey;
   if (!key || !config.google.impersonate) return null;
+  const { JWT } = await import("google-auth-library");
   return new JWT({
     email: key.client_email,
     key: key.private_key,
@@ -210,8 +179,23 @@ export interface Composed {
 }
 
 /** The outbox worker with a handler for every job kind, each adapter configured or explicitly skipped. */
-export function composeWorker(core: Core, o: WorkerCompositionOptions = {}): Composed {
+export async function composeWorker(core: Core, o: WorkerCompositionOptions = {}): Promise<Composed> {
   const { config, logger, store, refs, jobs, service, db, target, duties, dutyStore } = core;
+  const [
+    { WebClient },
+    { boltLogger },
+    { slackJobHandlers },
+    { triageJobHandlers },
+    { drJobHandlers },
+    { backupJobHandlers },
+  ] = await Promise.all([
+    import("@slack/web-api"),
+    import("./slack/bolt-logger.js"),
+    import("./adapters/slack/jobs.js"),
+    import("./adapters/slack/triage-jobs.js"),
+    import("./adapters/slack/dr-jobs.js"),
+    import("./backup/schedule.js"),
+  ]);
   const options = { clock: core.clock, googleAuth: o.googleAuth };
   // The worker's own Slack client: no in-process retries, rate limits come
   // back as errors so the outbox reschedules with Retry-After.
@@ -276,6 +260,10 @@ export function composeWorker(core: Core, o: WorkerCompositionOptions = {}): Com
   });
   let githubHandlers: Record<GitHubKind, JobHandler>;
   if (config.github.auth) {
+    const [{ createGitHubClient }, { githubJobHandlers }] = await Promise.all([
+      import("./adapters/github/client.js"),
+      import("./adapters/github/jobs.js"),
+    ]);
     const client = createGitHubClient({
       baseUrl: config.github.apiUrl,
       auth: config.github.auth,
@@ -304,10 +292,17 @@ export function composeWorker(core: Core, o: WorkerCompositionOptions = {}): Com
     logger.warn("GitHub is not configured (GITHUB_TOKEN or GITHUB_APP_*): incidents get no tracking issue");
     githubHandlers = sameHandlerFor("github", unconfigured("GitHub"));
   }
-  const googleAuth = googleAuthFor(config, options.googleAuth);
+  const googleAuth = await googleAuthFor(config, options.googleAuth);
   let docReader: DocReader | null = null;
   let googleHandlers: Record<GoogleKind, JobHandler>;
   if (googleAuth) {
+    const [{ docs: googleDocs }, { drive: googleDrive }, { googleJobHandlers }, { googleDocReader }] =
+      await Promise.all([
+        import("@googleapis/docs"),
+        import("@googleapis/drive"),
+        import("./adapters/google/jobs.js"),
+        import("./adapters/google/read-doc.js"),
+      ]);
     const rootUrl = config.google.apiUrl;
     const docsClient = googleDocs({ version: "v1", auth: googleAuth, rootUrl, retry: false });
     docReader = googleDocReader(docsClient);
@@ -404,6 +399,7 @@ export async function prepareSchedules(core: Core): Promise<void> {
   if (planned) logger.info({ planned }, "yearly duty reminders planned");
   const schedule = backupScheduleOf(config);
   if (schedule) {
+    const { ensureBackupScheduled } = await import("./backup/schedule.js");
     const next = await ensureBackupScheduled(core.db, (j, at) => jobs.enqueue(j, at), schedule, core.clock());
     logger.info({ dir: schedule.dir, every: schedule.every, next }, "scheduled backups on");
   }

@@ -54,7 +54,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
   const core = await openCore(config, { logger, ...(options.clock ? { clock: options.clock } : {}) });
   // The worker reports to the metrics, and the metrics read the worker's state: tie the knot through `ref`.
   const ref: { metrics?: Metrics } = {};
-  const { worker, docReader } = composeWorker(core, {
+  const { worker, docReader } = await composeWorker(core, {
     ...(options.googleAuth ? { googleAuth: options.googleAuth } : {}),
     ...(options.worker ? { worker: options.worker } : {}),
     observe: {

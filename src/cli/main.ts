@@ -1,16 +1,13 @@
 // The `muster` command: database chores and a way to record an incident when
 // Slack itself is down. Exit codes: 0 done, 1 the command failed, 2 usage.
+// What a command needs is imported when it runs (`await import`): the
+// database clients, the backup tools and the services take seconds to load
+// between them, and `muster --version` or a report should not wait for all.
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { latestBackup, scheduledBackupName } from "../backup/backup-files.js";
-import { restoreDrill } from "../backup/drill.js";
-import { manifestPathFor } from "../backup/manifest.js";
-import { restoreBackup } from "../backup/restore.js";
-import { takeBackup } from "../backup/take-backup.js";
 import { MUSTER_VERSION } from "../backup/version.js";
-import { openCore } from "../compose.js";
 import { type Config, parseConfig } from "../config.js";
 import { DUTIES, DUTY_KEYS, isDutyKey } from "../dr/duties.js";
 import type { DutyService } from "../dr/service.js";
@@ -29,11 +26,8 @@ import type { IncidentStore } from "../incidents/ports.js";
 import type { IncidentService } from "../incidents/service.js";
 import { type InsightsStore, periodOf } from "../insights/report.js";
 import type { JobStatus, JobStore } from "../jobs/ports.js";
-import { type DatabaseTarget, redactUrl } from "../store/database-url.js";
+import { type DatabaseTarget, redactUrl, targetFor } from "../store/database-url.js";
 import type { Db } from "../store/db.js";
-import { migrate } from "../store/migrate.js";
-import { targetFor } from "../store/open-store.js";
-import { verifyTimeline } from "../store/verify-timeline.js";
 import {
   renderDutyStatus,
   renderDutyStatusJson,
@@ -130,6 +124,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     const config = parsed.config;
 
     if (command === "migrate") {
+      const { migrate } = await import("../store/migrate.js");
       const target = targetFor(config.databaseUrl);
       const report = await migrate(target);
       const where = target.provider === "sqlite" ? target.file : redactUrl(target.url);
@@ -158,6 +153,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     if (!handlers[command]) throw new UsageError(`Unknown command "${command}".`);
 
     // The same composition as the bot (compose.ts): one policy, one way of opening the database.
+    const { openCore } = await import("../compose.js");
     const core = await openCore(config, { logger: cliLogger(), poolSize: 2 });
     const { store } = core;
     try {
@@ -431,6 +427,11 @@ const where = (target: DatabaseTarget) => (target.provider === "sqlite" ? target
 
 async function backupCommand(args: string[], config: Config, io: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { out: { type: "string" }, by: { type: "string" } } });
+  const [{ scheduledBackupName }, { takeBackup }, { manifestPathFor }] = await Promise.all([
+    import("../backup/backup-files.js"),
+    import("../backup/take-backup.js"),
+    import("../backup/manifest.js"),
+  ]);
   const target = targetFor(config.databaseUrl);
   let out = values.out;
   if (out === undefined) {
@@ -459,6 +460,7 @@ async function restoreCommand(args: string[], config: Config, io: Out): Promise<
   const file = positionals[0];
   if (!file || positionals.length > 1)
     throw new UsageError("Say which backup to restore, e.g. muster restore backups/muster.db.");
+  const { restoreBackup } = await import("../backup/restore.js");
   const target = targetFor(config.databaseUrl);
   if (target.provider === "sqlite") {
     io.err(`muster: restoring over ${target.file}; muster must not be running against it.\n`);
@@ -479,6 +481,7 @@ async function verifyCommand(args: string[], config: Config, io: Out): Promise<n
   const { values } = parseArgs({ args, options: { incident: { type: "string" } } });
   const key = values.incident === undefined ? undefined : normalizeKey(values.incident);
   if (key === null) throw new UsageError(`"${values.incident}" is not an incident key, e.g. INC-42.`);
+  const { verifyTimeline } = await import("../store/verify-timeline.js");
   const target = targetFor(config.databaseUrl);
   const report = await verifyTimeline(target, key ? { incidentKey: key } : {});
   if (key && report.incidents === 0) throw new AppError("not_found", `There is no incident ${values.incident}.`);
@@ -502,6 +505,10 @@ async function drillCommand(args: string[], config: Config, db: Db, target: Data
     args,
     options: { backup: { type: "string" }, by: { type: "string" }, deep: { type: "boolean" } },
   });
+  const [{ latestBackup }, { restoreDrill }] = await Promise.all([
+    import("../backup/backup-files.js"),
+    import("../backup/drill.js"),
+  ]);
   let file = values.backup;
   if (file === undefined) {
     if (!config.backup.dir) throw new UsageError("Say which backup to drill: --backup FILE (or set BACKUP_DIR).");

@@ -3,9 +3,10 @@
 // Slack's events endpoint in the web server's route table; the web server owns
 // the port either way (Bolt's receiver only handles requests).
 import { App, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
-import { boltLogger, type Core } from "../compose.js";
+import type { Core } from "../compose.js";
 import type { RouteTable } from "../web/server.js";
 import { registerListeners } from "./app.js";
+import { boltLogger } from "./bolt-logger.js";
 import type { DocReader, SlackDeps } from "./deps.js";
 import { type AckObserver, guardSlackRequests, guardSocketMode, SLACK_EVENTS_PATH } from "./request-guard.js";
 import { slackViews } from "./views-api.js";

@@ -15,6 +15,12 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | null {
   return null;
 }
 
+export function targetFor(url: string): DatabaseTarget {
+  const target = parseDatabaseUrl(url);
+  if (!target) throw new Error("DATABASE_URL must start with file:, postgres:// or postgresql://");
+  return target;
+}
+
 /** The URL with any password replaced, for messages and logs. */
 export function redactUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@");

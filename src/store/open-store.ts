@@ -2,14 +2,10 @@
 // and driver adapter, after applying pending migrations.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
 import type BetterSqlite3 from "better-sqlite3";
 import type { IncidentStore } from "../incidents/ports.js";
-import { type DatabaseTarget, parseDatabaseUrl } from "./database-url.js";
+import { type DatabaseTarget, targetFor } from "./database-url.js";
 import type { Db } from "./db.js";
-import { PrismaClient as PostgresClient } from "./generated/postgresql/client.js";
-import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 import { type MigrationReport, migrate } from "./migrate.js";
 import { coalescingSocket, statementNames } from "./pg-connection.js";
 import { createPrismaStore } from "./prisma-store.js";
@@ -29,11 +25,8 @@ export interface OpenStoreOptions {
   preparedStatements?: boolean;
 }
 
-export function targetFor(url: string): DatabaseTarget {
-  const target = parseDatabaseUrl(url);
-  if (!target) throw new Error("DATABASE_URL must start with file:, postgres:// or postgresql://");
-  return target;
-}
+// Here too, where the callers that open a store look for it.
+export { targetFor };
 
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<OpenedStore> {
   const target = targetFor(url);
@@ -44,7 +37,13 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
 }
 
 export async function connect(target: DatabaseTarget, options: OpenStoreOptions = {}): Promise<Db> {
+  // Only the configured database's client and adapter are loaded: each client
+  // takes a good part of a second to load, which a short `muster` command feels.
   if (target.provider === "postgresql") {
+    const [{ PrismaPg }, { PrismaClient: PostgresClient }] = await Promise.all([
+      import("@prisma/adapter-pg"),
+      import("./generated/postgresql/client.js"),
+    ]);
     const adapter = new PrismaPg(
       { connectionString: target.url, max: options.poolSize ?? 10, stream: coalescingSocket },
       options.preparedStatements === false ? {} : { statementNameGenerator: statementNames() },
@@ -52,6 +51,10 @@ export async function connect(target: DatabaseTarget, options: OpenStoreOptions 
     // Same models, same API: the generated types differ only in provider-specific internals.
     return new PostgresClient({ adapter }) as unknown as Db;
   }
+  const [{ PrismaBetterSqlite3 }, { PrismaClient: SqliteClient }] = await Promise.all([
+    import("@prisma/adapter-better-sqlite3"),
+    import("./generated/sqlite/client.js"),
+  ]);
   const adapter = new PrismaBetterSqlite3({ url: target.file, timeout: 15_000 });
   // The adapter opens its own connection; reuse its prepared statements (see sqlite-statements.ts).
   const connectAdapter = adapter.connect.bind(adapter);
