@@ -67,6 +67,23 @@ const COMPONENTS = [
   "docs-site",
   "package-repos",
 ];
+/** The public words for each component (the status page never shows internal names). */
+const PUBLIC_NAMES: Record<string, string> = {
+  coordination: "Coordination server",
+  "admin-console": "Admin console",
+  login: "Login",
+  "derp-relays": "Relays",
+  magicdns: "MagicDNS",
+  api: "API",
+  billing: "Billing",
+  "key-expiry": "Key management",
+  "log-streaming": "Log streaming",
+  funnel: "Funnel",
+  ssh: "SSH",
+  webhooks: "Webhooks",
+  "docs-site": "Documentation",
+  "package-repos": "Package repositories",
+};
 const REGIONS = ["us-east", "us-west", "eu-central", "ap-southeast", "sa-east"];
 const PEOPLE = Array.from({ length: 60 }, (_, i) => `USEED${String(i).padStart(3, "0")}`);
 const MIN = 60_000;
@@ -166,6 +183,15 @@ export function generate(o: SeedOptions) {
     ["completedAt", "timestamp"],
     ["updatedAt", "timestamp"],
   ]);
+  const publications = table("Publication", [
+    ["incidentId", "text"],
+    ["publicId", "text"],
+    ["title", "text"],
+    ["components", "jsonb"],
+    ["publishedBy", "text"],
+    ["publishedAt", "timestamp"],
+    ["updatedAt", "timestamp"],
+  ]);
   const events = table("TimelineEvent", [
     ["incidentId", "text"],
     ["at", "timestamp"],
@@ -175,6 +201,8 @@ export function generate(o: SeedOptions) {
     ["data", "jsonb"],
   ]);
 
+  // Its own sequence, so choosing what is published leaves every other seeded value as it was.
+  const pr = prng(o.seed + 1);
   const start = o.now.getTime() - o.days * DAY;
   const step = (o.days * DAY) / o.incidents;
   // Events other than notes, per incident, are counted first; notes fill up to o.events.
@@ -248,9 +276,11 @@ export function generate(o: SeedOptions) {
     let closedAt: Date | null = null;
     let status = "investigating";
     const updatesN = r.int(0, 4);
+    let anyPublic = false;
     for (let u = 0; u < updatesN; u++) {
       const at = declaredAt.getTime() + r.lognormal(15 * MIN) * (u + 1);
       const pub = r.next() < 0.4 ? "We are investigating degraded service." : null;
+      anyPublic ||= pub !== null;
       const uid = `${id}-u${u}`;
       updates.rows.push([uid, id, ic, "seeded update", pub, new Date(Math.min(at, o.now.getTime()))]);
       ev(
@@ -348,6 +378,30 @@ export function generate(o: SeedOptions) {
         ev(resolvedAt.getTime(), "follow_up_added", { followUpId: `${id}-f${f}` });
       }
     }
+    // About one incident in 180 is on the status page (a few hundred a year), in public words,
+    // with its updates' public text; never a private one or one that was not an incident.
+    if (!isPrivate && !notIncident && pr.next() < 1 / 180) {
+      if (!anyPublic) {
+        const at = Math.min(o.now.getTime(), declaredAt.getTime() + 10 * MIN);
+        const uid = `${id}-u${updatesN}`;
+        const text = "We are investigating reports of degraded service.";
+        updates.rows.push([uid, id, ic, "seeded update", text, new Date(at)]);
+        ev(at, "status_update", { statusUpdateId: uid, internalText: "seeded update", publicText: text }, "public");
+      }
+      const publicComponents = comps.map((c) => PUBLIC_NAMES[c] ?? c);
+      const updatedAt = new Date(Math.min(o.now.getTime(), (resolvedAt ?? declaredAt).getTime()));
+      publications.rows.push([
+        id,
+        `seed${String(n).padStart(8, "0")}${Math.floor(pr.next() * 1e8).toString(36)}`,
+        impacts.includes("outage")
+          ? `${publicComponents[0]} unavailable`
+          : `Degraded performance of ${publicComponents[0]}`,
+        JSON.stringify(publicComponents),
+        ic,
+        new Date(Math.min(o.now.getTime(), declaredAt.getTime() + 5 * MIN)),
+        updatedAt,
+      ]);
+    }
     incidents.rows.push([
       id,
       n,
@@ -402,7 +456,7 @@ export function generate(o: SeedOptions) {
     evs.sort((a, b) => (a[1] as Date).getTime() - (b[1] as Date).getTime());
     for (const e of evs) events.rows.push(e);
   }
-  return [incidents, roles, updates, followUps, postmortems, events];
+  return [incidents, roles, updates, followUps, postmortems, publications, events];
 }
 
 const sqliteValue = (v: Cell) =>
