@@ -2,9 +2,11 @@
 // kept in IncidentMetric (a projection, recomputed when its incident's version
 // moved on), and the period's aggregates as a few SQL statements over it, the
 // same text on SQLite and PostgreSQL. The definitions are in
-// src/insights/report.ts; percentiles are nearest-rank (rank ceil(p·n), written
-// (n·p + 99) / 100 in integer arithmetic).
+// src/insights/report.ts; percentiles are nearest-rank (rank ceil(p·n)), taken
+// from the period's durations read in one pass. Results are kept per state of
+// the projection, so a repeated view costs one catch-up.
 
+import { createHash } from "node:crypto";
 import type { Severity } from "../incidents/model.js";
 import {
   type IncidentMetrics,
@@ -35,6 +37,16 @@ const SETTLE_MS = 5 * 60_000;
 const BATCH = 250;
 /** Parameters per INSERT: under SQLite's limit (32,766) and PostgreSQL's (65,535). */
 const INSERT_PARAMETERS = 8_000;
+/** The durations whose weekly median the trend charts draw. */
+const WEEKLY_MEDIANS = ["toMitigate", "toResolve"] as const;
+/** Reports and counts kept per projection state (a few periods and filters being looked at). */
+const CACHED_RESULTS = 32;
+type WeeklyKey = (typeof WEEKLY_MEDIANS)[number];
+
+const ascending = (xs: number[]) => Float64Array.from(xs).sort();
+/** Nearest-rank: the value at rank ceil(p·n) of the n known values in ascending order; none of none. */
+const nearestRank = (sorted: Float64Array, pct: number): number | null =>
+  sorted.length ? (sorted[Math.ceil((sorted.length * pct) / 100) - 1] ?? null) : null;
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -178,6 +190,17 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
    * measured again. Returns how many were.
    */
   async function refresh(): Promise<number> {
+    return (await catchUp()).measured;
+  }
+
+  /**
+   * refresh, and a digest of what the projection then holds: the newest
+   * measured change and the id and version of every incident changed since
+   * it (less the settling margin). Any measurement, by this process or
+   * another replica, changes it: a new or re-measured row's incident is in
+   * that window, or moved the newest change on.
+   */
+  async function catchUp(): Promise<{ measured: number; state: string }> {
     const newest = await db.incidentMetric.aggregate({ _max: { incidentUpdatedAt: true } });
     const mark = newest._max.incidentUpdatedAt;
     const changed = await db.incident.findMany({
@@ -200,8 +223,37 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
       if (stale.length) await measure(stale);
       measured += stale.length;
     }
-    return measured;
+    const digest = createHash("sha256").update(mark?.toISOString() ?? "");
+    for (const c of changed) digest.update(`\n${c.id}:${c.version}`);
+    return { measured, state: digest.digest("base64") };
   }
+
+  // Results by the projection's state (catchUp): a repeated view, here or on
+  // any replica, costs one catch-up; a change anywhere empties it.
+  const results = new Map<string, unknown>();
+  let resultsState = "";
+  async function cached<T>(state: string, key: unknown[], compute: () => Promise<T>): Promise<T> {
+    if (state !== resultsState) {
+      results.clear();
+      resultsState = state;
+    }
+    const k = JSON.stringify(key);
+    if (results.has(k)) return results.get(k) as T;
+    const value = await compute();
+    if (resultsState === state) {
+      const oldest = results.keys().next();
+      if (results.size >= CACHED_RESULTS && !oldest.done) results.delete(oldest.value);
+      results.set(k, value);
+    }
+    return value;
+  }
+
+  const filterKey = (f: InsightsFilter) => [
+    f.since.getTime(),
+    f.until.getTime(),
+    f.severity ?? null,
+    f.component ?? null,
+  ];
 
   /** SQL pieces with their parameters, numbered for PostgreSQL. */
   function query() {
@@ -247,50 +299,58 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
         SUM(CASE WHEN m."pmRequired" = 1 AND m."pmStatus" = 'waived' THEN 1 ELSE 0 END) AS "pmWaived",
         SUM(CASE WHEN m."pmRequired" = 1 AND (m."pmStatus" = 'complete' OR (m."pmStatus" <> 'waived' AND m."pmDueMs" < ${nowMs})) THEN 1 ELSE 0 END) AS "pmJudged",
         SUM(CASE WHEN m."pmRequired" = 1 AND m."pmStatus" = 'complete' AND m."pmOnTime" = 1 THEN 1 ELSE 0 END) AS "pmOnTime",
-        SUM(m."followUps") AS "followUps", SUM(m."followUpsDone") AS "followUpsDone", SUM(m."handoffs") AS "handoffs",
-        ${DURATIONS.map((k) => `COUNT(m."${k}S") AS "n_${k}"`).join(", ")}
+        SUM(m."followUps") AS "followUps", SUM(m."followUpsDone") AS "followUpsDone", SUM(m."handoffs") AS "handoffs"
       FROM "IncidentMetric" m WHERE ${where(filter, p)}`;
     const [row] = await db.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...args);
     return row ?? {};
   }
 
   /**
-   * Median and p90 of each duration, nearest-rank: the value at rank
-   * r = ceil(p·n) (n from the totals), each fetched as one row of a sorted
-   * range, from whichever end is nearer (the sorter then keeps only that
-   * many rows). One statement for all of them.
+   * Median and p90 of each duration over the period, and each week's median
+   * time to mitigate and to resolve, nearest-rank (see nearestRank). The
+   * period's durations are read in one pass and ranked here: sorting them in
+   * SQL, once per figure or with a window per order, took SQLite several
+   * times as long as reading them.
    */
-  async function percentiles(filter: InsightsFilter, n: Record<DurationKey, number>) {
+  async function distribution(filter: InsightsFilter) {
     const { args, p } = query();
-    const parts: string[] = [];
-    const asked: { k: DurationKey; which: "medianS" | "p90S" }[] = [];
-    for (const k of DURATIONS) {
-      if (n[k] === 0) continue;
-      for (const [which, pct] of [
-        ["medianS", 50],
-        ["p90S", 90],
-      ] as const) {
-        const rank = Math.ceil((n[k] * pct) / 100);
-        const fromTop = rank > n[k] / 2;
-        parts.push(
-          `SELECT * FROM (SELECT m."${k}S" AS "v" FROM "IncidentMetric" m WHERE ${where(filter, p)} AND m."${k}S" IS NOT NULL
-            ORDER BY m."${k}S" ${fromTop ? "DESC" : "ASC"} LIMIT 1 OFFSET ${p(fromTop ? n[k] - rank : rank - 1)}) "${k}_${which}"`,
-        );
-        asked.push({ k, which });
+    const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
+      `SELECT m."declaredWeek" AS "week", ${DURATIONS.map((k) => `m."${k}S" AS "${k}"`).join(", ")}
+       FROM "IncidentMetric" m WHERE ${where(filter, p)}`,
+      ...args,
+    );
+    const known = Object.fromEntries(DURATIONS.map((k) => [k, [] as number[]])) as Record<DurationKey, number[]>;
+    const weekly = new Map<string, Record<WeeklyKey, number[]>>();
+    for (const r of rows) {
+      for (const k of DURATIONS) if (r[k] !== null && r[k] !== undefined) known[k].push(Number(r[k]));
+      const week = String(r.week);
+      let w = weekly.get(week);
+      if (!w) {
+        w = { toMitigate: [], toResolve: [] };
+        weekly.set(week, w);
       }
+      for (const k of WEEKLY_MEDIANS) if (r[k] !== null && r[k] !== undefined) w[k].push(Number(r[k]));
     }
-    const out = Object.fromEntries(DURATIONS.map((k) => [k, { n: n[k], medianS: null, p90S: null }])) as Record<
-      DurationKey,
-      DurationStats
-    >;
-    if (!parts.length) return out;
-    // UNION ALL keeps the parts' order: row i answers asked[i].
-    const rows = await db.$queryRawUnsafe<{ v: unknown }[]>(parts.join(" UNION ALL "), ...args);
-    for (const [i, a] of asked.entries()) out[a.k][a.which] = numOrNull(rows[i]?.v);
-    return out;
+    const durations = Object.fromEntries(
+      DURATIONS.map((k) => {
+        const sorted = ascending(known[k]);
+        return [k, { n: sorted.length, medianS: nearestRank(sorted, 50), p90S: nearestRank(sorted, 90) }];
+      }),
+    ) as Record<DurationKey, DurationStats>;
+    const weekMedians = new Map<string, Record<WeeklyKey, number | null>>();
+    for (const [week, w] of weekly)
+      weekMedians.set(week, {
+        toMitigate: nearestRank(ascending(w.toMitigate), 50),
+        toResolve: nearestRank(ascending(w.toResolve), 50),
+      });
+    return { durations, weekMedians };
   }
 
-  async function weeks(filter: InsightsFilter, now: Date): Promise<WeekRow[]> {
+  async function weeks(
+    filter: InsightsFilter,
+    now: Date,
+    medians: Map<string, Record<WeeklyKey, number | null>>,
+  ): Promise<WeekRow[]> {
     const counts = query();
     const countRows = await db.$queryRawUnsafe<{ week: string; severity: Severity; n: unknown; cm: unknown }[]>(
       `SELECT m."declaredWeek" AS "week", m."severity" AS "severity", COUNT(*) AS "n",
@@ -298,43 +358,22 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
        FROM "IncidentMetric" m WHERE ${where(filter, counts.p)} GROUP BY m."declaredWeek", m."severity"`,
       ...counts.args,
     );
-    const med = query();
-    const medians = (["toMitigate", "toResolve"] as const).map(
-      (k) => `SELECT '${k}' AS "k", t."week", t."v" FROM (
-        SELECT m."declaredWeek" AS "week", m."${k}S" AS "v",
-          ROW_NUMBER() OVER (PARTITION BY m."declaredWeek" ORDER BY m."${k}S") AS "rn",
-          COUNT(*) OVER (PARTITION BY m."declaredWeek") AS "n"
-        FROM "IncidentMetric" m WHERE ${where(filter, med.p)} AND m."${k}S" IS NOT NULL) t
-      WHERE t."rn" = (t."n" * 50 + 99) / 100`,
-    );
-    const medianRows = await db.$queryRawUnsafe<{ k: "toMitigate" | "toResolve"; week: string; v: number }[]>(
-      medians.join(" UNION ALL "),
-      ...med.args,
-    );
     const byWeek = new Map<string, WeekRow>();
-    const row = (week: string) => {
-      let r = byWeek.get(week);
+    for (const c of countRows) {
+      let r = byWeek.get(c.week);
       if (!r) {
+        const m = medians.get(c.week);
         r = {
-          week,
+          week: c.week,
           bySeverity: emptyBySeverity(),
-          medianToMitigateS: null,
-          medianToResolveS: null,
+          medianToMitigateS: m?.toMitigate ?? null,
+          medianToResolveS: m?.toResolve ?? null,
           customerMinutes: 0,
         };
-        byWeek.set(week, r);
+        byWeek.set(c.week, r);
       }
-      return r;
-    };
-    for (const c of countRows) {
-      const r = row(c.week);
       r.bySeverity[c.severity] = num(c.n);
       r.customerMinutes += num(c.cm);
-    }
-    for (const m of medianRows) {
-      const r = row(m.week);
-      if (m.k === "toMitigate") r.medianToMitigateS = Number(m.v);
-      else r.medianToResolveS = Number(m.v);
     }
     return [...byWeek.values()].sort((a, b) => a.week.localeCompare(b.week));
   }
@@ -342,10 +381,12 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
   async function components(filter: InsightsFilter, limit: number) {
     const { args, p } = query();
     const rows = await db.$queryRawUnsafe<{ component: string; n: unknown }[]>(
+      // CROSS JOIN keeps SQLite to this order: the period's metric rows, then each one's components
+      // by key (index-only). Left to itself it walked every component row of all time to save a
+      // sort of the groups. PostgreSQL plans it as any inner join.
       `SELECT c."component" AS "component", COUNT(*) AS "n"
-       FROM "IncidentMetricComponent" c JOIN "IncidentMetric" m ON m."incidentId" = c."incidentId"
-       WHERE c."declaredAtMs" >= ${p(filter.since.getTime())} AND c."declaredAtMs" < ${p(filter.until.getTime())}
-         AND ${where(filter, p)}
+       FROM "IncidentMetric" m CROSS JOIN "IncidentMetricComponent" c
+       WHERE c."incidentId" = m."incidentId" AND ${where(filter, p)}
        GROUP BY c."component" ORDER BY COUNT(*) DESC, c."component" LIMIT ${p(limit)}`,
       ...args,
     );
@@ -353,13 +394,19 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
   }
 
   async function report(filter: InsightsFilter, now: Date): Promise<InsightsReport> {
-    await refresh();
+    const { state } = await catchUp();
+    // `now` is part of the key: ongoing impact and post-mortems coming due are counted until it.
+    return cached(state, ["report", ...filterKey(filter), now.getTime()], () => aggregate(filter, now));
+  }
+
+  async function aggregate(filter: InsightsFilter, now: Date): Promise<InsightsReport> {
     // One connection on SQLite runs them one after another anyway; PostgreSQL overlaps them.
-    const [t, weekRows, top] = await Promise.all([totals(filter, now), weeks(filter, now), components(filter, 20)]);
-    const durations = await percentiles(
-      filter,
-      Object.fromEntries(DURATIONS.map((k) => [k, num(t[`n_${k}`])])) as Record<DurationKey, number>,
-    );
+    const [t, top, { durations, weekMedians }] = await Promise.all([
+      totals(filter, now),
+      components(filter, 20),
+      distribution(filter),
+    ]);
+    const weekRows = await weeks(filter, now, weekMedians);
     const bySeverity = emptyBySeverity();
     for (const w of weekRows) for (const [s, n] of Object.entries(w.bySeverity)) bySeverity[s as Severity] += n;
     const incidents = num(t.incidents);
@@ -419,7 +466,7 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
   }
 
   async function incidents(filter: InsightsFilter, viewer: IncidentViewer, page: { limit: number; offset: number }) {
-    await refresh();
+    const { state } = await catchUp();
     const list = query();
     const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
       `SELECT i."key" AS "key", i."title" AS "title", m."private" AS "private", m."severity" AS "severity",
@@ -433,19 +480,25 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
     );
     // Counted without the join; only the period's private incidents are joined to judge them.
     const counts = query();
-    const [c] = await db.$queryRawUnsafe<{ total: unknown; private: unknown }[]>(
-      `SELECT COUNT(*) AS "total", SUM(m."private") AS "private" FROM "IncidentMetric" m WHERE ${where(filter, counts.p)}`,
-      ...counts.args,
-    );
-    let hidden = 0;
-    if (num(c?.private) > 0 && !viewer.isAdmin) {
-      const seen = query();
-      const [v] = await db.$queryRawUnsafe<{ n: unknown }[]>(
-        `SELECT COUNT(*) AS "n" FROM "IncidentMetric" m JOIN "Incident" i ON i."id" = m."incidentId"
-         WHERE ${where(filter, seen.p)} AND m."private" = 1 AND ${visible(viewer, seen.p)}`,
-        ...seen.args,
+    const c = await cached(state, ["counts", ...filterKey(filter)], async () => {
+      const [row] = await db.$queryRawUnsafe<{ total: unknown; private: unknown }[]>(
+        `SELECT COUNT(*) AS "total", SUM(m."private") AS "private" FROM "IncidentMetric" m WHERE ${where(filter, counts.p)}`,
+        ...counts.args,
       );
-      hidden = num(c?.private) - num(v?.n);
+      return { total: num(row?.total), private: num(row?.private) };
+    });
+    let hidden = 0;
+    if (c.private > 0 && !viewer.isAdmin) {
+      const seen = query();
+      const v = await cached(state, ["seen", ...filterKey(filter), viewer.userId], async () => {
+        const [row] = await db.$queryRawUnsafe<{ n: unknown }[]>(
+          `SELECT COUNT(*) AS "n" FROM "IncidentMetric" m JOIN "Incident" i ON i."id" = m."incidentId"
+           WHERE ${where(filter, seen.p)} AND m."private" = 1 AND ${visible(viewer, seen.p)}`,
+          ...seen.args,
+        );
+        return num(row?.n);
+      });
+      hidden = c.private - v;
     }
     const lines: IncidentLine[] = rows.map((r) => ({
       key: String(r.key),
@@ -460,7 +513,7 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
       components: num(r.components),
       reopens: num(r.reopens),
     }));
-    return { lines, total: num(c?.total) - hidden, hidden };
+    return { lines, total: c.total - hidden, hidden };
   }
 
   const store: InsightsStore & { refresh: typeof refresh } = { report, refresh, incidents };

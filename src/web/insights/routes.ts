@@ -22,6 +22,7 @@ export interface InsightsDeps {
 
 const PAGE_SIZE = 50;
 const DAY = 86_400_000;
+const MINUTE = 60_000;
 // Numbers about confidential incidents: never cached by a browser or a proxy.
 const PRIVATE = { "cache-control": "private, no-store" };
 
@@ -66,7 +67,9 @@ export function registerInsightsRoutes(routes: RouteTable, deps: InsightsDeps): 
       const component = (sp.get("component") ?? "").trim().slice(0, 80);
       const pageNo = Math.min(10_000, Math.max(1, Number.parseInt(sp.get("page") ?? "1", 10) || 1));
       const filter = { ...period, ...(severity.length ? { severity } : {}), ...(component ? { component } : {}) };
-      const report = await deps.insights.report(filter, now);
+      // The figures as of the minute: repeated views within it are the store's cached report
+      // (ongoing impact is counted until `now`, so an exact time would never repeat).
+      const report = await deps.insights.report(filter, new Date(Math.floor(now.getTime() / MINUTE) * MINUTE));
       const list = await deps.insights.incidents(filter, viewer, {
         limit: PAGE_SIZE,
         offset: (pageNo - 1) * PAGE_SIZE,
