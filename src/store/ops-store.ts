@@ -4,6 +4,7 @@
 import type { DatabaseTarget } from "./database-url.js";
 import type { Db } from "./db.js";
 import { listMigrations } from "./migrate.js";
+import { aggregateTime, sqlTime } from "./prisma-job-store.js";
 
 export interface QueueStats {
   /** Pending jobs whose time has come (what the worker should be running now). */
@@ -29,6 +30,13 @@ export interface OpsStore {
 export function createOpsStore(db: Db, provider: DatabaseTarget["provider"]): OpsStore {
   // Read once: the files on disk do not change while the process runs.
   const shipped = listMigrations(provider).map((m) => m.name);
+  const ts = (n: number) => (provider === "postgresql" ? `$${n}::timestamp(3)` : "?");
+  const queueSql = `SELECT
+      (SELECT COUNT(*) FROM "Job" j WHERE j."status" = 'pending' AND j."runAt" <= ${ts(1)}) AS "due",
+      (SELECT COUNT(*) FROM "Job" j WHERE j."status" = 'pending' AND j."runAt" > ${ts(2)}) AS "scheduled",
+      (SELECT COUNT(*) FROM "Job" j WHERE j."status" = 'running') AS "running",
+      (SELECT COUNT(*) FROM "Job" j WHERE j."status" = 'dead') AS "dead",
+      (SELECT MIN(j."runAt") FROM "Job" j WHERE j."status" = 'pending' AND j."runAt" <= ${ts(3)}) AS "oldest"`;
   return {
     async ping() {
       await db.$queryRawUnsafe("SELECT 1");
@@ -41,20 +49,19 @@ export function createOpsStore(db: Db, provider: DatabaseTarget["provider"]): Op
       return shipped.filter((name) => !applied.has(name));
     },
     async queue(now) {
-      // Each count walks the (status, runAt) index.
-      const [due, scheduled, running, dead, oldest] = await Promise.all([
-        db.job.count({ where: { status: "pending", runAt: { lte: now } } }),
-        db.job.count({ where: { status: "pending", runAt: { gt: now } } }),
-        db.job.count({ where: { status: "running" } }),
-        db.job.count({ where: { status: "dead" } }),
-        db.job.findFirst({
-          where: { status: "pending", runAt: { lte: now } },
-          orderBy: { runAt: "asc" },
-          select: { runAt: true },
-        }),
-      ]);
-      const oldestDueAgeSeconds = oldest ? Math.max(0, (now.getTime() - oldest.runAt.getTime()) / 1000) : 0;
-      return { due, scheduled, running, dead, oldestDueAgeSeconds };
+      // One statement, each count an index-only walk of (status, runAt): a scrape is one round trip.
+      const t = sqlTime(provider, now);
+      const [r] = await db.$queryRawUnsafe<Record<string, unknown>[]>(queueSql, t, t, t);
+      const oldest = aggregateTime((r?.oldest as Date | string | null) ?? null);
+      const oldestDueAgeSeconds = oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0;
+      const n = (v: unknown) => Number(v ?? 0);
+      return {
+        due: n(r?.due),
+        scheduled: n(r?.scheduled),
+        running: n(r?.running),
+        dead: n(r?.dead),
+        oldestDueAgeSeconds,
+      };
     },
     async openIncidentsBySeverity() {
       const rows = await db.incident.groupBy({

@@ -25,9 +25,19 @@ function toJob(r: JobRow): Job {
 }
 
 /** How each provider stores a DateTime, for comparisons in raw SQL. */
-function sqlTime(provider: Provider, d: Date): string {
+export function sqlTime(provider: Provider, d: Date): string {
   const iso = d.toISOString();
   return provider === "sqlite" ? iso.replace("Z", "+00:00") : iso.replace("T", " ").replace("Z", "");
+}
+
+/** A DateTime out of an aggregate (MIN, MAX) in raw SQL. */
+export function aggregateTime(v: Date | string | null): Date | null {
+  if (!v) return null;
+  if (v instanceof Date) return v;
+  // An aggregate loses the column's type: the stored text comes back, in UTC
+  // (SQLite ends it with +00:00, a PostgreSQL timestamp has no zone at all).
+  const text = v.replace(" ", "T");
+  return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`);
 }
 
 /** A job may run only when no earlier job of its incident's lane is pending or running. */
@@ -136,12 +146,7 @@ export function createPrismaJobStore(db: Db, provider: Provider): JobStore {
     },
     async nextRunAt() {
       const [r] = await db.$queryRawUnsafe<{ next: Date | string | null }[]>(NEXT_RUN_SQL);
-      if (!r?.next) return null;
-      if (r.next instanceof Date) return r.next;
-      // An aggregate loses the column's type: the stored text comes back, in UTC
-      // (SQLite ends it with +00:00, a PostgreSQL timestamp has no zone at all).
-      const text = r.next.replace(" ", "T");
-      return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`);
+      return aggregateTime(r?.next ?? null);
     },
     async releaseAll() {
       const r = await db.job.updateMany({
