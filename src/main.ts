@@ -80,6 +80,14 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
   const port = await listen(server, config.port);
   await slack.start();
   if (options.runWorker ?? true) worker.start();
+  // A backlog of unmeasured incidents (a first start on a long history, a restore) is measured
+  // here, off the request path: page views measure only a thousand or so changes themselves.
+  void core.insights.refresh().then(
+    (measured) => {
+      if (measured) logger.info({ measured }, "insights: incidents measured at start-up");
+    },
+    (e: unknown) => logger.warn({ errName: (e as Error)?.name }, "insights: the start-up measurement failed"),
+  );
   logger.info({ port, mode: slack.mode, worker: worker.id }, "muster listening");
 
   return {

@@ -414,6 +414,8 @@ async function reportCommand(args: string[], insights: InsightsStore, io: Out): 
   );
   const severity = oneOfList(values.severity, [...SEVERITIES, "unclassified"], "severity") as Severity[] | undefined;
   const component = values.component?.trim();
+  // All of a backlog, however large: this process has no background to leave it to.
+  await insights.refresh();
   const report = await insights.report(
     { ...period, ...(severity ? { severity } : {}), ...(component ? { component } : {}) },
     now,

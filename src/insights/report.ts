@@ -161,6 +161,12 @@ export function maySee(
 
 /** What the store answers for insights. */
 export interface InsightsStore {
+  /**
+   * Measures every incident changed since the projection last caught up;
+   * returns how many were. report and incidents measure only the first
+   * thousand or so themselves, so a large backlog never lands in a page view.
+   */
+  refresh(): Promise<number>;
   report(filter: InsightsFilter, now: Date): Promise<InsightsReport>;
   /** The period's incidents the viewer may see, newest first, and how many private ones were left out. */
   incidents(

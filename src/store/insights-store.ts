@@ -39,6 +39,13 @@ const BATCH = 250;
 const INSERT_PARAMETERS = 8_000;
 /** The durations whose weekly median the trend charts draw. */
 const WEEKLY_MEDIANS = ["toMitigate", "toResolve"] as const;
+/**
+ * Incidents a report or a page view measures before it answers (a few
+ * seconds' work at most). A larger backlog (a first start on a long history,
+ * a restore) is measured by the bot in the background at start-up and by
+ * `muster report` before it reports.
+ */
+const INLINE_CATCH_UP = 1_000;
 /** Reports and counts kept per projection state (a few periods and filters being looked at). */
 const CACHED_RESULTS = 32;
 type WeeklyKey = (typeof WEEKLY_MEDIANS)[number];
@@ -190,7 +197,7 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
    * measured again. Returns how many were.
    */
   async function refresh(): Promise<number> {
-    return (await catchUp()).measured;
+    return (await catchUp(Number.POSITIVE_INFINITY)).measured;
   }
 
   /**
@@ -198,9 +205,11 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
    * measured change and the id and version of every incident changed since
    * it (less the settling margin). Any measurement, by this process or
    * another replica, changes it: a new or re-measured row's incident is in
-   * that window, or moved the newest change on.
+   * that window, or moved the newest change on. Measures at most about
+   * `limit` incidents (whole batches); `complete` says whether every change
+   * found is now measured.
    */
-  async function catchUp(): Promise<{ measured: number; state: string }> {
+  async function catchUp(limit: number): Promise<{ measured: number; complete: boolean; state: string }> {
     const newest = await db.incidentMetric.aggregate({ _max: { incidentUpdatedAt: true } });
     const mark = newest._max.incidentUpdatedAt;
     const changed = await db.incident.findMany({
@@ -212,7 +221,8 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
       orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
     });
     let measured = 0;
-    for (let i = 0; i < changed.length; i += BATCH) {
+    let checked = 0;
+    for (let i = 0; i < changed.length && measured < limit; i += BATCH) {
       const batch = changed.slice(i, i + BATCH);
       const known = await db.incidentMetric.findMany({
         where: { incidentId: { in: batch.map((c) => c.id) } },
@@ -222,17 +232,19 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
       const stale = batch.filter((c) => versionOf.get(c.id) !== c.version).map((c) => c.id);
       if (stale.length) await measure(stale);
       measured += stale.length;
+      checked += batch.length;
     }
     const digest = createHash("sha256").update(mark?.toISOString() ?? "");
     for (const c of changed) digest.update(`\n${c.id}:${c.version}`);
-    return { measured, state: digest.digest("base64") };
+    return { measured, complete: checked === changed.length, state: digest.digest("base64") };
   }
 
   // Results by the projection's state (catchUp): a repeated view, here or on
   // any replica, costs one catch-up; a change anywhere empties it.
   const results = new Map<string, unknown>();
   let resultsState = "";
-  async function cached<T>(state: string, key: unknown[], compute: () => Promise<T>): Promise<T> {
+  async function cached<T>(state: string | null, key: unknown[], compute: () => Promise<T>): Promise<T> {
+    if (state === null) return compute();
     if (state !== resultsState) {
       results.clear();
       resultsState = state;
@@ -394,7 +406,8 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
   }
 
   async function report(filter: InsightsFilter, now: Date): Promise<InsightsReport> {
-    const { state } = await catchUp();
+    const { complete, state } = await catchUp(INLINE_CATCH_UP);
+    if (!complete) return aggregate(filter, now);
     // `now` is part of the key: ongoing impact and post-mortems coming due are counted until it.
     return cached(state, ["report", ...filterKey(filter), now.getTime()], () => aggregate(filter, now));
   }
@@ -466,7 +479,9 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
   }
 
   async function incidents(filter: InsightsFilter, viewer: IncidentViewer, page: { limit: number; offset: number }) {
-    const { state } = await catchUp();
+    const catchUpState = await catchUp(INLINE_CATCH_UP);
+    // A projection still catching up is not kept: what it holds is neither complete nor named by its state.
+    const state = catchUpState.complete ? catchUpState.state : null;
     const list = query();
     const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
       `SELECT i."key" AS "key", i."title" AS "title", m."private" AS "private", m."severity" AS "severity",
@@ -516,6 +531,6 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
     return { lines, total: c.total - hidden, hidden };
   }
 
-  const store: InsightsStore & { refresh: typeof refresh } = { report, refresh, incidents };
+  const store: InsightsStore = { report, refresh, incidents };
   return store;
 }

@@ -262,4 +262,25 @@ describe.each(PROVIDERS)("insights on %s", (provider) => {
       expect(r.postmortems.judged).toBe(1);
     },
   );
+
+  it.runIf(available(provider))(
+    "a kept report follows a change that another replica measured, and is kept only for its own now",
+    async () => {
+      const asOf = at(3 * DAY + 2 * HOUR);
+      const first = await insights.report(PERIOD, asOf);
+      expect(await insights.report(PERIOD, asOf)).toBe(first);
+      // Ongoing impact runs on: a later now is another report.
+      expect((await insights.report(PERIOD, at(3 * DAY + 3 * HOUR))).blastRadius.customerMinutes).toBeGreaterThan(
+        first.blastRadius.customerMinutes,
+      );
+      // C is mitigated, and a second replica (its own store on the same database) measures it first.
+      await run(3 * DAY + 90 * MIN, () => svc.mitigate(admin, { key: keys.C as string }));
+      const replica = createInsightsStore(opened.db, { provider, policy: POLICY });
+      expect((await replica.report(PERIOD, asOf)).durations.toMitigate.n).toBe(first.durations.toMitigate.n + 1);
+      // This one measures nothing itself, yet answers with C mitigated.
+      expect(await insights.refresh()).toBe(0);
+      const after = await insights.report(PERIOD, asOf);
+      expect(after.durations.toMitigate.n).toBe(first.durations.toMitigate.n + 1);
+    },
+  );
 });
