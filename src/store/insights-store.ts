@@ -31,6 +31,7 @@ import {
 import type { Db } from "./db.js";
 import type { Provider } from "./hot-reads.js";
 import { toEvent, toIncident } from "./incident-row.js";
+import { aggregateTime, sqlTime } from "./prisma-job-store.js";
 
 /** Rows written after the watermark minus this are checked again: a transaction may commit later than it stamped updatedAt. */
 const SETTLE_MS = 5 * 60_000;
@@ -210,25 +211,34 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
    * found is now measured.
    */
   async function catchUp(limit: number): Promise<{ measured: number; complete: boolean; state: string }> {
-    const newest = await db.incidentMetric.aggregate({ _max: { incidentUpdatedAt: true } });
-    const mark = newest._max.incidentUpdatedAt;
-    const changed = await db.incident.findMany({
-      // Nothing measured yet: every incident (the same indexed statement, from the epoch).
-      where: { updatedAt: { gte: new Date(mark ? mark.getTime() - SETTLE_MS : 0) } },
-      select: { id: true, version: true },
-      // Oldest change first: the watermark (the newest change measured) then only passes a measured prefix,
-      // so a refresh that fails part-way leaves nothing behind it unmeasured.
-      orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
-    });
+    // Raw statements: every report and page view starts here, and a short-lived `muster report`
+    // paid the query builder's first-use cost for each of these shapes.
+    const ts = provider === "postgresql" ? "$1::timestamp(3)" : "?";
+    const [newest] = await db.$queryRawUnsafe<{ mark: Date | string | null }[]>(
+      `SELECT MAX(m."incidentUpdatedAt") AS "mark" FROM "IncidentMetric" m`,
+    );
+    const mark = aggregateTime(newest?.mark ?? null);
+    // Nothing measured yet: every incident (the same indexed statement, from the epoch).
+    // Oldest change first: the watermark (the newest change measured) then only passes a measured prefix,
+    // so a refresh that fails part-way leaves nothing behind it unmeasured.
+    const changed = (
+      await db.$queryRawUnsafe<{ id: string; version: number | bigint }[]>(
+        `SELECT i."id" AS "id", i."version" AS "version" FROM "Incident" i
+         WHERE i."updatedAt" >= ${ts} ORDER BY i."updatedAt", i."id"`,
+        sqlTime(provider, new Date(mark ? mark.getTime() - SETTLE_MS : 0)),
+      )
+    ).map((c) => ({ id: c.id, version: Number(c.version) }));
     let measured = 0;
     let checked = 0;
     for (let i = 0; i < changed.length && measured < limit; i += BATCH) {
       const batch = changed.slice(i, i + BATCH);
-      const known = await db.incidentMetric.findMany({
-        where: { incidentId: { in: batch.map((c) => c.id) } },
-        select: { incidentId: true, version: true },
-      });
-      const versionOf = new Map(known.map((k) => [k.incidentId, k.version]));
+      const { args, p } = query();
+      const known = await db.$queryRawUnsafe<{ incidentId: string; version: number | bigint }[]>(
+        `SELECT m."incidentId" AS "incidentId", m."version" AS "version" FROM "IncidentMetric" m
+         WHERE m."incidentId" IN (${batch.map((c) => p(c.id)).join(", ")})`,
+        ...args,
+      );
+      const versionOf = new Map(known.map((k) => [k.incidentId, Number(k.version)]));
       const stale = batch.filter((c) => versionOf.get(c.id) !== c.version).map((c) => c.id);
       if (stale.length) await measure(stale);
       measured += stale.length;
@@ -326,22 +336,26 @@ export function createInsightsStore(db: Db, options: InsightsStoreOptions) {
    */
   async function distribution(filter: InsightsFilter) {
     const { args, p } = query();
+    // Each week's values of each duration as one text list: a row per week crosses the driver
+    // instead of a row per incident (most of the time this took). Both databases print a float
+    // so that it reads back as the same number (a duration is whole milliseconds: ≤ 15 digits).
+    const list = (k: DurationKey) =>
+      provider === "postgresql" ? `string_agg(m."${k}S"::text, ',')` : `group_concat(m."${k}S", ',')`;
     const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
-      `SELECT m."declaredWeek" AS "week", ${DURATIONS.map((k) => `m."${k}S" AS "${k}"`).join(", ")}
-       FROM "IncidentMetric" m WHERE ${where(filter, p)}`,
+      `SELECT m."declaredWeek" AS "week", ${DURATIONS.map((k) => `${list(k)} AS "${k}"`).join(", ")}
+       FROM "IncidentMetric" m WHERE ${where(filter, p)} GROUP BY m."declaredWeek"`,
       ...args,
     );
+    const values = (v: unknown): number[] => (typeof v === "string" && v ? v.split(",").map(Number) : []);
     const known = Object.fromEntries(DURATIONS.map((k) => [k, [] as number[]])) as Record<DurationKey, number[]>;
     const weekly = new Map<string, Record<WeeklyKey, number[]>>();
     for (const r of rows) {
-      for (const k of DURATIONS) if (r[k] !== null && r[k] !== undefined) known[k].push(Number(r[k]));
-      const week = String(r.week);
-      let w = weekly.get(week);
-      if (!w) {
-        w = { toMitigate: [], toResolve: [] };
-        weekly.set(week, w);
+      const week: Partial<Record<DurationKey, number[]>> = {};
+      for (const k of DURATIONS) {
+        week[k] = values(r[k]);
+        for (const v of week[k]) known[k].push(v);
       }
-      for (const k of WEEKLY_MEDIANS) if (r[k] !== null && r[k] !== undefined) w[k].push(Number(r[k]));
+      weekly.set(String(r.week), { toMitigate: week.toMitigate ?? [], toResolve: week.toResolve ?? [] });
     }
     const durations = Object.fromEntries(
       DURATIONS.map((k) => {
