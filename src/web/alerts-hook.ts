@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { AppError } from "../errors.js";
 import { parseAlerts } from "../intake/alerts.js";
 import type { IntakeService } from "../intake/service.js";
+import type { Metrics } from "./metrics.js";
 import type { RouteTable, WebRequest, WebResponse } from "./server.js";
 
 export const ALERTS_PATH = "/hooks/alerts";
@@ -20,6 +21,7 @@ const BODY_LIMIT = 1024 * 1024;
 export interface AlertHookDeps {
   intake: Pick<IntakeService, "receiveAlerts">;
   wake: () => void;
+  metrics: Pick<Metrics, "alert">;
   token: string | null;
   hmacSecret: string | null;
   logger: Logger;
@@ -65,28 +67,39 @@ export function registerAlertHook(routes: RouteTable, deps: AlertHookDeps): void
     path: ALERTS_PATH,
     handle: async (r) => {
       const body = await r.body(BODY_LIMIT);
-      if (!authenticated(r, body))
+      if (!authenticated(r, body)) {
+        deps.metrics.alert("unauthorized");
         return json(
           401,
           { ok: false, error: "Not authenticated: send the configured bearer token or an HMAC signature." },
           { "www-authenticate": 'Bearer realm="muster alerts"' },
         );
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.toString("utf8"));
       } catch {
+        deps.metrics.alert("invalid");
         return json(400, { ok: false, error: "The body is not JSON." });
       }
       try {
         const outcomes = await deps.intake.receiveAlerts(parseAlerts(parsed));
         deps.wake();
+        for (const o of outcomes) {
+          deps.metrics.alert(o.outcome === "new" ? "accepted" : o.outcome === "updated" ? "deduplicated" : "ignored");
+          // A new report a rule declared; a repeat names the incident it already had.
+          if (o.outcome === "new" && o.declared) deps.metrics.alert("auto_declared");
+        }
         deps.logger.info(
           { alerts: outcomes.length, new: outcomes.filter((o) => o.outcome === "new").length },
           "alerts received",
         );
         return json(200, { ok: true, reports: outcomes });
       } catch (e) {
-        if (e instanceof AppError && e.code === "validation") return json(400, { ok: false, error: e.message });
+        if (e instanceof AppError && e.code === "validation") {
+          deps.metrics.alert("invalid");
+          return json(400, { ok: false, error: e.message });
+        }
         throw e;
       }
     },

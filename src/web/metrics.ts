@@ -10,6 +10,25 @@ import type { Job } from "../jobs/ports.js";
 import type { WorkerState } from "../jobs/worker.js";
 import type { OpsStore } from "../store/ops-store.js";
 
+/** What became of a /report submission; spam_rejected: the honeypot or the time trap. */
+export const REPORT_OUTCOMES = ["accepted", "rate_limited", "spam_rejected", "invalid"] as const;
+export type ReportOutcome = (typeof REPORT_OUTCOMES)[number];
+/**
+ * What became of an alert-hook request that was refused (unauthorized,
+ * invalid), or of each alert in one that was taken: a new report (accepted,
+ * and auto_declared too when a rule declared it), a repeat within the dedup
+ * window (deduplicated), a resolve for nothing known (ignored).
+ */
+export const ALERT_OUTCOMES = [
+  "accepted",
+  "deduplicated",
+  "ignored",
+  "auto_declared",
+  "unauthorized",
+  "invalid",
+] as const;
+export type AlertHookOutcome = (typeof ALERT_OUTCOMES)[number];
+
 export interface Metrics {
   registry: Registry;
   /** A request answered by the web server, by route pattern. */
@@ -18,6 +37,8 @@ export interface Metrics {
   acknowledged(kind: string, seconds: number): void;
   jobCompleted(job: Job): void;
   jobFailed(job: Job, error: unknown, dead: boolean): void;
+  report(outcome: ReportOutcome): void;
+  alert(outcome: AlertHookOutcome): void;
   /** Reads the database gauges and renders everything in Prometheus' text format. */
   render(): Promise<string>;
   contentType: string;
@@ -80,6 +101,21 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ["kind"] as const,
     registers,
   });
+  const reports = new Counter({
+    name: "muster_reports_total",
+    help: "Outage reports sent from /report, by outcome: accepted, rate_limited, spam_rejected (honeypot or time trap), invalid.",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  const alerts = new Counter({
+    name: "muster_alerts_total",
+    help: "Alert-hook requests refused (unauthorized, invalid), and the alerts of those taken: accepted (a new report), auto_declared (also declared by a rule), deduplicated, ignored.",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  // Every outcome is a series from the start: a rate() over a series that appears late misses its first events.
+  for (const outcome of REPORT_OUTCOMES) reports.inc({ outcome }, 0);
+  for (const outcome of ALERT_OUTCOMES) alerts.inc({ outcome }, 0);
   const outbox = new Gauge({
     name: "muster_outbox_jobs",
     help: "Outbox jobs by state: due (pending, time has come), scheduled (pending, later), running, dead.",
@@ -131,6 +167,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     jobFailed(job, error, dead) {
       failures.inc({ adapter: adapterOf(job.kind), error: errorLabel(error), outcome: dead ? "dead" : "retry" });
     },
+    report: (outcome) => reports.inc({ outcome }),
+    alert: (outcome) => alerts.inc({ outcome }),
     async render() {
       const now = deps.clock();
       const [queue, bySeverity] = await Promise.all([deps.ops.queue(now), deps.ops.openIncidentsBySeverity()]);

@@ -24,20 +24,22 @@ export type WebModule = (routes: RouteTable, ctx: WebContext) => void;
 
 export const WEB_MODULES: readonly WebModule[] = [
   // The public outage report form (reports from outside Slack).
-  (routes, { core, wake }) =>
+  (routes, { core, wake, metrics }) =>
     registerReportRoutes(routes, {
       intake: core.intake,
       wake,
+      metrics,
       secret: reportFormSecret(core.config),
       minFillMs: core.config.intake.minFillMs,
       trustProxy: core.config.intake.trustProxy,
       clock: core.clock,
     }),
   // Alert ingestion: only when a token or an HMAC secret is configured.
-  (routes, { core, wake }) =>
+  (routes, { core, wake, metrics }) =>
     registerAlertHook(routes, {
       intake: core.intake,
       wake,
+      metrics,
       token: core.config.intake.alertToken,
       hmacSecret: core.config.intake.alertHmacSecret,
       logger: core.logger,

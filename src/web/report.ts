@@ -15,6 +15,7 @@ import { AppError } from "../errors.js";
 import type { IntakeService } from "../intake/service.js";
 import { clientAddress } from "./client-address.js";
 import { type Html, html, htmlResponse, page } from "./html.js";
+import type { Metrics, ReportOutcome } from "./metrics.js";
 import type { RouteTable, WebRequest, WebResponse } from "./server.js";
 
 export const REPORT_PATH = "/report";
@@ -36,6 +37,7 @@ export interface ReportFormDeps {
   intake: Pick<IntakeService, "reportOutage" | "policy">;
   /** Tells the outbox worker a triage message was queued. */
   wake: () => void;
+  metrics: Pick<Metrics, "report">;
   /** Signs the time-trap token (derived from a secret in config; the same on every replica). */
   secret: string;
   /** Submissions faster than this after the form was served are refused. */
@@ -104,50 +106,69 @@ export function registerReportRoutes(routes: RouteTable, deps: ReportFormDeps): 
         }),
       ),
   });
-  routes.add({
-    method: "POST",
-    path: REPORT_PATH,
-    handle: async (r: WebRequest): Promise<WebResponse> => {
-      const type = (r.req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-      if (type !== "application/x-www-form-urlencoded")
-        return form(415, {}, "Please send the report from the form on this page.");
-      const fields = new URLSearchParams((await r.body(BODY_LIMIT)).toString("utf8"));
-      const values: Values = {
-        description: fields.get("description") ?? "",
-        contact: fields.get("contact") ?? "",
-        component: fields.get("component") ?? "",
+  /** Decides on one submission; the route counts what became of it. */
+  async function receive(r: WebRequest): Promise<{ outcome: ReportOutcome; response: WebResponse }> {
+    const type = (r.req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/x-www-form-urlencoded")
+      return { outcome: "invalid", response: form(415, {}, "Please send the report from the form on this page.") };
+    const fields = new URLSearchParams((await r.body(BODY_LIMIT)).toString("utf8"));
+    const values: Values = {
+      description: fields.get("description") ?? "",
+      contact: fields.get("contact") ?? "",
+      component: fields.get("component") ?? "",
+    };
+    // A person never sees the honeypot: whatever filled it in is not one.
+    if (fields.get(HONEYPOT)) return { outcome: "spam_rejected", response: refused() };
+    const age = formAge(fields.get("token") ?? "");
+    if (age === null || age > TOKEN_MAX_AGE_MS)
+      return {
+        outcome: "spam_rejected",
+        response: form(400, values, "This form has expired. Please check your report and send it again."),
       };
-      // A person never sees the honeypot: whatever filled it in is not one.
-      if (fields.get(HONEYPOT)) return refused();
-      const age = formAge(fields.get("token") ?? "");
-      if (age === null || age > TOKEN_MAX_AGE_MS)
-        return form(400, values, "This form has expired. Please check your report and send it again.");
-      if (age < deps.minFillMs)
-        return form(400, values, "That was very fast. Please check your report and send it again.");
-      try {
-        const result = await deps.intake.reportOutage(
-          {
-            description: values.description ?? "",
-            contact: values.contact ?? "",
-            ...(values.component ? { component: values.component } : {}),
-          },
-          clientAddress(r.req, deps.trustProxy),
-        );
-        if (!result.ok) {
-          const wait = Math.max(1, Math.ceil((result.retryAt.getTime() - deps.clock().getTime()) / 1000));
-          return form(
+    if (age < deps.minFillMs)
+      return {
+        outcome: "spam_rejected",
+        response: form(400, values, "That was very fast. Please check your report and send it again."),
+      };
+    try {
+      const result = await deps.intake.reportOutage(
+        {
+          description: values.description ?? "",
+          contact: values.contact ?? "",
+          ...(values.component ? { component: values.component } : {}),
+        },
+        clientAddress(r.req, deps.trustProxy),
+      );
+      if (!result.ok) {
+        const wait = Math.max(1, Math.ceil((result.retryAt.getTime() - deps.clock().getTime()) / 1000));
+        return {
+          outcome: "rate_limited",
+          response: form(
             429,
             values,
             `Too many reports from you in a short time. Please try again in ${wait >= 120 ? `${Math.ceil(wait / 60)} minutes` : `${wait} seconds`}.`,
             { "retry-after": String(wait) },
-          );
-        }
-        deps.wake();
-        return { status: 303, headers: { location: `${REPORT_PATH}/sent`, "cache-control": "no-store" } };
-      } catch (e) {
-        if (e instanceof AppError && e.code === "validation") return form(400, values, e.message);
-        throw e;
+          ),
+        };
       }
+      deps.wake();
+      return {
+        outcome: "accepted",
+        response: { status: 303, headers: { location: `${REPORT_PATH}/sent`, "cache-control": "no-store" } },
+      };
+    } catch (e) {
+      if (e instanceof AppError && e.code === "validation")
+        return { outcome: "invalid", response: form(400, values, e.message) };
+      throw e;
+    }
+  }
+  routes.add({
+    method: "POST",
+    path: REPORT_PATH,
+    handle: async (r: WebRequest): Promise<WebResponse> => {
+      const { outcome, response } = await receive(r);
+      deps.metrics.report(outcome);
+      return response;
     },
   });
 

@@ -156,6 +156,69 @@ describe("/metrics", () => {
     expect(sample(text, 'muster_open_incidents{severity="unclassified"}')).toBe(1);
   });
 
+  it("counts /report submissions and alert-hook arrivals by outcome", async () => {
+    const alertToken = "ops-alert-token-0123456789";
+    const s = await stack({
+      env: {
+        REPORT_MIN_FILL_SECONDS: "0",
+        REPORT_LIMIT_PER_ADDRESS: "1",
+        ALERT_TOKEN: alertToken,
+        ALERT_DECLARE_RULES: JSON.stringify([{ alert: "SiteDown", commander: "UALICE" }]),
+      },
+    });
+    const before = await (await get(s, "/metrics")).text();
+    for (const outcome of ["accepted", "rate_limited", "spam_rejected", "invalid"])
+      expect(sample(before, `muster_reports_total{outcome="${outcome}"}`), outcome).toBe(0);
+    for (const outcome of ["accepted", "deduplicated", "ignored", "auto_declared", "unauthorized", "invalid"])
+      expect(sample(before, `muster_alerts_total{outcome="${outcome}"}`), outcome).toBe(0);
+
+    const token = /name="token" value="([^"]+)"/.exec(await (await get(s, "/report")).text())![1]!;
+    const report = (fields: Record<string, string>, type = "application/x-www-form-urlencoded") =>
+      get(s, "/report", {
+        method: "POST",
+        headers: { "content-type": type },
+        body: new URLSearchParams(fields).toString(),
+        redirect: "manual",
+      }).then((r) => r.status);
+    const fine = { token, description: "The console shows a blank page", contact: "ops@example.org" };
+    expect(await report(fine)).toBe(303);
+    expect(await report(fine)).toBe(429);
+    expect(await report({ ...fine, website: "http://spam.example" })).toBe(400);
+    expect(await report({ ...fine, token: "123.forged" })).toBe(400);
+    expect(await report({ ...fine, contact: "not-an-address" })).toBe(400);
+    expect(await report(fine, "text/plain")).toBe(415);
+
+    const alert = (body: string, token = alertToken) =>
+      get(s, "/hooks/alerts", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body,
+      }).then((r) => r.status);
+    expect(await alert(JSON.stringify({ name: "HighLatency" }), "wrong-token-0123456789")).toBe(401);
+    expect(await alert("{not json")).toBe(400);
+    expect(await alert(JSON.stringify({ status: "firing" }))).toBe(400);
+    expect(await alert(JSON.stringify({ name: "HighLatency" }))).toBe(200);
+    expect(await alert(JSON.stringify({ name: "HighLatency" }))).toBe(200);
+    expect(await alert(JSON.stringify({ name: "Unknown", status: "resolved" }))).toBe(200);
+    expect(await alert(JSON.stringify({ name: "SiteDown" }))).toBe(200);
+    await s.settle();
+
+    const text = await (await get(s, "/metrics")).text();
+    expect(sample(text, 'muster_reports_total{outcome="accepted"}')).toBe(1);
+    expect(sample(text, 'muster_reports_total{outcome="rate_limited"}')).toBe(1);
+    expect(sample(text, 'muster_reports_total{outcome="spam_rejected"}')).toBe(2);
+    expect(sample(text, 'muster_reports_total{outcome="invalid"}')).toBe(2);
+    expect(sample(text, 'muster_alerts_total{outcome="unauthorized"}')).toBe(1);
+    expect(sample(text, 'muster_alerts_total{outcome="invalid"}')).toBe(2);
+    expect(sample(text, 'muster_alerts_total{outcome="accepted"}')).toBe(2);
+    expect(sample(text, 'muster_alerts_total{outcome="deduplicated"}')).toBe(1);
+    expect(sample(text, 'muster_alerts_total{outcome="ignored"}')).toBe(1);
+    expect(sample(text, 'muster_alerts_total{outcome="auto_declared"}')).toBe(1);
+    // No report or alert text in any label.
+    expect(text).not.toContain("blank page");
+    expect(text).not.toContain("HighLatency");
+  });
+
   it("times Slack's acknowledgements in Socket Mode too", async () => {
     const s = await stack({ socketMode: true });
     const announce = s.slack.channelByName("incident-response")!;
