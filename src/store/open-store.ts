@@ -9,6 +9,7 @@ import type { Db } from "./db.js";
 import { type MigrationReport, migrate } from "./migrate.js";
 import { coalescingSocket, statementNames } from "./pg-connection.js";
 import { createPrismaStore } from "./prisma-store.js";
+import { BUSY_TIMEOUT_MS, beginsOnlyOnce, shareSqliteConnection } from "./sqlite-connection.js";
 import { reusePreparedStatements } from "./sqlite-statements.js";
 
 export interface OpenedStore {
@@ -55,14 +56,18 @@ export async function connect(target: DatabaseTarget, options: OpenStoreOptions 
     import("@prisma/adapter-better-sqlite3"),
     import("./generated/sqlite/client.js"),
   ]);
-  const adapter = new PrismaBetterSqlite3({ url: target.file, timeout: 15_000 });
-  // The adapter opens its own connection; reuse its prepared statements (see sqlite-statements.ts).
+  // A short busy timeout: waits for another connection's lock happen between
+  // tries, off the event loop (sqlite-connection.ts).
+  const adapter = new PrismaBetterSqlite3({ url: target.file, timeout: BUSY_TIMEOUT_MS });
+  // The adapter opens its own connection; reuse its prepared statements (see
+  // sqlite-statements.ts), and keep queries out of each other's transactions.
   const connectAdapter = adapter.connect.bind(adapter);
   adapter.connect = async () => {
     const connection = await connectAdapter();
     const held = connection as unknown as { client: BetterSqlite3.Database };
-    held.client = reusePreparedStatements(held.client);
-    return connection;
+    const raw = held.client;
+    held.client = beginsOnlyOnce(reusePreparedStatements(raw), raw);
+    return shareSqliteConnection(connection, raw);
   };
   const db = new SqliteClient({ adapter });
   // One connection per process (the adapter's): these hold for all its queries.
