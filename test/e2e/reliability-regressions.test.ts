@@ -27,6 +27,33 @@ describe("found by the reliability suite", () => {
     }
   });
 
+  it("a DM answering a request is sent once although Slack posted it and lost the answer (it was retried and posted twice)", async () => {
+    const stack = await startStack();
+    stacks.push(stack);
+    const { slack } = stack;
+    const announce = slack.channelByName("incident-response")!;
+    await stack.client.command({ userId: "UALICE", channelId: announce.id, text: "declare Lost answer" });
+    // The confirmation cannot be shown in the channel, so it goes by DM; Slack posts that DM and the answer is lost.
+    slack.faults.failNext("chat.postEphemeral", "internal_error");
+    slack.faults.loseNextReply("chat.postMessage", { when: (a) => String(a.channel).startsWith("U") });
+    const submitted = await stack.client.submitView({
+      userId: "UALICE",
+      callbackId: "incident_declare",
+      values: { title: "Lost answer", summary: "a DM", commanderId: { user: "UALICE" } },
+    });
+    expect(submitted.status).toBe(200);
+    const dmChannel = () => [...slack.channels.values()].find((c) => c.isIm && c.members.has("UALICE"))?.id;
+    const replies = () =>
+      slack
+        .allMessages()
+        .filter((m) => m.channel === dmChannel() && m.text.includes("INC-1") && !m.metadata?.event_payload.incident_id);
+    await expect.poll(() => replies().length, { timeout: 5_000 }).toBe(1);
+    // Bolt's client would have retried within a second: nothing more comes.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(replies()).toHaveLength(1);
+    expect(slack.callsTo("chat.postMessage").filter((c) => String(c.args.channel).startsWith("U"))).toHaveLength(1);
+  });
+
   it.runIf(available("postgresql"))(
     "a submission still saving when Slack's 3 s run out says so, then says it was saved; it never closes as if done",
     async () => {

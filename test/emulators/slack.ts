@@ -90,6 +90,11 @@ export interface SlackFaults {
   failNext(method: string, error: string, count?: number): void;
   /** The next `count` calls of `method` answer 429 + Retry-After + {ok:false, error:"ratelimited"}. */
   rateLimitNext(method: string, retryAfterSeconds: number, count?: number): void;
+  /**
+   * The next `count` calls of `method` (those `when` picks) are performed,
+   * then answered HTTP 502: the answer lost, as chaos's lost replies.
+   */
+  loseNextReply(method: string, o?: { count?: number; when?: (args: Record<string, unknown>) => boolean }): void;
   /** Random faults (http.ts): a failure is HTTP 503 or {ok:false, error:"internal_error"}; a lost answer is HTTP 502. */
   chaos: ChaosFaults;
   reset(): void;
@@ -721,6 +726,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
 
   const failQueue: { method: string; error: string; left: number }[] = [];
   const limitQueue: { method: string; retryAfter: number; left: number }[] = [];
+  const loseQueue: { method: string; left: number; when?: (args: Args) => boolean }[] = [];
   const faults: SlackFaults = {
     latencyMs: 0,
     methodLatencyMs: {},
@@ -731,6 +737,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     rateLimitNext(method, retryAfterSeconds, count = 1) {
       limitQueue.push({ method, retryAfter: retryAfterSeconds, left: count });
     },
+    loseNextReply(method, o = {}) {
+      loseQueue.push({ method, left: o.count ?? 1, ...(o.when ? { when: o.when } : {}) });
+    },
     chaos: newChaosFaults(),
     reset() {
       calmChaos(faults.chaos);
@@ -739,6 +748,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       faults.down = false;
       failQueue.length = 0;
       limitQueue.length = 0;
+      loseQueue.length = 0;
     },
   };
   function takeQueued<T extends { method: string; left: number }>(q: T[], method: string): T | undefined {
@@ -1452,6 +1462,11 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     }
     try {
       const done = { ok: true, ...handler(args) };
+      const lose = loseQueue.findIndex((l) => l.method === method && (!l.when || l.when(args)));
+      if (lose >= 0) {
+        if (--loseQueue[lose]!.left <= 0) loseQueue.splice(lose, 1);
+        return { status: 502, body: { ok: false, error: "bad_gateway" } };
+      }
       if (chaos === "lose_reply") {
         faults.chaos.injected.lostReplies++;
         return { status: 502, body: { ok: false, error: "bad_gateway" } };

@@ -139,7 +139,7 @@ export function registerFormSubmissions(router: SlackRouter, deps: SlackDeps) {
         form.confirm
           ? async (s, result) => {
               const msg = await form.confirm?.(deps, s, result);
-              if (msg) await tellUser(args, s.actor.userId, s.meta.origin, msg);
+              if (msg) await tellUser(args, deps, s.actor.userId, s.meta.origin, `confirm:${s.view.id}`, msg);
             }
           : undefined,
       );

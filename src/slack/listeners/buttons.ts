@@ -18,9 +18,10 @@ import { dm } from "./submit.js";
 
 const buttonValue = z.string().min(1).max(2000);
 
-async function reply(args: ButtonArgs, text: string) {
+async function reply(args: ButtonArgs, deps: SlackDeps, text: string) {
   // A button in App Home has no response_url: the answer goes by DM.
-  if (!("response_url" in args.body) || !args.body.response_url) return dm(args, args.body.user.id, text);
+  if (!("response_url" in args.body) || !args.body.response_url)
+    return dm(args, deps, args.body.user.id, `action:${args.body.trigger_id}`, text);
   await args
     .respond({ response_type: "ephemeral", replace_original: false, ...confirmation(text) })
     .catch(() => undefined);
@@ -55,7 +56,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
         ...(args.body.channel?.id ? { origin: args.body.channel.id } : {}),
         userId: args.body.user.id,
         triggerId: args.body.trigger_id,
-        reply: (t) => reply(args, t),
+        reply: (t) => reply(args, deps, t),
       });
     });
   }
@@ -72,7 +73,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       userId: args.body.user.id,
       triggerId: args.body.trigger_id,
       context: { role: COMMUNICATIONS },
-      reply: (t) => reply(args, t),
+      reply: (t) => reply(args, deps, t),
     });
   });
 
@@ -87,7 +88,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       userId: args.body.user.id,
       triggerId: args.body.trigger_id,
       context: { report: report.success ? report.data.slice(0, 100) : "" },
-      reply: (t) => reply(args, t),
+      reply: (t) => reply(args, deps, t),
     });
   });
 
@@ -103,7 +104,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       userId: args.body.user.id,
       triggerId: args.body.trigger_id,
       context: { suggested: suggested.slice(0, 200) },
-      reply: (t) => reply(args, t),
+      reply: (t) => reply(args, deps, t),
     });
   });
 
@@ -122,7 +123,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
         userId: args.body.user.id,
         triggerId: args.body.trigger_id,
         context: { [field]: value.success ? value.data.slice(0, 200) : "" },
-        reply: (t) => reply(args, t),
+        reply: (t) => reply(args, deps, t),
       });
     });
   }
@@ -140,12 +141,13 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       deps.wake();
       await reply(
         args,
+        deps,
         r.until
           ? `Noted: you are staying on as ${r.key}'s IC. muster asks again at ${slackDate(new Date(String(r.until)))}.`
           : `Noted: you are staying on as ${r.key}'s IC. muster asks again 30 minutes before your next working day ends.`,
       );
     } catch (e) {
-      await reply(args, `:warning: ${toUserError(e, deps.logger, { actionId: args.action.action_id }).text}`);
+      await reply(args, deps, `:warning: ${toUserError(e, deps.logger, { actionId: args.action.action_id }).text}`);
     }
   });
 
@@ -209,7 +211,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
       userId: args.body.user.id,
       triggerId: args.body.trigger_id,
       context: { item: item.slice(0, 200) },
-      reply: (t) => reply(args, t),
+      reply: (t) => reply(args, deps, t),
     });
   });
 
@@ -321,7 +323,7 @@ export function registerButtons(router: SlackRouter, deps: SlackDeps) {
         userId: args.body.user.id,
         triggerId: args.body.trigger_id,
         context: { vendorCheckId, answer, vendor: check?.vendor.slice(0, 200) ?? "the vendor" },
-        reply: (t) => reply(args, t),
+        reply: (t) => reply(args, deps, t),
       });
     });
   }
@@ -397,8 +399,8 @@ async function run(
     if (!value.success) throw new AppError("validation", "That button is out of date.");
     const text = await fn(actorOf(deps, args.body.user.id), value.data);
     deps.wake();
-    if (text) await reply(args, text);
+    if (text) await reply(args, deps, text);
   } catch (e) {
-    await reply(args, `:warning: ${toUserError(e, deps.logger, { actionId: args.action.action_id }).text}`);
+    await reply(args, deps, `:warning: ${toUserError(e, deps.logger, { actionId: args.action.action_id }).text}`);
   }
 }

@@ -15,7 +15,7 @@ export function registerDeclare(router: SlackRouter, deps: SlackDeps) {
       incident: null,
       userId,
       triggerId: args.shortcut.trigger_id,
-      reply: (text) => dm(args, userId, text),
+      reply: (text) => dm(args, deps, userId, `shortcut:${args.shortcut.trigger_id}`, text),
     });
   });
 }

@@ -2,6 +2,7 @@
 // use case, answer in the surface the person used.
 
 import type { AllMiddlewareArgs, SlackViewAction, SlackViewMiddlewareArgs } from "@slack/bolt";
+import { slackErrorCode } from "../../adapters/slack/client.js";
 import type { CommandResult } from "../../incidents/context.js";
 import type { Actor } from "../../incidents/model.js";
 import { actorOf, type SlackDeps } from "../deps.js";
@@ -106,7 +107,7 @@ export async function handleSubmission(
     const err = toUserError(e, log, { callbackId: view.callback_id });
     if (acked) {
       await showInModal(args, view.id, errorView(err.text));
-      await dm(args, body.user.id, `:warning: ${err.text}`);
+      await dm(args, deps, body.user.id, `error:${view.id}`, `:warning: ${err.text}`);
       return;
     }
     if (err.field && err.field in s.form) {
@@ -117,19 +118,39 @@ export async function handleSubmission(
   }
 }
 
-export async function dm(args: AllMiddlewareArgs, userId: string, text: string): Promise<void> {
-  await args.client.chat.postMessage({ channel: userId, text, blocks: [section(text)] }).catch(() => undefined);
+/**
+ * A DM answering a request, once per `key` (what it answers: a modal, a
+ * click), even when Slack's answer is lost or Slack delivers the request again.
+ */
+export async function dm(
+  args: AllMiddlewareArgs,
+  deps: SlackDeps,
+  userId: string,
+  key: string,
+  text: string | Message,
+): Promise<void> {
+  const msg = typeof text === "string" ? { text, blocks: [section(text)] } : text;
+  await deps.views.dm(userId, key, msg, { lookFirst: Boolean(args.context.retryNum) }).catch((e) => {
+    deps.logger.warn({ errName: (e as Error)?.name, slackError: slackErrorCode(e) }, "could not send a direct message");
+  });
 }
 
-/** An ephemeral note to the person in the channel they came from; a DM when there is none. */
-export async function tellUser(args: AllMiddlewareArgs, userId: string, origin: string | undefined, msg: Message) {
+/** An ephemeral note to the person in the channel they came from; a DM (once per `key`) when there is none. */
+export async function tellUser(
+  args: AllMiddlewareArgs,
+  deps: SlackDeps,
+  userId: string,
+  origin: string | undefined,
+  key: string,
+  msg: Message,
+) {
   if (origin) {
     try {
-      await args.client.chat.postEphemeral({ channel: origin, user: userId, ...msg });
+      await deps.views.ephemeral(origin, userId, msg);
       return;
     } catch {
-      // Not in that channel any more, or it's gone: fall back to a DM.
+      // Not in that channel any more, it's gone, or Slack failed: a DM instead.
     }
   }
-  await args.client.chat.postMessage({ channel: userId, ...msg }).catch(() => undefined);
+  await dm(args, deps, userId, key, msg);
 }
