@@ -3,6 +3,7 @@
 // Each check is a line of the report; a run passes when every check holds.
 
 import { eventMarker } from "../../src/adapters/github/render.js";
+import type { Job } from "../../src/jobs/ports.js";
 import { connect, targetFor } from "../../src/store/open-store.js";
 import { createPrismaJobStore } from "../../src/store/prisma-job-store.js";
 import { missing, type Services } from "../helpers/complete.js";
@@ -27,7 +28,19 @@ function tally<T>(xs: T[]): Map<T, number> {
 const dups = <T>(xs: T[]) => [...tally(xs).values()].filter((c) => c > 1).reduce((a, c) => a + c - 1, 0);
 const dupExamples = <T>(xs: T[]) => [...tally(xs).entries()].filter(([, c]) => c > 1).map(([x]) => String(x));
 
-/** Waits until the outbox has nothing left to do but timers set for later; false on timeout. */
+/**
+ * Jobs the outbox still owes: due, running, or waiting to retry after a
+ * failure. Only timers set for later (a reminder due in an hour) are not
+ * owed. A retry's backoff also puts its runAt in the future, and counting it
+ * as finished made incidents look lost: the SQLite short run reported
+ * incidents without bookmarks "although the outbox had finished", while
+ * their jobs were backing off after the chaos (attempt 6 waits 32–64 s).
+ */
+export function owed(jobs: Job[], now = new Date()): Job[] {
+  return jobs.filter((j) => j.status === "running" || j.runAt <= now || j.lastError !== null);
+}
+
+/** Waits until the outbox owes nothing (see `owed`); false on timeout. */
 export async function outboxSettled(databaseUrl: string, timeoutMs: number): Promise<boolean> {
   const target = targetFor(databaseUrl);
   const deadline = Date.now() + timeoutMs;
@@ -39,7 +52,7 @@ export async function outboxSettled(databaseUrl: string, timeoutMs: number): Pro
           status: ["pending", "running"],
           limit: 10_000,
         });
-        if (left.filter((j) => !(j.status === "pending" && j.runAt > new Date())).length === 0) return true;
+        if (owed(left).length === 0) return true;
       } finally {
         await db.$disconnect();
       }
@@ -95,18 +108,22 @@ export async function verify(databaseUrl: string, record: LoadRecord, services: 
 
     const jobs = createPrismaJobStore(db, target.provider);
     const dead = await jobs.list({ status: ["dead"], limit: 10_000 });
-    const open = (await jobs.list({ status: ["pending", "running"], limit: 10_000 })).filter(
-      (j) => !(j.status === "pending" && j.runAt > new Date()),
-    );
+    const queued = await jobs.list({ status: ["pending", "running"], limit: 10_000 });
+    const open = owed(queued);
     const deadKinds = [...tally(dead.map((j) => j.kind)).entries()].map(([k, c]) => `${k} ×${c}`).join(", ");
+    const describe = (j: Job) =>
+      `${j.kind} ${j.status}${j.runAt > new Date() ? ` retrying in ${((j.runAt.getTime() - Date.now()) / 1000).toFixed(0)} s` : ""} after ${j.attempts} attempt(s)`;
     check(
       dead.length === 0 && open.length === 0,
       "the outbox finished",
-      `${dead.length} jobs failed for good${deadKinds ? ` (${deadKinds})` : ""}, ${open.length} still due`,
+      `${dead.length} jobs failed for good${deadKinds ? ` (${deadKinds})` : ""}, ${open.length} still owed${open.length ? ` (e.g. ${open.slice(0, 3).map(describe).join("; ")})` : ""}`,
     );
+    const queuedByIncident = new Map<string, Job[]>();
+    for (const j of open)
+      if (j.incidentId) queuedByIncident.set(j.incidentId, [...(queuedByIncident.get(j.incidentId) ?? []), j]);
 
     const incomplete = incidents
-      .map((i) => ({ key: i.key, lacks: missing(services, i.number) }))
+      .map((i) => ({ key: i.key, lacks: missing(services, i.number), owed: queuedByIncident.get(i.id) ?? [] }))
       .filter((x) => x.lacks !== null);
     check(
       incomplete.length === 0,
@@ -115,7 +132,10 @@ export async function verify(databaseUrl: string, record: LoadRecord, services: 
         incomplete.length
           ? `; e.g. ${incomplete
               .slice(0, 5)
-              .map((x) => `${x.key} lacks ${x.lacks}`)
+              .map(
+                (x) =>
+                  `${x.key} lacks ${x.lacks}${x.owed.length ? ` (still queued: ${x.owed.map(describe).join(", ")})` : ""}`,
+              )
               .join(", ")}`
           : ""
       }`,
