@@ -5,24 +5,13 @@
 // that is not published gets a plain answer; publishing again gives a new id.
 // The control message shows the publication with an Unpublish button.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PUBLIC_PATHS } from "../helpers/public-pages.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 
 const IC = { id: "UIRIS", name: "iris", email: "iris@example.com", tz: "UTC" };
 const COMMS = { id: "UJONAS", name: "jonas", email: "jonas@example.com", tz: "UTC" };
 const PUBLIC_TITLE = "Login failures for some dashboards";
 const PUBLIC_UPDATE = "Some customers cannot sign in to the dashboard; we are on it.";
-
-const PUBLIC_PATHS = [
-  "/status",
-  "/status/history",
-  "/api/v2/summary.json",
-  "/api/v2/status.json",
-  "/api/v2/components.json",
-  "/api/v2/incidents.json",
-  "/api/v2/incidents/unresolved.json",
-  "/history.atom",
-  "/history.rss",
-];
 
 let stack: Stack;
 let base: string;

@@ -4,6 +4,7 @@
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { PUBLIC_PATHS } from "../helpers/public-pages.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 
 // Everything internal, personal or private that the scenario below writes.
@@ -122,18 +123,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-const PUBLIC_PATHS = [
-  "/status",
-  "/status/history",
-  "/api/v2/summary.json",
-  "/api/v2/status.json",
-  "/api/v2/components.json",
-  "/api/v2/incidents.json",
-  "/api/v2/incidents/unresolved.json",
-  "/history.atom",
-  "/history.rss",
-];
 
 async function publicId(): Promise<string> {
   const body = (await (await get("/api/v2/incidents.json")).json()) as { incidents: { id: string }[] };
