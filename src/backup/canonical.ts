@@ -8,22 +8,15 @@
 // whitespace. It reads and re-serialises every event (about 6 µs each), which
 // is why format 2 digests the chain heads instead (contents.ts).
 import { createHash, type Hash } from "node:crypto";
-import { canonicalJson, isoOf } from "../store/timeline-chain.js";
+import { type ChainEvent, chainLine } from "../store/timeline-chain.js";
 
-export interface TimelineRow {
+export interface TimelineRow extends ChainEvent {
   id: number;
-  incidentId: string;
-  kind: string;
-  actorId: string;
-  visibility: string;
-  at: Date | string | number;
-  /** Parsed JSON, or its text. */
-  data: unknown;
 }
 
+/** The chain's line for the event with its id in front: format 1 was written before the chain and has the same bytes otherwise. */
 export function timelineLine(r: TimelineRow): string {
-  const data = typeof r.data === "string" ? JSON.parse(r.data) : r.data;
-  return `[${Number(r.id)},${JSON.stringify(r.incidentId)},${JSON.stringify(r.kind)},${JSON.stringify(r.actorId)},${JSON.stringify(r.visibility)},"${isoOf(r.at)}",${canonicalJson(data)}]\n`;
+  return `[${Number(r.id)},${chainLine(r).slice(1)}\n`;
 }
 
 /** Feeds pages of events, in id order, into one SHA-256. */
