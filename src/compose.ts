@@ -167,7 +167,7 @@ export interface WorkerCompositionOptions {
   /** A ready Google auth client (tests, or a host with its own credentials). */
   googleAuth?: OAuth2Client;
   /** Outbox tuning, e.g. a short lease for crash tests. */
-  worker?: Pick<WorkerOptions, "pollMs" | "leaseMs" | "backoff" | "clock">;
+  worker?: Pick<WorkerOptions, "pollMs" | "leaseMs" | "backoff" | "clock" | "pace">;
   /** Told of each job's outcome (metrics). */
   observe?: WorkerOptions["observe"];
 }

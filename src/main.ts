@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import { composeWorker, openCore, prepareSchedules, type WorkerCompositionOptions } from "./compose.js";
 import { type Config, type Env, missingSlackSettings, parseConfig } from "./config.js";
+import { eventLoopPace } from "./jobs/pace.js";
 import type { Worker } from "./jobs/worker.js";
 import { createLogger } from "./logger.js";
 import { createSlackFrontEnd } from "./slack/server.js";
@@ -54,9 +55,11 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
   const core = await openCore(config, { logger, ...(options.clock ? { clock: options.clock } : {}) });
   // The worker reports to the metrics, and the metrics read the worker's state: tie the knot through `ref`.
   const ref: { metrics?: Metrics } = {};
+  // The worker yields to requests (jobs/pace.ts): the server tells it when they arrive.
+  const pace = options.worker?.pace ?? eventLoopPace();
   const { worker, docReader } = await composeWorker(core, {
     ...(options.googleAuth ? { googleAuth: options.googleAuth } : {}),
-    ...(options.worker ? { worker: options.worker } : {}),
+    worker: { ...options.worker, pace },
     observe: {
       completed: (job) => ref.metrics?.jobCompleted(job),
       failed: (job, e, dead) => ref.metrics?.jobFailed(job, e, dead),
@@ -73,10 +76,15 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     routes,
     wake,
     docReader,
-    observeAck: (kind, seconds) => metrics.acknowledged(kind, seconds),
+    observeAck: (kind, seconds) => {
+      // Socket Mode's requests do not come through the HTTP server.
+      pace.request();
+      metrics.acknowledged(kind, seconds);
+    },
   });
   registerWebModules(routes, { core, worker, metrics, wake });
   const server = createWebServer({ routes, logger, observe: (r) => metrics.request(r) });
+  server.on("request", () => pace.request());
   const port = await listen(server, config.port);
   await slack.start();
   if (options.runWorker ?? true) worker.start();

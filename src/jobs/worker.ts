@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { NewJob } from "../incidents/model.js";
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelayMs } from "./backoff.js";
 import { describeError, GiveUp, RetryLater } from "./errors.js";
+import { eventLoopPace, type Pace } from "./pace.js";
 import type { Job, JobStore } from "./ports.js";
 
 export interface JobContext {
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   backoff?: BackoffPolicy;
   clock?: () => Date;
+  /** How many of `concurrency` jobs may run now (default: as the event loop's delay allows; see pace.ts). */
+  pace?: Pace;
   /** Told when a job is dead, to queue a notice to the IC. */
   onDead?: (job: Job, error: unknown) => NewJob[];
   /** Told of each outcome (metrics); must not throw. */
@@ -48,6 +51,8 @@ export interface WorkerState {
   lastClaimAt: Date | null;
   /** Claims that failed in a row (the database is unreachable): 0 when healthy. */
   claimFailures: number;
+  /** How many jobs the worker may hold now: its concurrency, less while requests are waiting (pace.ts). */
+  limit: number;
 }
 
 export interface Worker {
@@ -93,6 +98,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let claimFailures = 0;
   let lastClaimAt: Date | null = null;
   const counts = { completed: 0, failed: 0, dead: 0 };
+  const pace = options.pace ?? eventLoopPace();
 
   function schedule(ms: number) {
     if (stopped) return;
@@ -113,15 +119,19 @@ export function createWorker(options: WorkerOptions): Worker {
       try {
         do {
           again = false;
-          while (!stopped && handling.size < concurrency) {
+          for (;;) {
+            const limit = pace.limit(concurrency);
+            const free = limit - handling.size;
+            // Every claim reads the whole due backlog to find the lanes' heads:
+            // while jobs are in hand, wait for a quarter of the slots to free
+            // up rather than claim once per finished job.
+            if (stopped || free <= 0 || (handling.size > 0 && free < Math.ceil(limit / 4))) break;
+            // A person waiting on a request comes first.
+            await pace.admit();
+            if (stopped) break;
             const now = clock();
             lastClaimAt = new Date();
-            const batch = await options.jobs.claim(
-              id,
-              concurrency - handling.size,
-              now,
-              new Date(now.getTime() + leaseMs),
-            );
+            const batch = await options.jobs.claim(id, free, now, new Date(now.getTime() + leaseMs));
             claimFailures = 0;
             for (const job of batch) run(job);
             if (batch.length === 0) break;
@@ -254,10 +264,17 @@ export function createWorker(options: WorkerOptions): Worker {
   return {
     id,
     stats: () => ({ ...counts }),
-    state: () => ({ running: !stopped, leased: running.size, lastClaimAt, claimFailures }),
+    state: () => ({
+      running: !stopped,
+      leased: running.size,
+      lastClaimAt,
+      claimFailures,
+      limit: pace.limit(concurrency),
+    }),
     start() {
       if (!stopped) return;
       stopped = false;
+      pace.start();
       void fill();
     },
     wake() {
@@ -265,6 +282,7 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     async stop(graceMs = 10_000) {
       stopped = true;
+      pace.stop();
       if (timer) clearTimeout(timer);
       timer = null;
       let t: NodeJS.Timeout | undefined;

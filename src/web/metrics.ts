@@ -143,6 +143,11 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     help: "Jobs this process's worker holds a lease on now.",
     registers,
   });
+  const limit = new Gauge({
+    name: "muster_worker_concurrency_limit",
+    help: "Jobs this process's worker may hold now: its concurrency, halved while the event loop runs late (requests are waiting).",
+    registers,
+  });
   const claimFailures = new Gauge({
     name: "muster_worker_claim_failures",
     help: "Claims of due jobs that failed in a row (the database is unreachable); 0 when healthy.",
@@ -178,6 +183,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       const w = deps.worker();
       workerRunning.set(w.running ? 1 : 0);
       leased.set(w.leased);
+      limit.set(w.limit);
       claimFailures.set(w.claimFailures);
       // Wall time: the worker stamps its claims with the real clock.
       lastClaim.set(w.lastClaimAt ? (Date.now() - w.lastClaimAt.getTime()) / 1000 : -1);

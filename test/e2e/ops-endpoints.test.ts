@@ -64,7 +64,7 @@ describe("/healthz and /readyz", () => {
   });
 
   it("reports an unreachable or silent database as the reason", async () => {
-    const worker = () => ({ running: true, leased: 0, lastClaimAt: new Date(), claimFailures: 0 });
+    const worker = () => ({ running: true, leased: 0, lastClaimAt: new Date(), claimFailures: 0, limit: 16 });
     const down = await readiness({
       ops: {
         ping: () => Promise.reject(Object.assign(new Error("connect ECONNREFUSED"), { name: "DriverAdapterError" })),
