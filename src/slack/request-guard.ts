@@ -152,6 +152,16 @@ export function payloadKind(body: unknown): string {
   return typeof body.type === "string" && known.includes(body.type) ? body.type : "other";
 }
 
+/**
+ * When a request reached muster (performance.now()), set on the request for
+ * Bolt's receiver to pass to listeners as `context.receivedAt`: Slack's 3 s
+ * run from here, not from when a busy process got round to the listener.
+ */
+const RECEIVED_AT = Symbol("muster.receivedAt");
+export function receivedAt(req: IncomingMessage): number | undefined {
+  return (req as IncomingMessage & { [RECEIVED_AT]?: number })[RECEIVED_AT];
+}
+
 /** Told how long Slack waited for the answer to a payload of this kind. */
 export type AckObserver = (kind: string, seconds: number) => void;
 
@@ -163,6 +173,7 @@ export function guardSlackRequests(
   const now = o.now ?? Date.now;
   return (req, res) => {
     const started = performance.now();
+    (req as IncomingMessage & { [RECEIVED_AT]?: number })[RECEIVED_AT] = started;
     void (async () => {
       const raw = await readBody(req);
       if (raw === null) return end(res, 413);

@@ -8,7 +8,13 @@ import type { RouteTable } from "../web/server.js";
 import { registerListeners } from "./app.js";
 import { boltLogger } from "./bolt-logger.js";
 import type { DocReader, SlackDeps } from "./deps.js";
-import { type AckObserver, guardSlackRequests, guardSocketMode, SLACK_EVENTS_PATH } from "./request-guard.js";
+import {
+  type AckObserver,
+  guardSlackRequests,
+  guardSocketMode,
+  receivedAt,
+  SLACK_EVENTS_PATH,
+} from "./request-guard.js";
 import { slackViews } from "./views-api.js";
 
 export interface SlackFrontEnd {
@@ -89,6 +95,10 @@ export function createSlackFrontEnd(o: SlackFrontEndOptions): SlackFrontEnd {
       // again would only spend a second HMAC per request.
       signatureVerification: false,
       logger: boltLogger(logger),
+      customPropertiesExtractor: (req) => {
+        const at = receivedAt(req);
+        return at === undefined ? {} : { receivedAt: at };
+      },
       // A listener that failed past its own error handling: a clean 400 with
       // no detail, never Bolt's 500 (which Slack retries) or a stack.
       processEventErrorHandler: async ({ error, response }) => {

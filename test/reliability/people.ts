@@ -27,8 +27,10 @@ export interface LoadRecord {
   /** Updates muster refused with a message (e.g. its database unreachable), and updates given up. */
   updatesRefused: number;
   updatesGaveUp: number;
-  /** Modals that did not open after a command (Slack or muster failing at that moment). */
+  /** Modals that did not open after a command, with no word from muster either (Slack or muster failing at that moment). */
   modalsMissing: number;
+  /** Commands muster answered with a message instead of the modal (e.g. Slack failed views.open): the person tries again at once. */
+  modalsRefused: number;
   /** Same-modal resubmissions after an unanswered submission. */
   resubmitted: number;
   /** Submissions muster answered with "saving…" (its 3 s ran out), and those whose modal never said how they ended. */
@@ -48,6 +50,7 @@ export function newLoadRecord(): LoadRecord {
     updatesRefused: 0,
     updatesGaveUp: 0,
     modalsMissing: 0,
+    modalsRefused: 0,
     resubmitted: 0,
     savingShown: 0,
     savingNeverEnded: 0,
@@ -112,14 +115,24 @@ export class People {
   private async openModal(userId: string, text: string, callbackId: string): Promise<string | null> {
     const hooks = slackEmulatorHooks(this.slack);
     const before = new Set(hooks.openViews(userId));
+    const posts = this.slack.responseUrlPosts;
+    let seen = posts.length;
     const sent = await this.timed(`/incident ${text.split(" ")[0]}`, () =>
       this.client.command({ userId, channelId: this.announce, text }),
     );
     if (sent?.status !== 200) return null;
+    const replyId = sent.responseUrl.slice(sent.responseUrl.lastIndexOf("/") + 1);
     const deadline = Date.now() + 8_000;
     while (Date.now() < deadline) {
       const id = hooks.openViews(userId).find((v) => !before.has(v));
       if (id && this.slack.views.get(id)?.view.callback_id === callbackId) return id;
+      // muster answered the command instead (Slack failed views.open, say): the person reads it and tries again.
+      for (; seen < posts.length; seen++) {
+        if (posts[seen]!.id === replyId) {
+          this.record.modalsRefused++;
+          return null;
+        }
+      }
       await sleep(25);
     }
     this.record.modalsMissing++;

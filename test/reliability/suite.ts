@@ -237,7 +237,7 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
       "Load:",
       `  ${o.incidents} incidents declared ${o.declareSpreadMs ? `one every ${o.declareSpreadMs} ms` : "at once"} (slash command → modal → signed view_submission); ${record.declared.length} acknowledged`,
       `  status updates through the update form: ${started_} started over ${(loadMs / 1000).toFixed(0)} s (${(started_ / (loadMs / 1000)).toFixed(1)}/s; target ${o.updatesPerSecond}/s, ${skipped} ticks with no incident ready), ${record.updates.length} acknowledged`,
-      `  requests through the proxy: ${proxy.counts.forwarded} answered, ${proxy.counts.refusedThenRetried} refused by a dead process and sent to the other, ${proxy.counts.failed} failed (502); modals resubmitted ${record.resubmitted}, modals that never opened ${record.modalsMissing}; "saving…" shown ${record.savingShown} times (${record.savingNeverEnded} never said how it ended)`,
+      `  requests through the proxy: ${proxy.counts.forwarded} answered, ${proxy.counts.refusedThenRetried} refused by a dead process and sent to the other, ${proxy.counts.failed} failed (502); modals resubmitted ${record.resubmitted}, modals that never opened ${record.modalsMissing} (and ${record.modalsRefused} where muster said why instead); "saving…" shown ${record.savingShown} times (${record.savingNeverEnded} never said how it ended)`,
       "Injected:",
       `  SIGKILL of a muster process: ${inj.kills}${o.chaos.killEveryMs ? ` (every ${o.chaos.killEveryMs / 1000} s)` : ""}`,
       `  Slack: ${c(services.slack)}`,

@@ -90,10 +90,16 @@ export async function handleSubmission(
   };
   const log = deps.logger.child({ userId: body.user.id, callbackId: view.callback_id });
   let acked = false;
-  const timer = setTimeout(() => {
-    acked = true;
-    void ack({ response_action: "update", view: savingView() });
-  }, ANSWER_WITHIN_MS);
+  // From the request's arrival: under a burst it may have queued before this listener ran.
+  const arrived = args.context.receivedAt;
+  const waited = typeof arrived === "number" ? performance.now() - arrived : 0;
+  const timer = setTimeout(
+    () => {
+      acked = true;
+      void ack({ response_action: "update", view: savingView() });
+    },
+    Math.max(0, ANSWER_WITHIN_MS - waited),
+  );
   try {
     const result = await run(s);
     clearTimeout(timer);
