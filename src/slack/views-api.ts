@@ -36,8 +36,8 @@ export interface SlackViews {
 
 /** Tries of a DM; each after a short pause (a person is waiting for it). */
 const DM_TRIES = 3;
-/** Slack errors a DM may meet on a bad moment, worth another try. */
-const TRANSIENT = new Set(["internal_error", "fatal_error", "service_unavailable", "request_timeout"]);
+/** Slack errors a call may meet on a bad moment, worth another try. */
+export const TRANSIENT = new Set(["internal_error", "fatal_error", "service_unavailable", "request_timeout"]);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function slackViews(o: { apiUrl: string; token: string | undefined; timeoutMs?: number }): SlackViews {

@@ -3,8 +3,9 @@
 // (and lose the answers to some that succeeded), sends bursts of rate
 // limits, stops PostgreSQL for a while, fills SQLite's disk. Every injection
 // is counted for the report.
-import { execFileSync } from "node:child_process";
-import { closeSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { readdirSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import type { Services } from "../helpers/complete.js";
 import type { Fleet } from "./fleet.js";
@@ -36,11 +37,26 @@ function postgresVersion(): string {
   return readdirSync("/etc/postgresql")[0] ?? "15";
 }
 
-function pgctl(action: "start" | "stop"): void {
+function pgctlArgs(action: "start" | "stop"): string[] {
   const args = ["--skip-systemctl-redirect", postgresVersion(), "main", action];
   // Fast: disconnect muster's sessions at once, as a crash or failover would.
   if (action === "stop") args.push("-m", "fast");
-  execFileSync("pg_ctlcluster", args, { stdio: "ignore" });
+  return args;
+}
+
+function pgctl(action: "start" | "stop"): void {
+  execFileSync("pg_ctlcluster", pgctlArgs(action), { stdio: "ignore" });
+}
+
+/**
+ * The same, without blocking: the people, the proxy and the emulators share
+ * this event loop, and a synchronous pg_ctlcluster (a second or two) stalled
+ * them all, adding that stall to every acknowledgement being timed.
+ */
+function pgctlAsync(action: "start" | "stop"): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile("pg_ctlcluster", pgctlArgs(action), (e) => (e ? reject(e) : resolve())),
+  );
 }
 
 /** Starts PostgreSQL if this process stopped it; safe to call more than once and from an exit handler. */
@@ -95,6 +111,8 @@ export function startChaos(plan: ChaosPlan, o: { fleet: Fleet; slots: number; se
     f.chaos.lostReplyRate = plan.lostReplyRate;
   }
   const tasks: Promise<void>[] = [];
+  /** What was done when (Date.now()), to read the slowest acknowledgements against. */
+  const events: { at: number; what: string }[] = [];
 
   if (plan.killEveryMs) {
     const every = plan.killEveryMs;
@@ -103,7 +121,10 @@ export function startChaos(plan: ChaosPlan, o: { fleet: Fleet; slots: number; se
         for (let k = 0; !signal.aborted; k++) {
           await sleep(every, signal);
           if (signal.aborted) break;
-          if (await o.fleet.kill(k % o.slots)) injected.kills++;
+          if (await o.fleet.kill(k % o.slots)) {
+            injected.kills++;
+            events.push({ at: Date.now(), what: `process ${k % o.slots} killed` });
+          }
         }
       })(),
     );
@@ -133,10 +154,17 @@ export function startChaos(plan: ChaosPlan, o: { fleet: Fleet; slots: number; se
         guardPostgres();
         postgresStopped = true;
         try {
-          pgctl("stop");
+          await pgctlAsync("stop");
+          events.push({ at: Date.now(), what: "PostgreSQL stopped" });
           await sleep(p.forMs, signal);
         } finally {
-          ensurePostgresStarted();
+          try {
+            await pgctlAsync("start");
+            postgresStopped = false;
+          } catch {
+            ensurePostgresStarted();
+          }
+          events.push({ at: Date.now(), what: "PostgreSQL started" });
           injected.postgresStoppedMs = Date.now() - started;
         }
       })(),
@@ -151,22 +179,25 @@ export function startChaos(plan: ChaosPlan, o: { fleet: Fleet; slots: number; se
         const filler = join(d.dir, "filler");
         const started = Date.now();
         try {
-          const fd = openSync(filler, "w");
+          // Asynchronous writes: see pgctlAsync.
+          const file = await open(filler, "w");
           const chunk = Buffer.alloc(1 << 20);
           try {
-            for (;;) injected.diskFilledBytes += writeSync(fd, chunk);
+            for (;;) injected.diskFilledBytes += (await file.write(chunk)).bytesWritten;
           } catch {
             // ENOSPC: the disk is full. Fill the last partial megabyte too.
             const small = Buffer.alloc(4096);
             try {
-              for (;;) injected.diskFilledBytes += writeSync(fd, small);
+              for (;;) injected.diskFilledBytes += (await file.write(small)).bytesWritten;
             } catch {}
           } finally {
-            closeSync(fd);
+            await file.close();
           }
+          events.push({ at: Date.now(), what: "disk full" });
           await sleep(d.forMs, signal);
         } finally {
           rmSync(filler, { force: true });
+          events.push({ at: Date.now(), what: "disk freed" });
           injected.diskFullMs = Date.now() - started;
         }
       })(),
@@ -175,6 +206,7 @@ export function startChaos(plan: ChaosPlan, o: { fleet: Fleet; slots: number; se
 
   return {
     injected,
+    events,
     /** Ends every injection (PostgreSQL started, the disk freed, services calm) and waits for them. */
     async stop() {
       stop.abort();

@@ -24,6 +24,8 @@ export interface LoadRecord {
   declareGaveUp: number;
   /** Internal texts of status updates muster acknowledged. */
   updates: { text: string; title: string }[];
+  /** Communications leads appointed through the role form (each may then post its incident's updates too). */
+  appointed: number;
   /** Updates muster refused with a message (e.g. its database unreachable), and updates given up. */
   updatesRefused: number;
   updatesGaveUp: number;
@@ -47,6 +49,7 @@ export function newLoadRecord(): LoadRecord {
     declaredMs: new Map(),
     declareGaveUp: 0,
     updates: [],
+    appointed: 0,
     updatesRefused: 0,
     updatesGaveUp: 0,
     modalsMissing: 0,
@@ -202,9 +205,29 @@ export class People {
     return false;
   }
 
-  /** One status update through the update form; true when acknowledged. */
-  async update(n: number, key: string, title: string, text: string): Promise<boolean> {
+  /** Person n, IC of incident `key`, appoints person `lead` its communications lead through the role form. */
+  async appoint(n: number, key: string, lead: number): Promise<boolean> {
     const userId = People.userId(n);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (attempt > 0) await sleep(1_000 * attempt);
+      const viewId = await this.openModal(userId, `role ${key}`, "incident_role");
+      if (!viewId) continue;
+      const { outcome } = await this.submit(userId, viewId, "incident_role", {
+        role: { option: "communications" },
+        userId: { user: People.userId(lead) },
+      });
+      if (outcome === "acked") {
+        this.record.appointed++;
+        return true;
+      }
+      if (outcome === "unknown") break;
+    }
+    return false;
+  }
+
+  /** One status update through the update form by person `poster` (the IC or the comms lead); true when acknowledged. */
+  async update(poster: number, key: string, title: string, text: string): Promise<boolean> {
+    const userId = People.userId(poster);
     for (let attempt = 0; attempt < 3; attempt++) {
       if (attempt > 0) await sleep(500 * attempt);
       const viewId = await this.openModal(userId, `update ${key}`, "incident_update");

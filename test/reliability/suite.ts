@@ -122,7 +122,9 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
 
     const record = newLoadRecord();
     const people = new People(services.slack, proxy.url, record);
-    people.addPeople(o.incidents);
+    // Person n declares incident n and appoints person incidents + n its
+    // communications lead; both post its updates, one thing at a time each.
+    people.addPeople(o.incidents * 2);
     const chaos = startChaos(
       {
         killEveryMs: o.chaos.killEveryMs,
@@ -153,19 +155,34 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
     };
 
     const titles = Array.from({ length: o.incidents }, (_, k) => `Reliability incident ${k + 1}`);
+    const lead = (n: number) => o.incidents + n;
+    // People at work (person numbers), and the incidents whose lead has been appointed.
     const busy = new Set<number>();
+    const appointed = new Set<number>();
     const inFlight = new Set<Promise<unknown>>();
     const track = (p: Promise<unknown>) => {
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
     };
     const loadStart = Date.now();
+    const keyOf = async (n: number, withinMs: number) => {
+      const until = Date.now() + withinMs;
+      while (!keys.has(titles[n - 1]!) && Date.now() < until) await sleep(200);
+      return keys.get(titles[n - 1]!);
+    };
     for (let n = 1; n <= o.incidents; n++) busy.add(n);
     track(
       (async () => {
         for (const [k, title] of titles.entries()) {
           if (k > 0 && o.declareSpreadMs) await sleep(o.declareSpreadMs);
-          track(people.declare(k + 1, title).finally(() => busy.delete(k + 1)));
+          const n = k + 1;
+          track(
+            (async () => {
+              if (!(await people.declare(n, title))) return;
+              const key = await keyOf(n, 60_000);
+              if (key && (await people.appoint(n, key, lead(n)))) appointed.add(n);
+            })().finally(() => busy.delete(n)),
+          );
         }
       })(),
     );
@@ -182,14 +199,17 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
         lastKeys = Date.now();
         void readKeys();
       }
-      // The next incident whose person is free and whose key is known.
+      // The next incident whose key is known and one of whose two people is free.
       let chosen = 0;
-      for (let j = 0; j < o.incidents; j++) {
+      let poster = 0;
+      for (let j = 0; j < o.incidents && !chosen; j++) {
         const n = ((cursor + j) % o.incidents) + 1;
-        if (!busy.has(n) && keys.has(titles[n - 1]!)) {
+        if (!keys.has(titles[n - 1]!)) continue;
+        const free = [n, ...(appointed.has(n) ? [lead(n)] : [])].find((p) => !busy.has(p));
+        if (free) {
           chosen = n;
+          poster = free;
           cursor = n;
-          break;
         }
       }
       if (!chosen) {
@@ -197,13 +217,14 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
         continue;
       }
       const n = chosen;
-      busy.add(n);
+      const who = poster;
+      busy.add(who);
       started_++;
       const text = `Reliability update ${++seq} for incident ${n}`;
-      track(people.update(n, keys.get(titles[n - 1]!)!, titles[n - 1]!, text).finally(() => busy.delete(n)));
+      track(people.update(who, keys.get(titles[n - 1]!)!, titles[n - 1]!, text).finally(() => busy.delete(who)));
       if (tick % Math.max(1, Math.round(o.updatesPerSecond * 10)) === 0 && tick > 0)
         progress(
-          `t+${((Date.now() - loadStart) / 1000).toFixed(0)} s: ${record.declared.length} declared, ${record.updates.length} updates acknowledged, ${fleet.ports().length} process(es) up`,
+          `t+${((Date.now() - loadStart) / 1000).toFixed(0)} s: ${record.declared.length} declared, ${record.appointed} comms leads appointed, ${record.updates.length} updates acknowledged, ${fleet.ports().length} process(es) up`,
         );
     }
     const loadMs = Date.now() - loadStart;
@@ -235,7 +256,7 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
     lines.push(
       `Reliability run on ${o.provider}: ${o.processes} muster process(es) behind a round-robin proxy, ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
       "Load:",
-      `  ${o.incidents} incidents declared ${o.declareSpreadMs ? `one every ${o.declareSpreadMs} ms` : "at once"} (slash command → modal → signed view_submission); ${record.declared.length} acknowledged`,
+      `  ${o.incidents} incidents declared ${o.declareSpreadMs ? `one every ${o.declareSpreadMs} ms` : "at once"} (slash command → modal → signed view_submission); ${record.declared.length} acknowledged; ${record.appointed} communications leads appointed by their ICs (role form)`,
       `  status updates through the update form: ${started_} started over ${(loadMs / 1000).toFixed(0)} s (${(started_ / (loadMs / 1000)).toFixed(1)}/s; target ${o.updatesPerSecond}/s, ${skipped} ticks with no incident ready), ${record.updates.length} acknowledged`,
       `  requests through the proxy: ${proxy.counts.forwarded} answered, ${proxy.counts.refusedThenRetried} refused by a dead process and sent to the other, ${proxy.counts.failed} failed (502); modals resubmitted ${record.resubmitted}, modals that never opened ${record.modalsMissing} (and ${record.modalsRefused} where muster said why instead); "saving…" shown ${record.savingShown} times (${record.savingNeverEnded} never said how it ended)`,
       "Injected:",
@@ -247,6 +268,7 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
       o.provider === "postgresql"
         ? `  PostgreSQL stopped: ${inj.postgresStoppedMs ? `${(inj.postgresStoppedMs / 1000).toFixed(1)} s` : "no"}`
         : `  SQLite disk full: ${inj.diskFullMs ? `${(inj.diskFullMs / 1000).toFixed(1)} s (${(inj.diskFilledBytes / 2 ** 20).toFixed(0)} MB filler)` : diskNote || "no"}`,
+      `  when: ${chaos.events.map((e) => `t+${((e.at - loadStart) / 1000).toFixed(1)} s ${e.what}`).join("; ") || "nothing"}`,
       "Verified:",
       ...checks.map((k) => `  ${k.ok ? "✓" : "✗"} ${k.what}: ${k.detail}`),
     );

@@ -2,7 +2,9 @@
 // muster, not of the moment its listener ran: under a burst (two hundred
 // declarations at once) a request can wait in a busy process before Bolt
 // hands it over. The reliability suite saw answers arrive 2.5 s after they
-// were sent although each listener answered inside its own 2 s.
+// were sent although each listener answered inside its own 2 s. And the
+// "Saving…" modal is always told how it ended, through a transient Slack error.
+import { WebAPIPlatformError } from "@slack/web-api";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { SlackDeps } from "../../src/slack/deps.js";
@@ -11,7 +13,11 @@ import { handleSubmission } from "../../src/slack/listeners/submit.js";
 type Args = Parameters<typeof handleSubmission>[0];
 type Acked = { at: number; answer: unknown };
 
-function submission(receivedAt: number | undefined, acks: Acked[]): Args {
+function submission(
+  receivedAt: number | undefined,
+  acks: Acked[],
+  update: (a: { view: { callback_id: string } }) => Promise<unknown> = async () => ({ ok: true }),
+): Args {
   return {
     ack: async (answer?: unknown) => {
       acks.push({ at: performance.now(), answer });
@@ -22,7 +28,7 @@ function submission(receivedAt: number | undefined, acks: Acked[]): Args {
       view: { id: "V1", callback_id: "incident_update", private_metadata: "", state: { values: {} } },
     },
     context: receivedAt === undefined ? {} : { receivedAt },
-    client: { views: { update: async () => ({ ok: true }) } },
+    client: { views: { update } },
   } as unknown as Args;
 }
 
@@ -53,5 +59,28 @@ describe("answering a submission within Slack's 3 s", () => {
     await handleSubmission(submission(undefined, acks), deps, slowCommand(2_300) as never);
     expect(acks[0]!.answer).toMatchObject({ view: { callback_id: "incident_saving" } });
     expect(acks[0]!.at - started).toBeGreaterThanOrEqual(1_900);
+  });
+
+  it("a “Saving…” modal is told it was saved although Slack's first views.update answered internal_error", async () => {
+    const acks: Acked[] = [];
+    const updates: string[] = [];
+    const update = async (a: { view: { callback_id: string } }) => {
+      updates.push(a.view.callback_id);
+      if (updates.length === 1) throw new WebAPIPlatformError({ ok: false, error: "internal_error" });
+      return { ok: true };
+    };
+    await handleSubmission(submission(performance.now() - 2_000, acks, update), deps, slowCommand(100) as never);
+    expect(acks[0]!.answer).toMatchObject({ view: { callback_id: "incident_saving" } });
+    expect(updates).toEqual(["incident_saved", "incident_saved"]);
+  });
+
+  it("a modal the person closed (not_found) is not updated again", async () => {
+    const updates: string[] = [];
+    const update = async (a: { view: { callback_id: string } }) => {
+      updates.push(a.view.callback_id);
+      throw new WebAPIPlatformError({ ok: false, error: "not_found" });
+    };
+    await handleSubmission(submission(performance.now() - 2_000, [], update), deps, slowCommand(100) as never);
+    expect(updates).toEqual(["incident_saved"]);
   });
 });

@@ -10,6 +10,7 @@ import { toUserError } from "../errors.js";
 import { type FormValue, type ModalMetadata, readForm, readMetadata, type ViewPayload, viewPayload } from "../form.js";
 import { VIEW } from "../ids.js";
 import { type Message, type ModalView, modal, section } from "../views/blocks.js";
+import { TRANSIENT } from "../views-api.js";
 
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
 
@@ -62,9 +63,25 @@ export function savedView(): ModalView {
   return modal({ callbackId: VIEW.saved, title: "Saved", blocks: [section(":white_check_mark: Saved.")] });
 }
 
-/** Replaces an open modal (best effort: the person may have closed it). */
+/**
+ * Replaces an open modal: how a "Saving…" modal ends, the only word the
+ * person gets. Bolt's client retries a failed connection or a 5xx, but not
+ * Slack's `internal_error` answered with a 200; the reliability suite saw
+ * modals left at "Saving…" that way. Replacing a view with the same view
+ * again is harmless, so a transient error is tried again; a closed modal
+ * (`not_found`) is left alone.
+ */
 async function showInModal(args: AllMiddlewareArgs, viewId: string, view: ModalView): Promise<void> {
-  await args.client.views.update({ view_id: viewId, view }).catch(() => undefined);
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      await args.client.views.update({ view_id: viewId, view });
+      return;
+    } catch (e) {
+      const code = slackErrorCode(e);
+      if (code !== undefined && !TRANSIENT.has(code)) return;
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+    }
+  }
 }
 
 export async function handleSubmission(
