@@ -188,6 +188,7 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
     );
     let started_ = 0;
     let skipped = 0;
+    let owed = 0;
     let seq = 0;
     let cursor = 0;
     const interval = 1000 / o.updatesPerSecond;
@@ -199,29 +200,35 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
         lastKeys = Date.now();
         void readKeys();
       }
-      // The next incident whose key is known and one of whose two people is free.
-      let chosen = 0;
-      let poster = 0;
-      for (let j = 0; j < o.incidents && !chosen; j++) {
-        const n = ((cursor + j) % o.incidents) + 1;
-        if (!keys.has(titles[n - 1]!)) continue;
-        const free = [n, ...(appointed.has(n) ? [lead(n)] : [])].find((p) => !busy.has(p));
-        if (free) {
-          chosen = n;
-          poster = free;
-          cursor = n;
+      // Each tick owes one update. One that finds nobody free is owed to the
+      // next tick rather than dropped, so the rate holds on average.
+      owed++;
+      while (owed > 0) {
+        // The next incident whose key is known and one of whose two people is free.
+        let chosen = 0;
+        let poster = 0;
+        for (let j = 0; j < o.incidents && !chosen; j++) {
+          const n = ((cursor + j) % o.incidents) + 1;
+          if (!keys.has(titles[n - 1]!)) continue;
+          const free = [n, ...(appointed.has(n) ? [lead(n)] : [])].find((p) => !busy.has(p));
+          if (free) {
+            chosen = n;
+            poster = free;
+            cursor = n;
+          }
         }
+        if (!chosen) {
+          skipped++;
+          break;
+        }
+        owed--;
+        const n = chosen;
+        const who = poster;
+        busy.add(who);
+        started_++;
+        const text = `Reliability update ${++seq} for incident ${n}`;
+        track(people.update(who, keys.get(titles[n - 1]!)!, titles[n - 1]!, text).finally(() => busy.delete(who)));
       }
-      if (!chosen) {
-        skipped++;
-        continue;
-      }
-      const n = chosen;
-      const who = poster;
-      busy.add(who);
-      started_++;
-      const text = `Reliability update ${++seq} for incident ${n}`;
-      track(people.update(who, keys.get(titles[n - 1]!)!, titles[n - 1]!, text).finally(() => busy.delete(who)));
       if (tick % Math.max(1, Math.round(o.updatesPerSecond * 10)) === 0 && tick > 0)
         progress(
           `t+${((Date.now() - loadStart) / 1000).toFixed(0)} s: ${record.declared.length} declared, ${record.appointed} comms leads appointed, ${record.updates.length} updates acknowledged, ${fleet.ports().length} process(es) up`,
@@ -257,7 +264,7 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
       `Reliability run on ${o.provider}: ${o.processes} muster process(es) behind a round-robin proxy, ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
       "Load:",
       `  ${o.incidents} incidents declared ${o.declareSpreadMs ? `one every ${o.declareSpreadMs} ms` : "at once"} (slash command → modal → signed view_submission); ${record.declared.length} acknowledged; ${record.appointed} communications leads appointed by their ICs (role form)`,
-      `  status updates through the update form: ${started_} started over ${(loadMs / 1000).toFixed(0)} s (${(started_ / (loadMs / 1000)).toFixed(1)}/s; target ${o.updatesPerSecond}/s, ${skipped} ticks with no incident ready), ${record.updates.length} acknowledged`,
+      `  status updates through the update form: ${started_} started over ${(loadMs / 1000).toFixed(0)} s (${(started_ / (loadMs / 1000)).toFixed(1)}/s; target ${o.updatesPerSecond}/s, ${skipped} ticks found nobody free and owed the update to the next, ${owed} still owed at the end), ${record.updates.length} acknowledged`,
       `  requests through the proxy: ${proxy.counts.forwarded} answered, ${proxy.counts.refusedThenRetried} refused by a dead process and sent to the other, ${proxy.counts.failed} failed (502); modals resubmitted ${record.resubmitted}, modals that never opened ${record.modalsMissing} (and ${record.modalsRefused} where muster said why instead); "saving…" shown ${record.savingShown} times (${record.savingNeverEnded} never said how it ended)`,
       "Injected:",
       `  SIGKILL of a muster process: ${inj.kills}${o.chaos.killEveryMs ? ` (every ${o.chaos.killEveryMs / 1000} s)` : ""}`,
