@@ -128,15 +128,22 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     void muster.stop().finally(() => process.exit(0));
   };
-  // A request must never end the process. A rejection nobody handled is a
-  // bug to fix, not a reason to drop every other incident on the floor: log
-  // it by class and code (never its message: it may quote incident text).
+  keepRunningOnUnhandledRejections(logger);
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+/**
+ * A request must never end the process. A rejection nobody handled is a bug
+ * to fix, not a reason to drop every other incident on the floor: log it by
+ * class and code (never its message: it may quote incident text). The
+ * reliability suite's processes install the same, so they behave as this one.
+ */
+export function keepRunningOnUnhandledRejections(logger: Logger): void {
   process.on("unhandledRejection", (e) => {
     const err = e as { name?: string; code?: string };
     logger.error({ errName: err?.name, errCode: err?.code }, "unhandled rejection (muster keeps running)");
   });
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -43,7 +43,7 @@ export async function startFleet(size: number, env: Record<string, string>): Pro
       slots[slot] = null;
       if (!killing.delete(p) && !stopping) {
         counts.diedByThemselves++;
-        crashes.push(`exit ${code}: ${p.stderr().trim().split("\n").slice(-12).join("\n    ")}`);
+        crashes.push(`exit ${code}: ${p.stderr().trim().split("\n").slice(-45).join("\n    ")}`);
       }
     }
   }
