@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import { composeWorker, openCore, prepareSchedules, type WorkerCompositionOptions } from "./compose.js";
 import { type Config, type Env, missingSlackSettings, parseConfig } from "./config.js";
-import { eventLoopPace } from "./jobs/pace.js";
+import { eventLoopPace, type Pace } from "./jobs/pace.js";
 import type { Worker } from "./jobs/worker.js";
 import { createLogger } from "./logger.js";
 import { createSlackFrontEnd } from "./slack/server.js";
@@ -77,8 +77,8 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     wake,
     docReader,
     observeAck: (kind, seconds) => {
-      // Socket Mode's requests do not come through the HTTP server.
-      pace.request();
+      // Socket Mode's requests do not come through the HTTP server; and how long answers take is a measure of load.
+      pace.answered(seconds * 1000);
       metrics.acknowledged(kind, seconds);
     },
   });
@@ -90,12 +90,17 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
   if (options.runWorker ?? true) worker.start();
   // A backlog of unmeasured incidents (a first start on a long history, a restore) is measured
   // here, off the request path: page views measure only a thousand or so changes themselves.
-  void core.insights.refresh().then(
-    (measured) => {
-      if (measured) logger.info({ measured }, "insights: incidents measured at start-up");
-    },
-    (e: unknown) => logger.warn({ errName: (e as Error)?.name }, "insights: the start-up measurement failed"),
-  );
+  // Not while people are waiting: a replica restarted mid-incident (a deploy, a crash) would
+  // measure the whole backlog just as every request moves to it.
+  let stopping = false;
+  void whenQuiet(pace, () => stopping)
+    .then(() => (stopping ? 0 : core.insights.refresh()))
+    .then(
+      (measured) => {
+        if (measured) logger.info({ measured }, "insights: incidents measured at start-up");
+      },
+      (e: unknown) => logger.warn({ errName: (e as Error)?.name }, "insights: the start-up measurement failed"),
+    );
   logger.info({ port, mode: slack.mode, worker: worker.id }, "muster listening");
 
   return {
@@ -103,6 +108,7 @@ export async function startMuster(config: Config, options: StartOptions = {}): P
     worker,
     drained: (timeoutMs) => slack.drained(timeoutMs),
     async stop() {
+      stopping = true;
       await slack.disconnect();
       // No new requests; those in flight finish, then idle keep-alive sockets go.
       const closed = new Promise((r) => server.close(r));
@@ -131,6 +137,13 @@ async function main(): Promise<void> {
   keepRunningOnUnhandledRejections(logger);
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+/** Resolves once no request has come for a while (checked every second, for at most ten minutes). */
+async function whenQuiet(pace: Pace, stopped: () => boolean, limitMs = 10 * 60_000): Promise<void> {
+  const until = Date.now() + limitMs;
+  do await new Promise((r) => setTimeout(r, 1_000).unref());
+  while (!pace.quiet() && !stopped() && Date.now() < until);
 }
 
 /**

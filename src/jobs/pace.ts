@@ -10,7 +10,11 @@
 //
 // So while requests are arriving, the worker follows how busy the event loop
 // is (its utilization, which counts SQLite's synchronous calls, smoothed over
-// a few samples, and how late a timer fires), as TCP's window follows loss:
+// a few samples, and how late a timer fires) and how long the requests took
+// to answer (which also sees what the loop cannot: another replica and the
+// database server competing for the same CPUs, a database slow to answer;
+// measured on PostgreSQL with two processes, utilization alone left the
+// median acknowledgement above a second), as TCP's window follows loss:
 // busy, the worker's concurrency is halved and it claims nothing new; idle
 // enough, the concurrency grows by one a sample. It never stops for long (a
 // claim at least every `maxHoldMs`), so the outbox always moves. With no
@@ -25,6 +29,10 @@ export interface Pace {
   admit(): Promise<void>;
   /** A request arrived (the HTTP server calls this). */
   request(): void;
+  /** A request was answered after `ms`. */
+  answered(ms: number): void;
+  /** Whether no request came for a while (nobody is waiting): the moment for work that can wait. */
+  quiet(): boolean;
   /** The last sample: smoothed event-loop utilization (0–1), how late the sampling timer fired (ms), whether the worker holds back. */
   last(): { utilization: number; lateMs: number; holding: boolean };
   start(): void;
@@ -43,6 +51,8 @@ export interface PaceOptions {
   maxHoldMs?: number;
   /** Requests this recent (ms) count as people waiting. */
   requestsWithinMs?: number;
+  /** Busy: a request answered slower than this (ms) since the last sample. */
+  slowAnswerMs?: number;
 }
 
 export function eventLoopPace(o: PaceOptions = {}): Pace {
@@ -52,6 +62,8 @@ export function eventLoopPace(o: PaceOptions = {}): Pace {
   const growBelow = o.growBelow ?? 0.7;
   const maxHoldMs = o.maxHoldMs ?? 500;
   const requestsWithinMs = o.requestsWithinMs ?? 1_000;
+  const slowAnswerMs = o.slowAnswerMs ?? 500;
+  let slowestAnswer = 0;
   let current = Number.POSITIVE_INFINITY;
   let holding = false;
   let smoothed = 0;
@@ -78,13 +90,14 @@ export function eventLoopPace(o: PaceOptions = {}): Pace {
     if (now - lastRequestAt > requestsWithinMs) {
       holding = false;
       current = Number.POSITIVE_INFINITY;
-    } else if (smoothed > busyAbove || late > lateMs) {
+    } else if (smoothed > busyAbove || late > lateMs || slowestAnswer > slowAnswerMs) {
       holding = true;
       if (Number.isFinite(current)) current = Math.max(1, Math.floor(current / 2));
     } else {
       holding = false;
       if (smoothed < growBelow) current += 1;
     }
+    slowestAnswer = 0;
     if (!holding) release();
   };
 
@@ -106,6 +119,11 @@ export function eventLoopPace(o: PaceOptions = {}): Pace {
     request() {
       lastRequestAt = performance.now();
     },
+    answered(ms) {
+      lastRequestAt = performance.now();
+      if (ms > slowestAnswer) slowestAnswer = ms;
+    },
+    quiet: () => performance.now() - lastRequestAt > requestsWithinMs,
     last: () => ({ utilization: smoothed, lateMs: late, holding }),
     start() {
       if (timer) return;

@@ -1,5 +1,5 @@
 // The worker's pace (src/jobs/pace.ts): with requests arriving and the event
-// loop busy, the worker's concurrency halves and new claims wait; with no
+// loop busy (or answers slow), the worker's concurrency halves and new claims wait; with no
 // request for a while it runs at full concurrency however busy the loop is,
 // and a claim never waits longer than the most it may be held.
 import { afterEach, describe, expect, it } from "vitest";
@@ -92,5 +92,27 @@ describe("the worker's pace", () => {
     const p = pace.admit();
     pace.stop();
     await expect(p).resolves.toBeUndefined();
+  });
+
+  it("holds back when answers are slow although this loop is idle (another replica or the database has the CPUs)", async () => {
+    pace = eventLoopPace({ everyMs: 10, requestsWithinMs: 10_000, slowAnswerMs: 500 });
+    pace.start();
+    expect(pace.limit(16)).toBe(16);
+    const p = pace;
+    // Slow answers every few ms, nothing else running here.
+    const t = setInterval(() => p.answered(1_200), 5);
+    try {
+      await sleep(200);
+      expect(pace.last().holding).toBe(true);
+      expect(pace.limit(16)).toBe(1);
+    } finally {
+      clearInterval(t);
+    }
+    // Quick answers again: it lets go.
+    pace.answered(20);
+    await sleep(300);
+    expect(pace.last().holding).toBe(false);
+    expect(pace.limit(16)).toBeGreaterThan(2);
+    expect(pace.quiet()).toBe(false);
   });
 });
