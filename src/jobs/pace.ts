@@ -19,7 +19,10 @@
 // enough, the concurrency grows by one a sample. It never stops for long (a
 // claim at least every `maxHoldMs`), so the outbox always moves. With no
 // request for a second, nobody is waiting: the worker runs at full
-// concurrency, and a backlog built during a burst drains at full speed.
+// concurrency, and a backlog built during a burst drains at full speed. A
+// process starts slowly (one job, one more a sample), as TCP does: a replica
+// started after a crash or a failover meets the backlog and every person's
+// retry at once, with its code not yet warm.
 import { performance } from "node:perf_hooks";
 
 export interface Pace {
@@ -128,6 +131,8 @@ export function eventLoopPace(o: PaceOptions = {}): Pace {
     start() {
       if (timer) return;
       lastAt = performance.now();
+      lastRequestAt = lastAt;
+      current = 1;
       lastElu = performance.eventLoopUtilization();
       timer = setInterval(sample, every);
       // Pacing is no reason to keep the process alive.
