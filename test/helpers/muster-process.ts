@@ -4,8 +4,11 @@
 // (migrating at once, SIGKILL, restarts).
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { GOOGLE_TOKEN } from "./stack.js";
 
 const CHILD = fileURLToPath(new URL("./muster-child.ts", import.meta.url));
+/** The same child on the compiled muster (dist/), as `npm start` runs it; the caller builds first. */
+const COMPILED_CHILD = fileURLToPath(new URL("./muster-child.mjs", import.meta.url));
 
 export interface MusterProcess {
   child: ChildProcess;
@@ -25,10 +28,14 @@ export interface MusterProcess {
  * first or takes longer than `timeoutMs` (then it is killed): a muster that
  * cannot reach its database exits, as it would under a supervisor.
  */
-export function startMusterProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<MusterProcess> {
-  const child = fork(CHILD, [], {
-    execArgv: ["--import", "tsx"],
-    env: { ...process.env, ...env },
+export function startMusterProcess(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  o: { compiled?: boolean } = {},
+): Promise<MusterProcess> {
+  const child = fork(o.compiled ? COMPILED_CHILD : CHILD, [], {
+    execArgv: o.compiled ? [] : ["--import", "tsx"],
+    env: { ...process.env, ...env, MUSTER_CHILD_GOOGLE_TOKEN: GOOGLE_TOKEN },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   const lines: string[] = [];

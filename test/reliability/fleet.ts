@@ -16,7 +16,11 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-export async function startFleet(size: number, env: Record<string, string>): Promise<Fleet> {
+export async function startFleet(
+  size: number,
+  env: Record<string, string>,
+  o: { compiled?: boolean } = {},
+): Promise<Fleet> {
   const slots: (MusterProcess | null)[] = Array.from({ length: size }, () => null);
   const counts = { started: 0, failedStarts: 0, killed: 0, diedByThemselves: 0 };
   const killing = new Set<MusterProcess>();
@@ -27,7 +31,7 @@ export async function startFleet(size: number, env: Record<string, string>): Pro
     while (!stopping) {
       let p: MusterProcess;
       try {
-        p = await startMusterProcess(env, 60_000);
+        p = await startMusterProcess(env, 60_000, o);
       } catch {
         counts.failedStarts++;
         await new Promise((r) => setTimeout(r, 500));

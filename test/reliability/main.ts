@@ -21,6 +21,8 @@ for (const provider of databases) {
   const report = await runReliability({
     provider,
     processes: provider === "sqlite" ? 1 : 2,
+    // As production runs it (`npm run test:reliability` builds first).
+    compiled: true,
     incidents: num("RELIABILITY_INCIDENTS", 200),
     updatesPerSecond: num("RELIABILITY_RATE", 50),
     loadSeconds: seconds,

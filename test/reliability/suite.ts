@@ -38,6 +38,8 @@ export interface RunOptions {
   };
   /** How long the outbox may take to finish once the chaos ends. */
   settleMs: number;
+  /** Run the compiled muster (dist/, as `npm start` does; the caller builds it) rather than the sources under tsx. */
+  compiled?: boolean;
   /** muster's log level in its processes (default silent). */
   logLevel?: string;
   /** Progress lines while the run goes (default: none). */
@@ -111,7 +113,7 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
       LOG_LEVEL: o.logLevel ?? "silent",
     };
 
-    const fleet = await startFleet(o.processes, env);
+    const fleet = await startFleet(o.processes, env, { compiled: o.compiled ?? false });
     cleanups.push(() => fleet.stop());
     if (!(await fleet.allUp(120_000))) throw new Error("the muster processes did not start");
     const proxy = await startProxy(() => fleet.ports());
@@ -261,7 +263,7 @@ export async function runReliability(o: RunOptions): Promise<RunReport> {
     const c = (s: { faults: { chaos: { injected: { failed: number; lostReplies: number; rateLimited: number } } } }) =>
       `${s.faults.chaos.injected.failed} failed, ${s.faults.chaos.injected.lostReplies} answers lost, ${s.faults.chaos.injected.rateLimited} rate-limited`;
     lines.push(
-      `Reliability run on ${o.provider}: ${o.processes} muster process(es) behind a round-robin proxy, ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+      `Reliability run on ${o.provider}: ${o.processes} muster process(es) (${o.compiled ? "compiled, as npm start runs it" : "sources under tsx"}) behind a round-robin proxy, ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
       "Load:",
       `  ${o.incidents} incidents declared ${o.declareSpreadMs ? `one every ${o.declareSpreadMs} ms` : "at once"} (slash command → modal → signed view_submission); ${record.declared.length} acknowledged; ${record.appointed} communications leads appointed by their ICs (role form)`,
       `  status updates through the update form: ${started_} started over ${(loadMs / 1000).toFixed(0)} s (${(started_ / (loadMs / 1000)).toFixed(1)}/s; target ${o.updatesPerSecond}/s, ${skipped} ticks found nobody free and owed the update to the next, ${owed} still owed at the end), ${record.updates.length} acknowledged`,
