@@ -71,7 +71,16 @@ export async function verify(databaseUrl: string, record: LoadRecord, services: 
   const db = await connect(target, { poolSize: 2 });
   try {
     const acks = record.ackMs;
-    const over = record.slow.filter((x) => x.ms >= 3_000).length;
+    const overs = record.slow.filter((x) => x.ms >= 3_000);
+    const over = overs.length;
+    // When the late ones were sent, by second: read against the chaos's timeline.
+    const bySecond = new Map<number, number>();
+    for (const x of overs) bySecond.set(Math.floor(x.at / 1000), (bySecond.get(Math.floor(x.at / 1000)) ?? 0) + 1);
+    const when = [...bySecond]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([t, n]) => `${n} sent at t+${t} s`)
+      .join(", ");
     const slow = [...record.slow]
       .sort((a, b) => b.ms - a.ms)
       .slice(0, 5)
@@ -79,7 +88,7 @@ export async function verify(databaseUrl: string, record: LoadRecord, services: 
     check(
       acks.length > 0 && Math.max(...acks) < 3_000,
       "every acknowledgement within 3 s",
-      `${acks.length} answers; median ${pct(acks, 0.5).toFixed(0)} ms, p99 ${pct(acks, 0.99).toFixed(0)} ms, max ${Math.max(0, ...acks).toFixed(0)} ms; ${record.unanswered} requests unanswered (their process was killed holding them, or none was up); ${over} over 3 s${slow.length ? `; slowest: ${slow.join(", ")}` : ""}`,
+      `${acks.length} answers; median ${pct(acks, 0.5).toFixed(0)} ms, p99 ${pct(acks, 0.99).toFixed(0)} ms, max ${Math.max(0, ...acks).toFixed(0)} ms; ${record.unanswered} requests unanswered (their process was killed holding them, or none was up); ${over} over 3 s${when ? ` (${when})` : ""}${slow.length ? `; slowest: ${slow.join(", ")}` : ""}`,
     );
 
     const incidents = await db.incident.findMany({ select: { id: true, number: true, key: true, title: true } });
