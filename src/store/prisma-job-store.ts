@@ -54,7 +54,7 @@ function claimSql(provider: Provider): string {
   // so the database walks it and stops at the limit instead of reading and
   // sorting the whole due backlog (measured: 2.5 ms a claim at a backlog of a
   // few thousand jobs, most of the worker's SQL time). Expired leases are put
-  // back to pending first (RELEASE_EXPIRED_SQL).
+  // back to pending first (releaseExpiredSql).
   return `
     UPDATE "Job" SET "status" = 'running', "lockedBy" = ${p(1)}, "lockedUntil" = ${ts(2)}, "attempts" = "attempts" + 1
     WHERE "id" IN (
