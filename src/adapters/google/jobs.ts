@@ -67,14 +67,22 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<GoogleKind, JobHandl
   const now = () => (d.clock ?? (() => new Date()))();
   const emails = new Map<string, string | null>();
 
-  async function emailOf(userId: string): Promise<string | null> {
+  /**
+   * A person's email, null for one who has none (a bot, a deactivated or
+   * unknown user). `orThrow`: a failed look-up (Slack down) throws, so the job
+   * is retried. Sharing skipped the person instead and completed: the
+   * reliability suite found a doc never shared with its IC.
+   */
+  async function emailOf(userId: string, o: { orThrow?: boolean } = {}): Promise<string | null> {
     if (emails.has(userId)) return emails.get(userId) ?? null;
     try {
       const r = await d.slack.users.info({ user: userId });
       const email = (r.user?.profile?.email as string | undefined) ?? null;
       emails.set(userId, r.user?.is_bot || r.user?.deleted ? null : email);
-    } catch {
-      return null;
+    } catch (e) {
+      if ((e as { data?: { error?: string } }).data?.error === "user_not_found") emails.set(userId, null);
+      else if (o.orThrow) throw e;
+      else return null;
     }
     return emails.get(userId) ?? null;
   }
@@ -218,7 +226,7 @@ export function googleJobHandlers(d: GoogleJobDeps): Record<GoogleKind, JobHandl
     }
     const shared = new Set((ref.data?.sharedWith as string[] | undefined) ?? []);
     for (const u of users) {
-      const email = await emailOf(u);
+      const email = await emailOf(u, { orThrow: true });
       if (!email || shared.has(email)) continue;
       await g("share the doc", () =>
         d.drive.permissions.create({
