@@ -54,6 +54,31 @@ describe("found by the reliability suite", () => {
     expect(slack.callsTo("chat.postMessage").filter((c) => String(c.args.channel).startsWith("U"))).toHaveLength(1);
   });
 
+  it("a doc is shared with its IC although Slack failed the look-up of their email (the person was skipped and the job completed)", async () => {
+    const stack = await startStack();
+    stacks.push(stack);
+    const { slack, google } = stack;
+    const announce = slack.channelByName("incident-response")!;
+    await stack.client.command({ userId: "UALICE", channelId: announce.id, text: "declare Unshared doc" });
+    // Slack fails every look-up until the doc exists and its sharing has met the failure.
+    slack.faults.failNext("users.info", "internal_error", 10_000);
+    await stack.client.submitView({
+      userId: "UALICE",
+      callbackId: "incident_declare",
+      values: { title: "Unshared doc", summary: "users.info down", commanderId: { user: "UALICE" } },
+    });
+    const doc = () => google.files().find((f) => f.appProperties.musterIncident);
+    await expect.poll(() => doc(), { timeout: 10_000 }).toBeTruthy();
+    await new Promise((r) => setTimeout(r, 300));
+    slack.faults.reset();
+    const email = slack.users.get("UALICE")!.email;
+    const shared = () => doc()!.permissions.filter((p) => p.emailAddress === email && p.role === "writer").length;
+    // The job waits out its backoff, then shares.
+    await expect.poll(shared, { timeout: 5_000 }).toBe(1);
+    await stack.settle();
+    expect(shared()).toBe(1);
+  });
+
   it.runIf(available("postgresql"))(
     "a submission still saving when Slack's 3 s run out says so, then says it was saved; it never closes as if done",
     async () => {
