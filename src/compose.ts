@@ -41,6 +41,7 @@ export function incidentPolicy(config: Config) {
     company: config.company,
     postmortemReminders: config.postmortemReminders,
     statusPage: { components: config.statusPage.components },
+    announcementChannel: config.slack.incidentChannel,
   };
 }
 

@@ -122,9 +122,17 @@ export const INCIDENT_CHANNEL_PARTY: Party = {
 };
 export const ANNOUNCEMENT_PARTY: Party = {
   key: "announcement",
-  label: "The announcement channel (#incident-response)",
+  label: "The announcement channel",
   kind: "internal",
 };
+
+/** The announcement channel as configured: named where INCIDENT_CHANNEL is a name (an id would mean nothing to a person). */
+export function announcementParty(channel: string | undefined): Party {
+  const name = channel?.replace(/^#/, "");
+  return name && !/^[CG][A-Z0-9]{6,}$/.test(name)
+    ? { ...ANNOUNCEMENT_PARTY, label: `The announcement channel (#${name})` }
+    : ANNOUNCEMENT_PARTY;
+}
 export const LEADERSHIP_PARTY: Party = { key: "leadership", label: "Leadership (it was escalated)", kind: "internal" };
 export const STATUS_PAGE_PARTY: Party = { key: "status_page", label: "The public status page", kind: "public" };
 export const AFFECTED_CUSTOMERS_PARTY: Party = {
@@ -155,8 +163,11 @@ export const isCustomerFacing = (i: Pick<Incident, "impacts">) => i.impacts.incl
  * customer (or "the affected customers" when a customer-facing incident
  * names none), and the public status page when it is customer-facing.
  */
-export function proposedParties(incident: Pick<Incident, "impacts" | "scope">, o: { escalated: boolean }): Party[] {
-  const out: Party[] = [INCIDENT_CHANNEL_PARTY, ANNOUNCEMENT_PARTY];
+export function proposedParties(
+  incident: Pick<Incident, "impacts" | "scope">,
+  o: { escalated: boolean; announcementChannel?: string | undefined },
+): Party[] {
+  const out: Party[] = [INCIDENT_CHANNEL_PARTY, announcementParty(o.announcementChannel)];
   if (o.escalated) out.push(LEADERSHIP_PARTY);
   const seen = new Set<string>();
   for (const name of incident.scope.customers.slice(0, MAX_NAMED_CUSTOMERS)) {
@@ -186,7 +197,10 @@ export const saysNoneAffected = (names: readonly string[]) => names.length === 1
 function matches(party: Party, name: string): boolean {
   const s = slug(name.replace(/^#/, ""));
   if (party.key === STATUS_PAGE_PARTY.key) return ["status-page", "statuspage", "public-status-page"].includes(s);
-  if (party.key === ANNOUNCEMENT_PARTY.key) return s === "incident-response";
+  if (party.key === ANNOUNCEMENT_PARTY.key) {
+    const channel = /\(#([^)]+)\)$/.exec(party.label)?.[1];
+    return s === "announcement-channel" || (channel !== undefined && s === slug(channel));
+  }
   if (party.key === LEADERSHIP_PARTY.key) return s === "leadership";
   return s === slug(party.label) || party.key === `customer:${s}`;
 }

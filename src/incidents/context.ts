@@ -39,6 +39,8 @@ export interface Policy {
   postmortemReminders?: PostmortemReminderPolicy;
   /** The public status page's components; any names when absent. */
   statusPage?: StatusPagePolicy;
+  /** The announcement channel's name (INCIDENT_CHANNEL), for the parties told at resolve; a channel id when that is what was configured. */
+  announcementChannel?: string;
 }
 
 /** In business days of the owner's own time zone. */

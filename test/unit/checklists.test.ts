@@ -156,6 +156,25 @@ describe("the resolution checklist", () => {
     expect(items.find((x) => x.key === "status_page")).toMatchObject({ by: "UALICE", at: new Date(T) });
   });
 
+  it("name the announcement channel as configured (INCIDENT_CHANNEL), and a typed #name ticks it", () => {
+    const i = incident();
+    const announcement = (channel?: string) =>
+      proposedParties(i, { escalated: false, announcementChannel: channel }).find((p) => p.key === "announcement")!;
+    expect(announcement("ops-incidents").label).toBe("The announcement channel (#ops-incidents)");
+    // A channel id means nothing to a person: the label stays generic.
+    expect(announcement("C0123ABCD").label).toBe("The announcement channel");
+    const items = resolutionChecklist(i, {
+      parties: proposedParties(i, { escalated: false, announcementChannel: "ops-incidents" }),
+      choices: new Map(),
+      othersTold: ["#ops-incidents", "#incident-response"],
+      noneAffected: false,
+      by: "UALICE",
+      at: new Date(T),
+    });
+    const state = Object.fromEntries(items.map((x) => [x.key, x.state]));
+    expect(state).toMatchObject({ announcement: "done", "other:incident-response": "done" });
+  });
+
   it("folds ticks after the latest resolve; an incident resolved with the free-text list shows that list", () => {
     const i = incident(["customer_facing"]);
     const items = itemsToData(resolve(i));

@@ -105,7 +105,7 @@ export async function resolveIncident(ctx: CommandContext, raw: ResolveIncidentI
     patch.resolutionSummary = i.summary;
     const escalated = (await ctx.tx.countEvents(incident.id, ["escalated"])) > 0;
     const comms = resolutionChecklist(incident, {
-      parties: proposedParties(incident, { escalated }),
+      parties: proposedParties(incident, { escalated, announcementChannel: ctx.policy.announcementChannel }),
       choices: new Map<string, PartyChoice>(i.parties.map((p) => [p.key, { state: p.state, reason: p.reason }])),
       othersTold: i.partiesInformed,
       noneAffected: i.noneAffected,

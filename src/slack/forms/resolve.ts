@@ -58,7 +58,9 @@ export const resolveForm: SlackForm = {
         context([
           "*Who must hear it is resolved?* Mark each party told, still to tell (muster reminds until it is ticked off), or not applicable with a reason.",
         ]),
-        ...partyBlocks(proposedParties(r.incident, { escalated })),
+        ...partyBlocks(
+          proposedParties(r.incident, { escalated, announcementChannel: deps.service.policy.announcementChannel }),
+        ),
       );
     } else {
       blocks.push(
