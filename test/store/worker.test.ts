@@ -3,11 +3,28 @@
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { RetryLater } from "../../src/jobs/errors.js";
+import type { Pace } from "../../src/jobs/pace.js";
 import { createWorker, type Worker } from "../../src/jobs/worker.js";
 import { createPrismaJobStore } from "../../src/store/prisma-job-store.js";
 import { openTestStore, serviceFor, user } from "../helpers/stores.js";
 
 const cleanups: (() => Promise<void>)[] = [];
+
+/**
+ * A worker already past its slow start, with no request to yield to: the
+ * concurrency a burst meets in a process that has been up a while. (A fresh
+ * worker starts at one job; on a fast host the burst was over before it grew.)
+ */
+const steady: Pace = {
+  limit: (max) => max,
+  admit: async () => {},
+  request() {},
+  answered() {},
+  quiet: () => true,
+  last: () => ({ utilization: 0, lateMs: 0, holding: false }),
+  start() {},
+  stop() {},
+};
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
@@ -115,6 +132,7 @@ describe("the outbox worker's completions", () => {
       logger: pino({ level: "silent" }),
       pollMs: 10,
       backoff: { baseMs: 5, maxMs: 10, maxAttempts: 3 },
+      pace: steady,
     });
     worker.start();
     cleanups.push(async () => {
