@@ -446,6 +446,10 @@ async function main() {
           seen: got.muster.seen,
         });
       }
+      // What a person got: a declare is served when its modal opened (an
+      // acknowledged command whose views.open Slack refused as expired is a
+      // failed declare); other commands when answered without error.
+      // (Against the app that only acknowledges, acknowledgements are all there is to compare.)
       const served = (r: Result, opened: number) =>
         (row.text === "declare" && row.vs !== "bare" ? opened : r.total - r.errors) / r.seconds;
       // For a declare, the wait that matters is until the form appears: the

@@ -113,6 +113,8 @@ export interface Party {
   key: string;
   label: string;
   kind: PartyKind;
+  /** What people type for it in the free-text list besides its label (slugs: "status-page"). */
+  names?: readonly string[];
 }
 
 export const INCIDENT_CHANNEL_PARTY: Party = {
@@ -124,17 +126,32 @@ export const ANNOUNCEMENT_PARTY: Party = {
   key: "announcement",
   label: "The announcement channel",
   kind: "internal",
+  names: ["announcement-channel"],
 };
 
 /** The announcement channel as configured: named where INCIDENT_CHANNEL is a name (an id would mean nothing to a person). */
 export function announcementParty(channel: string | undefined): Party {
   const name = channel?.replace(/^#/, "");
   return name && !/^[CG][A-Z0-9]{6,}$/.test(name)
-    ? { ...ANNOUNCEMENT_PARTY, label: `The announcement channel (#${name})` }
+    ? {
+        ...ANNOUNCEMENT_PARTY,
+        label: `The announcement channel (#${name})`,
+        names: [slug(name), "announcement-channel"],
+      }
     : ANNOUNCEMENT_PARTY;
 }
-export const LEADERSHIP_PARTY: Party = { key: "leadership", label: "Leadership (it was escalated)", kind: "internal" };
-export const STATUS_PAGE_PARTY: Party = { key: "status_page", label: "The public status page", kind: "public" };
+export const LEADERSHIP_PARTY: Party = {
+  key: "leadership",
+  label: "Leadership (it was escalated)",
+  kind: "internal",
+  names: ["leadership"],
+};
+export const STATUS_PAGE_PARTY: Party = {
+  key: "status_page",
+  label: "The public status page",
+  kind: "public",
+  names: ["status-page", "statuspage", "public-status-page"],
+};
 export const AFFECTED_CUSTOMERS_PARTY: Party = {
   key: "affected_customers",
   label: "The affected customers",
@@ -196,13 +213,7 @@ export const saysNoneAffected = (names: readonly string[]) => names.length === 1
 /** The words people type for a proposed party ("status page" for the status page). */
 function matches(party: Party, name: string): boolean {
   const s = slug(name.replace(/^#/, ""));
-  if (party.key === STATUS_PAGE_PARTY.key) return ["status-page", "statuspage", "public-status-page"].includes(s);
-  if (party.key === ANNOUNCEMENT_PARTY.key) {
-    const channel = /\(#([^)]+)\)$/.exec(party.label)?.[1];
-    return s === "announcement-channel" || (channel !== undefined && s === slug(channel));
-  }
-  if (party.key === LEADERSHIP_PARTY.key) return s === "leadership";
-  return s === slug(party.label) || party.key === `customer:${s}`;
+  return party.names?.includes(s) || s === slug(party.label) || party.key === `customer:${s}`;
 }
 
 /** Block ids of the resolve form, which are also the fields the rules name in their errors. */
