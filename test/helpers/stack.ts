@@ -98,7 +98,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const [slack, github, google] = o.shared
     ? [o.shared.slack, o.shared.github, o.shared.google]
     : await Promise.all([
-        startSlackEmulator(o.slack),
+        // Slack's rate limits and expiries count the same simulated time as muster:
+        // hours pass in real seconds there, which would spend a channel's budget.
+        startSlackEmulator(o.clock ? { now: () => o.clock!().getTime(), ...o.slack } : o.slack),
         startGitHubEmulator({ token: GITHUB_TOKEN, ...(o.github ?? {}) }),
         startGoogleEmulator({ accessToken: GOOGLE_TOKEN, ...(o.google ?? {}) }),
       ]);
