@@ -136,7 +136,7 @@ export function announcementParty(channel: string | undefined): Party {
     ? {
         ...ANNOUNCEMENT_PARTY,
         label: `The announcement channel (#${name})`,
-        names: [slug(name), "announcement-channel"],
+        names: [slug(name), ...(ANNOUNCEMENT_PARTY.names ?? [])],
       }
     : ANNOUNCEMENT_PARTY;
 }

@@ -1,35 +1,25 @@
 // The outbox process killed with SIGKILL while its jobs are talking to
 // GitHub and Google, then started again on the same database: every effect
 // exists once, nothing queued is lost.
-import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open-store.js";
 import { createPrismaJobStore } from "../../src/store/prisma-job-store.js";
+import { killMusterProcess, type MusterProcess, startMusterProcess } from "../helpers/muster-process.js";
 import { SlackTestClient } from "../helpers/slack-client.js";
 import { musterEnv, SIGNING_SECRET, startEmulators } from "../helpers/stack.js";
 
-const CHILD = fileURLToPath(new URL("../helpers/muster-child.ts", import.meta.url));
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill("SIGKILL");
+const children: MusterProcess[] = [];
+afterEach(async () => {
+  await Promise.all(children.splice(0).map(killMusterProcess));
 });
 
-function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(CHILD, [], { execArgv: ["--import", "tsx"], env: { ...process.env, ...env }, stdio: "pipe" });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("muster did not start")), 20_000);
-    child.on("message", (m: { port?: number }) => {
-      if (!m.port) return;
-      clearTimeout(timer);
-      resolve({ child, port: m.port });
-    });
-    child.on("exit", (code) => reject(new Error(`muster exited with ${code}`)));
-  });
+async function startChild(env: Record<string, string>): Promise<MusterProcess> {
+  const p = await startMusterProcess(env, 20_000);
+  children.push(p);
+  return p;
 }
 
 const waitFor = async (what: string, ok: () => boolean | Promise<boolean>, ms = 20_000) => {
@@ -93,7 +83,7 @@ describe("a muster process killed mid-jobs", () => {
         },
         30_000,
       );
-      await new Promise((r) => first.child.once("exit", r));
+      await first.exited;
       const events = await before.db.timelineEvent.count();
       const jobs = await before.db.job.count();
       const running = (await createPrismaJobStore(before.db, "sqlite").list({ status: ["running"] })).length;
@@ -163,7 +153,7 @@ describe("a muster process killed mid-jobs", () => {
         .filter((m) => /INC-\d/.test(m.text ?? "") && m.metadata?.event_payload);
       expect(announcements).toHaveLength(3);
     } finally {
-      for (const c of children.splice(0)) c.kill("SIGKILL");
+      await Promise.all(children.splice(0).map(killMusterProcess));
       await Promise.all([slack.close(), github.close(), google.close()]);
       rmSync(dir, { recursive: true, force: true });
     }

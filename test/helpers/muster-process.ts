@@ -1,4 +1,4 @@
-// A real muster process (test/helpers/muster-child.ts) against the parent's
+// A real muster process (test/helpers/muster-child.mjs) against the parent's
 // emulators: started, waited for, its log lines kept, killed. Used where one
 // Node process running several musters would hide what separate processes do
 // (migrating at once, SIGKILL, restarts).
@@ -6,9 +6,8 @@ import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { GOOGLE_TOKEN } from "./stack.js";
 
-const CHILD = fileURLToPath(new URL("./muster-child.ts", import.meta.url));
-/** The same child on the compiled muster (dist/), as `npm start` runs it; the caller builds first. */
-const COMPILED_CHILD = fileURLToPath(new URL("./muster-child.mjs", import.meta.url));
+/** The sources under tsx, or with `compiled` the built muster (dist/) as `npm start` runs it (the caller builds first). */
+const CHILD = fileURLToPath(new URL("./muster-child.mjs", import.meta.url));
 
 export interface MusterProcess {
   child: ChildProcess;
@@ -33,9 +32,14 @@ export function startMusterProcess(
   timeoutMs = 30_000,
   o: { compiled?: boolean } = {},
 ): Promise<MusterProcess> {
-  const child = fork(o.compiled ? COMPILED_CHILD : CHILD, [], {
+  const child = fork(CHILD, [], {
     execArgv: o.compiled ? [] : ["--import", "tsx"],
-    env: { ...process.env, ...env, MUSTER_CHILD_GOOGLE_TOKEN: GOOGLE_TOKEN },
+    env: {
+      ...process.env,
+      ...env,
+      MUSTER_CHILD_GOOGLE_TOKEN: GOOGLE_TOKEN,
+      MUSTER_CHILD_FROM: o.compiled ? "dist" : "src",
+    },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   const lines: string[] = [];
